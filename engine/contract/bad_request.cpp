@@ -1,0 +1,22 @@
+#include "engine/contract/bad_request.hpp"
+
+namespace samovar::contract::message {
+
+std::string not_json(const std::string& parse_error) { return "not valid JSON (" + parse_error + ")"; }
+std::string not_an_object() { return "expected a JSON object"; }
+std::string unknown_field(const std::string& allowed) { return "unknown field; allowed: " + allowed; }
+std::string missing() { return "required, but missing"; }
+std::string wrong_type(const std::string& expected, const std::string& got) {
+  return "expected " + expected + ", got " + got;
+}
+std::string out_of_range(const std::string& value, const std::string& allowed) {
+  return value + " is out of range; allowed: " + allowed;
+}
+std::string not_one_of(const std::string& value, const std::string& allowed) {
+  return value + " is not allowed; allowed: " + allowed;
+}
+std::string unsupported_version(const std::string& value, int known) {
+  return value + " is not a schema version this build knows; allowed: " + std::to_string(known);
+}
+
+}  // namespace samovar::contract::message

@@ -1,0 +1,30 @@
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace samovar::contract {
+
+// Bad input: nothing ran. `field` is the request's path to the bad value ("params.tasks").
+// Every message a user can get is built in bad_request.cpp, so tests match them exactly.
+class BadRequest : public std::runtime_error {
+ public:
+  BadRequest(std::string field, const std::string& problem)
+      : std::runtime_error(field + ": " + problem), field_(std::move(field)) {}
+  const std::string& field() const noexcept { return field_; }
+
+ private:
+  std::string field_;
+};
+
+namespace message {
+std::string not_json(const std::string& parse_error);
+std::string not_an_object();
+std::string unknown_field(const std::string& allowed);
+std::string missing();
+std::string wrong_type(const std::string& expected, const std::string& got);
+std::string out_of_range(const std::string& value, const std::string& allowed);
+std::string not_one_of(const std::string& value, const std::string& allowed);
+std::string unsupported_version(const std::string& value, int known);
+}  // namespace message
+
+}  // namespace samovar::contract

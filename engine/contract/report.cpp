@@ -1,0 +1,84 @@
+#include "engine/contract/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace samovar::contract {
+
+using nlohmann::json;
+
+json to_json(const platform::Machine& m) {
+  return {{"cores", m.cores},
+          {"os", m.os},
+          {"browser", m.browser ? json(*m.browser) : json(nullptr)},
+          {"cross_origin_isolated", m.cross_origin_isolated ? json(*m.cross_origin_isolated) : json(nullptr)},
+          {"timer_resolution_s", m.timer_resolution_s}};
+}
+
+json to_json(const Report& r) {
+  json output = json::array();
+  for (const auto& line : r.output)
+    output.push_back({{"t_s", line.t_s}, {"who", r.lanes[line.lane]}, {"text", line.text}, {"stable", line.stable}});
+  json spans = json::array();
+  for (const auto& s : r.trace) {
+    json j{{"lane", r.lanes[s.lane]}, {"state", trace::to_string(s.state)}, {"name", s.name}, {"start_s", s.start_s}};
+    if (!std::isnan(s.end_s)) j["end_s"] = s.end_s;
+    spans.push_back(std::move(j));
+  }
+  json j{{"schema_version", kSchemaVersion},
+         {"scenario", r.request.scenario},
+         {"model", r.request.model},
+         {"params", r.request.params},
+         {"scale", r.request.scale},
+         {"seed", r.request.seed},
+         {"trace_level", r.request.trace == trace::Level::spans ? "spans" : "off"},
+         {"platform", r.platform},
+         {"machine", to_json(r.machine)},
+         {"wall_s", r.wall_s},
+         {"output", std::move(output)},
+         {"metrics", r.metrics},
+         {"checks", r.checks},
+         {"trace", std::move(spans)}};
+  if (r.error) j["error"] = {{"code", r.error->code}, {"message", r.error->message}};
+  return j;
+}
+
+json bad_request_json(const std::string& field, const std::string& message) {
+  return {{"schema_version", kSchemaVersion},
+          {"error", {{"code", "bad_request"}, {"field", field}, {"message", message}}}};
+}
+
+int exit_code(const json& report) {
+  if (!report.contains("error")) return 0;
+  return report["error"].value("code", "") == "bad_request" ? 2 : 1;
+}
+
+namespace {
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+}  // namespace
+
+std::string render_text(const json& report) {
+  if (exit_code(report) == 2) return "error: " + report["error"]["message"].get<std::string>() + "\n";
+  std::size_t who_width = 4;
+  for (const auto& line : report["output"]) who_width = std::max(who_width, line["who"].get<std::string>().size());
+  std::string out;
+  for (const auto& line : report["output"]) {
+    const std::string who = line["who"].get<std::string>();
+    out += format("%9.4fs  ", line["t_s"].get<double>()) + who + std::string(who_width - who.size() + 2, ' ') +
+           line["text"].get<std::string>() + "\n";
+  }
+  out += "-- " + report["scenario"].get<std::string>() + " (" + report["model"].get<std::string>() + ", " +
+         report["platform"].get<std::string>() + "): wall " + format("%.4f", report["wall_s"].get<double>()) + " s";
+  for (const auto& [name, value] : report["checks"].items()) out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
+  const double dropped = report["metrics"].value("lines_dropped", 0.0);
+  if (dropped > 0) out += "; " + format("%.0f", dropped) + " more lines not kept";
+  out += "\n";
+  if (report.contains("error")) out += "error: " + report["error"]["message"].get<std::string>() + "\n";
+  return out;
+}
+
+}  // namespace samovar::contract

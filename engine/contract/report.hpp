@@ -1,0 +1,45 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/contract/request.hpp"
+#include "engine/platform/machine.hpp"
+#include "engine/trace/recorder.hpp"
+
+namespace samovar::contract {
+
+struct Error {
+  std::string code;  // "bad_request", "deadline", "internal"
+  std::string message;
+};
+
+struct Report {
+  Request request;
+  std::string platform;
+  platform::Machine machine;
+  double wall_s = 0;
+  std::vector<std::string> lanes;
+  std::vector<trace::Line> output;
+  std::vector<trace::Span> trace;
+  std::map<std::string, double> metrics;
+  std::map<std::string, bool> checks;
+  std::optional<Error> error;
+};
+
+nlohmann::json to_json(const Report& report);
+nlohmann::json to_json(const platform::Machine& machine);
+
+// The answer to a request that could not be read: no run, just the error.
+nlohmann::json bad_request_json(const std::string& field, const std::string& message);
+
+// 0 the scenario ran to its end, 1 the run failed, 2 bad input (DESIGN.md, exit codes).
+int exit_code(const nlohmann::json& report);
+
+// The CLI's text form: each line with its time and who printed it, then a one-line summary.
+std::string render_text(const nlohmann::json& report);
+
+}  // namespace samovar::contract

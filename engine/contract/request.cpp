@@ -1,0 +1,158 @@
+#include "engine/contract/request.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/contract/bad_request.hpp"
+#include "engine/scenarios/catalog.hpp"
+
+namespace samovar::contract {
+
+using nlohmann::json;
+using scenarios::ParamType;
+
+std::string describe(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string: return "string " + value.dump();
+    case json::value_t::boolean: return "boolean " + value.dump();
+    case json::value_t::null: return "null";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "number " + value.dump();
+  }
+}
+
+namespace {
+
+constexpr const char* kFields = "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+bool is_integer(const json& v) {
+  if (v.is_number_integer()) return true;
+  return v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()) &&
+         std::fabs(v.get<double>()) < 9e15;
+}
+
+double number(const std::string& field, const json& v, double min, double max, bool integer) {
+  if (!v.is_number() || (integer && !is_integer(v)))
+    throw BadRequest(field, message::wrong_type(integer ? "an integer" : "a number", describe(v)));
+  const double d = v.get<double>();
+  if (!(d >= min && d <= max)) {
+    json lo = min, hi = max;
+    if (integer) lo = static_cast<long long>(min), hi = static_cast<long long>(max);
+    throw BadRequest(field, message::out_of_range(v.dump(), std::string(integer ? "integer " : "number ") +
+                                                                lo.dump() + ".." + hi.dump()));
+  }
+  return d;
+}
+
+std::string text(const std::string& field, const json& v) {
+  if (!v.is_string()) throw BadRequest(field, message::wrong_type("a string", describe(v)));
+  return v.get<std::string>();
+}
+
+json param(const std::string& field, const scenarios::ParamSpec& spec, const json& v) {
+  switch (spec.type) {
+    case ParamType::integer: return static_cast<long long>(number(field, v, spec.min, spec.max, true));
+    case ParamType::number: return number(field, v, spec.min, spec.max, false);
+    case ParamType::boolean:
+      if (!v.is_boolean()) throw BadRequest(field, message::wrong_type("true or false", describe(v)));
+      return v;
+    case ParamType::string: {
+      const std::string s = text(field, v);
+      for (const auto& c : spec.choices)
+        if (c == s) return s;
+      throw BadRequest(field, message::not_one_of(v.dump(), join(spec.choices)));
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+Request parse_request(const json& j) {
+  if (!j.is_object()) throw BadRequest("request", message::not_an_object());
+  for (const auto& [key, value] : j.items()) {
+    static const std::vector<std::string> known{"schema_version", "scenario", "model", "params", "scale",
+                                                "seed", "deadline_s", "trace", "max_lines", "max_spans"};
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw BadRequest(key, message::unknown_field(kFields));
+  }
+  if (j.contains("schema_version")) {
+    const json& v = j["schema_version"];
+    if (!v.is_number_integer() || v.get<long long>() != kSchemaVersion)
+      throw BadRequest("schema_version", message::unsupported_version(v.dump(), kSchemaVersion));
+  }
+  if (!j.contains("scenario")) throw BadRequest("scenario", message::missing());
+  Request r;
+  r.scenario = text("scenario", j["scenario"]);
+  const auto* scenario = scenarios::find(r.scenario);
+  if (scenario == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& s : scenarios::catalog()) ids.push_back(s.id);
+    throw BadRequest("scenario", message::not_one_of(j["scenario"].dump(), join(ids)));
+  }
+  r.model = scenario->models.front();
+  if (j.contains("model")) {
+    r.model = text("model", j["model"]);
+    if (std::find(scenario->models.begin(), scenario->models.end(), r.model) == scenario->models.end())
+      throw BadRequest("model", message::not_one_of(j["model"].dump(), join(scenario->models)));
+  }
+  json given = json::object();
+  if (j.contains("params")) {
+    given = j["params"];
+    if (!given.is_object()) throw BadRequest("params", message::wrong_type("an object", describe(given)));
+  }
+  for (const auto& [key, value] : given.items()) {
+    if (scenarios::find_param(*scenario, key) == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& p : scenario->params) names.push_back(p.name);
+      throw BadRequest("params." + key, message::unknown_field(names.empty() ? "(none)" : join(names)));
+    }
+  }
+  for (const auto& spec : scenario->params) {
+    r.params[spec.name] = given.contains(spec.name) ? param("params." + spec.name, spec, given[spec.name])
+                                                     : spec.default_value;
+  }
+  if (j.contains("scale")) r.scale = number("scale", j["scale"], 0.001, 10, false);
+  if (j.contains("seed")) r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, 4294967295.0, true));
+  if (j.contains("deadline_s")) r.deadline_s = number("deadline_s", j["deadline_s"], 0.1, 3600, false);
+  if (j.contains("trace")) {
+    const std::string t = text("trace", j["trace"]);
+    if (t == "off") r.trace = trace::Level::off;
+    else if (t != "spans") throw BadRequest("trace", message::not_one_of(j["trace"].dump(), "spans, off"));
+  }
+  if (j.contains("max_lines")) r.max_lines = static_cast<std::size_t>(number("max_lines", j["max_lines"], 0, 1e6, true));
+  if (j.contains("max_spans")) r.max_spans = static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, 1e7, true));
+  return r;
+}
+
+Request parse_request(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw BadRequest("request", message::not_json(e.what()));
+  }
+  return parse_request(j);
+}
+
+json to_json(const Request& r) {
+  return {{"schema_version", kSchemaVersion},
+          {"scenario", r.scenario},
+          {"model", r.model},
+          {"params", r.params},
+          {"scale", r.scale},
+          {"seed", r.seed},
+          {"deadline_s", r.deadline_s},
+          {"trace", r.trace == trace::Level::spans ? "spans" : "off"},
+          {"max_lines", r.max_lines},
+          {"max_spans", r.max_spans}};
+}
+
+}  // namespace samovar::contract

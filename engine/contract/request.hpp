@@ -1,0 +1,36 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/trace/recorder.hpp"
+
+namespace samovar::contract {
+
+inline constexpr int kSchemaVersion = 1;
+
+// A validated request: every field present, defaults filled in, params checked against
+// the scenario's spec (so `params` holds exactly the scenario's params, typed).
+struct Request {
+  std::string scenario;
+  std::string model;
+  nlohmann::json params = nlohmann::json::object();
+  double scale = 0.1;
+  std::int64_t seed = 1;
+  double deadline_s = 60;
+  trace::Level trace = trace::Level::spans;
+  std::size_t max_lines = 10'000;
+  std::size_t max_spans = 50'000;
+};
+
+// Throws BadRequest naming the field and what is allowed.
+Request parse_request(const nlohmann::json& json);
+Request parse_request(const std::string& text);
+nlohmann::json to_json(const Request& request);
+
+// A JSON value in the words of an error message: 3, "three", true, an object.
+std::string describe(const nlohmann::json& value);
+
+}  // namespace samovar::contract

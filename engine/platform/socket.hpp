@@ -1,0 +1,23 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// Non-blocking TCP sockets, for the native HTTP server (built only where SAMOVAR_WITH_SERVER).
+namespace samovar::platform::socket {
+
+struct IoResult {
+  enum Kind { kDone, kWouldBlock, kClosed, kError } kind;
+  std::size_t bytes = 0;
+};
+
+// Throws std::system_error naming the address when it cannot listen.
+int listen_tcp(const std::string& host, std::uint16_t port, int backlog = 1024);
+std::uint16_t local_port(int fd);
+// Returns -1 when no connection is waiting.
+int accept(int listening_fd);
+IoResult read(int fd, char* buffer, std::size_t size);
+IoResult write(int fd, const char* data, std::size_t size);
+void close(int fd);
+
+}  // namespace samovar::platform::socket

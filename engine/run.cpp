@@ -1,0 +1,51 @@
+#include "engine/run.hpp"
+
+#include <exception>
+
+#include "engine/asyncio/errors.hpp"
+#include "engine/contract/bad_request.hpp"
+#include "engine/platform/clock.hpp"
+#include "engine/platform/machine.hpp"
+#include "engine/scenarios/catalog.hpp"
+#include "engine/scenarios/context.hpp"
+
+namespace samovar {
+
+contract::Report run(const contract::Request& request, const RunOptions& options) {
+  contract::Report report;
+  report.request = request;
+  report.platform = platform::target_name();
+  report.machine = platform::machine();
+
+  const platform::Nanos start = platform::now();
+  trace::Recorder recorder(request.trace, {request.max_lines, request.max_spans}, start);
+  if (options.on_line) recorder.on_line(options.on_line);
+  scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s));
+  try {
+    scenarios::find(request.scenario)->run(ctx);
+  } catch (const asyncio::DeadlineExceeded& e) {
+    report.error = contract::Error{"deadline", e.what()};
+  } catch (const std::exception& e) {
+    report.error = contract::Error{"internal", e.what()};
+  }
+  report.wall_s = platform::to_seconds(platform::now() - start);
+
+  report.metrics = ctx.metrics();
+  report.metrics["lines_dropped"] = static_cast<double>(recorder.lines_dropped());
+  report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());
+  report.checks = ctx.checks();
+  report.lanes = recorder.lanes();
+  report.output = recorder.lines();
+  report.trace = recorder.spans();
+  return report;
+}
+
+nlohmann::json run_json(const std::string& request_text, const RunOptions& options) {
+  try {
+    return contract::to_json(run(contract::parse_request(request_text), options));
+  } catch (const contract::BadRequest& e) {
+    return contract::bad_request_json(e.field(), e.what());
+  }
+}
+
+}  // namespace samovar

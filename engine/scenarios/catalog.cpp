@@ -1,0 +1,80 @@
+#include "engine/scenarios/catalog.hpp"
+
+#include "engine/contract/request.hpp"
+
+namespace samovar::scenarios {
+
+Scenario brew_chai();
+Scenario gather();
+
+const std::vector<Scenario>& catalog() {
+  static const std::vector<Scenario> all{brew_chai(), gather()};
+  return all;
+}
+
+const Scenario* find(std::string_view id) {
+  for (const auto& s : catalog())
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const ParamSpec* find_param(const Scenario& scenario, std::string_view name) {
+  for (const auto& p : scenario.params)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string type_name(ParamType type) {
+  switch (type) {
+    case ParamType::integer: return "int";
+    case ParamType::number: return "number";
+    case ParamType::boolean: return "bool";
+    case ParamType::string: return "string";
+  }
+  return "?";
+}
+
+namespace {
+std::string number_text(double v) {
+  nlohmann::json j = v;
+  if (v == static_cast<double>(static_cast<long long>(v))) j = static_cast<long long>(v);
+  return j.dump();
+}
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+}  // namespace
+
+std::string allowed(const ParamSpec& spec) {
+  switch (spec.type) {
+    case ParamType::integer: return "integer " + number_text(spec.min) + ".." + number_text(spec.max);
+    case ParamType::number: return "number " + number_text(spec.min) + ".." + number_text(spec.max);
+    case ParamType::boolean: return "true or false";
+    case ParamType::string: return "one of: " + join(spec.choices);
+  }
+  return "?";
+}
+
+nlohmann::json catalog_json() {
+  nlohmann::json scenarios = nlohmann::json::array();
+  for (const auto& s : catalog()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : s.params) {
+      nlohmann::json j{{"name", p.name}, {"type", type_name(p.type)}, {"default", p.default_value},
+                       {"help", p.help}};
+      if (p.type == ParamType::integer || p.type == ParamType::number) {
+        j["min"] = p.min;
+        j["max"] = p.max;
+      }
+      if (p.type == ParamType::string) j["choices"] = p.choices;
+      params.push_back(std::move(j));
+    }
+    scenarios.push_back({{"id", s.id}, {"title", s.title}, {"guide", s.guide}, {"summary", s.summary},
+                         {"models", s.models}, {"default_model", s.models.front()}, {"params", params}});
+  }
+  return {{"schema_version", contract::kSchemaVersion}, {"scenarios", scenarios}};
+}
+
+}  // namespace samovar::scenarios

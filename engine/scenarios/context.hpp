@@ -1,0 +1,63 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/asyncio/event_loop.hpp"
+#include "engine/contract/request.hpp"
+#include "engine/platform/clock.hpp"
+#include "engine/trace/recorder.hpp"
+
+namespace samovar::scenarios {
+
+// What a scenario sees of its run: its params, the clock scaled to the guide, a way to
+// print, and where to put its findings. One per run; its members are called from the
+// run's threads (print and the recorder are thread-safe; the rest from the run's thread).
+class Context {
+ public:
+  Context(const contract::Request& request, trace::Recorder& recorder, platform::Nanos deadline);
+
+  const std::string& model() const noexcept { return request_.model; }
+  long long integer(const char* name) const { return request_.params.at(name).get<long long>(); }
+  double number(const char* name) const { return request_.params.at(name).get<double>(); }
+  // Guide seconds to real seconds.
+  double seconds(double guide_seconds) const noexcept { return guide_seconds * request_.scale; }
+
+  // print(): the line is attributed to the running task, or to "main" outside any loop.
+  void print(std::string text, bool stable = true);
+
+  // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun.
+  void blocking_sleep(double seconds);
+
+  // asyncio.run(main) on a fresh loop, bounded by the run's deadline.
+  template <class T>
+  T run_asyncio(asyncio::Task<T> main) {
+    asyncio::EventLoop loop(recorder_);
+    struct AddBusy {
+      Context& ctx;
+      asyncio::EventLoop& loop;
+      ~AddBusy() { ctx.busy_ += loop.busy(); }
+    } add_busy{*this, loop};
+    return loop.run_until_complete(std::move(main), deadline_, request_.deadline_s);
+  }
+
+  // How long the run's own thread was held (running code or blocked), in seconds.
+  double busy_s() const noexcept { return platform::to_seconds(busy_); }
+  trace::Recorder& recorder() noexcept { return recorder_; }
+
+  void metric(const std::string& name, double value) { metrics_[name] = value; }
+  void check(const std::string& name, bool value) { checks_[name] = value; }
+  const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
+  const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+
+ private:
+  const contract::Request& request_;
+  trace::Recorder& recorder_;
+  platform::Nanos deadline_;
+  trace::LaneId main_lane_;
+  platform::Nanos busy_ = 0;
+  std::map<std::string, double> metrics_;
+  std::map<std::string, bool> checks_;
+};
+
+}  // namespace samovar::scenarios

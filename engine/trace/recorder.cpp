@@ -1,0 +1,111 @@
+#include "engine/trace/recorder.hpp"
+
+#include <cstring>
+
+namespace samovar::trace {
+
+const char* to_string(State state) noexcept {
+  switch (state) {
+    case State::running: return "running";
+    case State::waiting: return "waiting";
+    case State::blocked: return "blocked";
+    case State::instant: return "instant";
+  }
+  return "?";
+}
+
+Recorder::Recorder(Level level, Limits limits, platform::Nanos origin)
+    : level_(level), limits_(limits), origin_(origin) {}
+
+LaneId Recorder::lane(std::string name) {
+  std::lock_guard lock(mutex_);
+  auto [it, added] = lane_ids_.try_emplace(name, static_cast<LaneId>(lanes_.size()));
+  if (added) lanes_.push_back(std::move(name));
+  return it->second;
+}
+
+Recorder::Overlap& Recorder::overlap(const char* name) {
+  for (auto& o : overlaps_)
+    if (o.name == name || std::strcmp(o.name, name) == 0) return o;
+  return overlaps_.emplace_back(Overlap{name});
+}
+
+void Recorder::open(const char* name) {
+  std::lock_guard lock(mutex_);
+  auto& o = overlap(name);
+  if (++o.open > o.peak) o.peak = o.open;
+}
+
+void Recorder::close(LaneId lane, State state, const char* name, platform::Nanos start,
+                     platform::Nanos end) {
+  std::lock_guard lock(mutex_);
+  --overlap(name).open;
+  if (level_ == Level::off) return;
+  if (spans_.size() >= limits_.max_spans) {
+    ++spans_dropped_;
+    return;
+  }
+  spans_.push_back({lane, state, name, seconds(start), seconds(end)});
+}
+
+void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos start,
+                    platform::Nanos end) {
+  if (level_ == Level::off) return;
+  std::lock_guard lock(mutex_);
+  if (spans_.size() >= limits_.max_spans) {
+    ++spans_dropped_;
+    return;
+  }
+  spans_.push_back({lane, state, name, seconds(start), state == State::instant ? NAN : seconds(end)});
+}
+
+void Recorder::print(LaneId lane, std::string text, bool stable) {
+  std::unique_lock lock(mutex_);
+  const double t = seconds(platform::now());  // read under the lock, so lines are in time order
+  if (lines_.size() >= limits_.max_lines) {
+    ++lines_dropped_;
+    return;
+  }
+  lines_.push_back({t, lane, std::move(text), stable});
+  if (sink_) {
+    // Copies, so the sink runs unlocked and may take its time.
+    Line line = lines_.back();
+    std::string who = lanes_[lane];
+    lock.unlock();
+    sink_(line, who);
+  }
+}
+
+std::size_t Recorder::peak_overlap(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& o : overlaps_)
+    if (name == o.name) return o.peak;
+  return 0;
+}
+
+std::size_t Recorder::lines_dropped() const {
+  std::lock_guard lock(mutex_);
+  return lines_dropped_;
+}
+
+std::size_t Recorder::spans_dropped() const {
+  std::lock_guard lock(mutex_);
+  return spans_dropped_;
+}
+
+std::vector<std::string> Recorder::lanes() const {
+  std::lock_guard lock(mutex_);
+  return lanes_;
+}
+
+std::vector<Span> Recorder::spans() const {
+  std::lock_guard lock(mutex_);
+  return spans_;
+}
+
+std::vector<Line> Recorder::lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+}  // namespace samovar::trace

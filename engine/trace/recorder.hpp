@@ -1,0 +1,99 @@
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/platform/clock.hpp"
+
+namespace samovar::trace {
+
+enum class State { running, waiting, blocked, instant };
+const char* to_string(State state) noexcept;
+
+enum class Level { off, spans };
+
+using LaneId = std::uint32_t;
+
+struct Span {
+  LaneId lane;
+  State state;
+  const char* name;  // a string literal: span names are few and fixed
+  double start_s;
+  double end_s;  // NaN for an instant event
+};
+
+struct Line {
+  double t_s;
+  LaneId lane;
+  std::string text;
+  bool stable;
+};
+
+struct Limits {
+  std::size_t max_lines = 10'000;
+  std::size_t max_spans = 50'000;
+};
+
+// Records what a run did: lanes (a task, a thread), spans on them, printed lines. It also
+// counts, per span name, how many intervals of that name were open at once, whatever the
+// level, so checks ("did the brews overlap?") hold with tracing off and past the span cap.
+// Thread-safe: every member may be called from any thread of the run.
+class Recorder {
+ public:
+  using LineSink = std::function<void(const Line&, const std::string& who)>;
+
+  Recorder(Level level, Limits limits, platform::Nanos origin);
+
+  // The lane of that name, made on first use: tasks of one name share a lane.
+  LaneId lane(std::string name);
+  bool spans_on() const noexcept { return level_ == Level::spans; }
+  double seconds(platform::Nanos t) const noexcept { return platform::to_seconds(t - origin_); }
+
+  // An interval of `name` opened at `start` (for the overlap count) and closed at `end`.
+  void open(const char* name);
+  void close(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end);
+  // A span that needs no overlap count (a task's running slice).
+  void span(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end);
+  void print(LaneId lane, std::string text, bool stable = true);
+
+  // Called for every kept line as it is printed, from the printing thread.
+  void on_line(LineSink sink) { sink_ = std::move(sink); }
+
+  std::size_t peak_overlap(std::string_view name) const;
+  std::size_t lines_dropped() const;
+  std::size_t spans_dropped() const;
+
+  // Snapshots for the report; call once the run's threads are done.
+  std::vector<std::string> lanes() const;
+  std::vector<Span> spans() const;
+  std::vector<Line> lines() const;
+
+ private:
+  struct Overlap {
+    const char* name;
+    std::size_t open = 0;
+    std::size_t peak = 0;
+  };
+  Overlap& overlap(const char* name);
+
+  const Level level_;
+  const Limits limits_;
+  const platform::Nanos origin_;
+  LineSink sink_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> lanes_;
+  std::unordered_map<std::string, LaneId> lane_ids_;
+  std::vector<Span> spans_;
+  std::vector<Line> lines_;
+  std::vector<Overlap> overlaps_;
+  std::size_t lines_dropped_ = 0;
+  std::size_t spans_dropped_ = 0;
+};
+
+}  // namespace samovar::trace

@@ -1,0 +1,68 @@
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "engine/contract/report.hpp"
+#include "engine/platform/machine.hpp"
+#include "engine/run.hpp"
+#include "native/commands.hpp"
+
+namespace samovar::cli {
+
+using nlohmann::json;
+
+namespace {
+
+// The requests whose native results the page puts beside its own runs: each scenario with
+// its defaults, and gather as it grows. The page matches them by the whole request.
+std::vector<json> plan(bool quick) {
+  std::vector<json> requests;
+  for (const char* model : {"asyncio", "sequential"}) {
+    requests.push_back({{"scenario", "brew-chai"}, {"model", model}});
+    for (int tasks : {3, 10}) requests.push_back({{"scenario", "gather"}, {"model", model}, {"params", {{"tasks", tasks}}}});
+  }
+  std::vector<int> sizes{100, 1000, 10000, 100000};
+  if (!quick) sizes.push_back(1000000);
+  for (int tasks : sizes) requests.push_back({{"scenario", "gather"}, {"params", {{"tasks", tasks}}}});
+  return requests;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::ostringstream s;
+  s << std::put_time(std::gmtime(&t), "%Y-%m-%dT%H:%M:%SZ");
+  return s.str();
+}
+
+}  // namespace
+
+int bench(const BenchArgs& args) {
+  json results = json::array();
+  for (auto request : plan(args.quick)) {
+    request["schema_version"] = contract::kSchemaVersion;
+    json report = run_json(request.dump());
+    if (contract::exit_code(report) != 0) {
+      std::cerr << "bench: " << request.dump() << " failed: " << report["error"]["message"] << "\n";
+      return 1;
+    }
+    std::cout << std::left << std::setw(12) << report["scenario"].get<std::string>() << std::setw(12)
+              << report["model"].get<std::string>() << std::setw(28) << report["params"].dump() << std::fixed
+              << std::setprecision(4) << report["wall_s"].get<double>() << " s\n";
+    // The page needs the figures, not the lines and spans.
+    report.erase("output");
+    report.erase("trace");
+    report.erase("machine");
+    results.push_back(std::move(report));
+  }
+  const json file{{"schema_version", contract::kSchemaVersion},
+                  {"recorded_at", utc_now()},
+                  {"machine", contract::to_json(platform::machine())},
+                  {"results", std::move(results)}};
+  write_atomically(args.out, file.dump(1));
+  std::cout << "wrote " << args.out << "\n";
+  return 0;
+}
+
+}  // namespace samovar::cli

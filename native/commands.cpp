@@ -1,0 +1,92 @@
+#include "native/commands.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <system_error>
+#include <unistd.h>
+
+#include "engine/contract/report.hpp"
+#include "engine/run.hpp"
+#include "engine/scenarios/catalog.hpp"
+#include "engine/trace/chrome_trace.hpp"
+
+namespace samovar::cli {
+
+using nlohmann::json;
+
+int list(bool as_json) {
+  const json catalog = scenarios::catalog_json();
+  if (as_json) {
+    std::cout << catalog.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& s : scenarios::catalog()) {
+    std::string models;
+    for (const auto& m : s.models) models += (models.empty() ? "" : ", ") + m;
+    std::cout << s.id << "  (guide " << s.guide << ")  " << s.title << "\n    models: " << models
+              << " (default " << s.models.front() << ")\n";
+    for (const auto& p : s.params)
+      std::cout << "    --set " << p.name << "=" << p.default_value.dump() << "  " << scenarios::allowed(p)
+                << "; " << p.help << "\n";
+  }
+  return 0;
+}
+
+// `--set k=v`: v is read as JSON when it parses (3, 0.5, true, "x"), else as a string, so
+// the engine's validation names the field when the type is wrong.
+static json set_value(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error&) {
+    return text;
+  }
+}
+
+int run(const RunArgs& args) {
+  json request{{"schema_version", contract::kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
+  if (!args.model.empty()) request["model"] = args.model;
+  if (args.scale >= 0) request["scale"] = args.scale;
+  if (args.seed >= 0) request["seed"] = args.seed;
+  if (args.deadline_s >= 0) request["deadline_s"] = args.deadline_s;
+  if (args.trace_off) request["trace"] = "off";
+  for (const auto& s : args.sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "error: --set " << s << ": expected name=value\n";
+      return 2;
+    }
+    request["params"][s.substr(0, eq)] = set_value(s.substr(eq + 1));
+  }
+
+  const json report = run_json(request.dump());
+  const int code = contract::exit_code(report);
+  if (code == 2) {
+    std::cerr << contract::render_text(report);
+    return code;
+  }
+  if (!args.trace_file.empty()) write_atomically(args.trace_file, trace::chrome_trace(report).dump());
+  if (args.json) std::cout << report.dump(2) << "\n";
+  else std::cout << contract::render_text(report);
+  return code;
+}
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  const std::string temporary = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw std::runtime_error("cannot write " + temporary);
+    }
+  }
+  std::filesystem::rename(temporary, target);
+}
+
+}  // namespace samovar::cli
