@@ -9,8 +9,9 @@ target_compile_options(samovar_warnings INTERFACE -Wall -Wextra -Wpedantic -Wsha
 add_library(samovar_platform_flags INTERFACE)
 add_library(samovar::platform_flags ALIAS samovar_platform_flags)
 if(EMSCRIPTEN)
-  target_compile_options(samovar_platform_flags INTERFACE -pthread -fexceptions)
-  target_link_options(samovar_platform_flags INTERFACE -pthread -fexceptions
+  # -mtail-call: coroutine symmetric transfer compiles to tail calls (V8 has them since 11.2).
+  target_compile_options(samovar_platform_flags INTERFACE -pthread -fexceptions -mtail-call)
+  target_link_options(samovar_platform_flags INTERFACE -pthread -fexceptions -mtail-call
     -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -sINITIAL_MEMORY=128MB
     -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0)
 else()

@@ -17,20 +17,7 @@ namespace samovar::cli {
 using nlohmann::json;
 
 int list(bool as_json) {
-  const json catalog = scenarios::catalog_json();
-  if (as_json) {
-    std::cout << catalog.dump(2) << "\n";
-    return 0;
-  }
-  for (const auto& s : scenarios::catalog()) {
-    std::string models;
-    for (const auto& m : s.models) models += (models.empty() ? "" : ", ") + m;
-    std::cout << s.id << "  (guide " << s.guide << ")  " << s.title << "\n    models: " << models
-              << " (default " << s.models.front() << ")\n";
-    for (const auto& p : s.params)
-      std::cout << "    --set " << p.name << "=" << p.default_value.dump() << "  " << scenarios::allowed(p)
-                << "; " << p.help << "\n";
-  }
+  std::cout << (as_json ? scenarios::catalog_json().dump(2) + "\n" : scenarios::catalog_text());
   return 0;
 }
 

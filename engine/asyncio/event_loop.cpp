@@ -91,7 +91,7 @@ void EventLoop::forget_fd(int fd) {
 
 void EventLoop::move_due_timers(Nanos now) {
   while (!timers_.empty() && timers_.top().when <= now) {
-    const Timer t = timers_.top();
+    Timer t = timers_.top();
     timers_.pop();
     if (t.fd >= 0) {
       // An fd wait's timeout: it counts only if that same wait is still pending.
@@ -110,7 +110,7 @@ void EventLoop::run_ready() {
   // rescheduling itself cannot starve timers and I/O.
   const bool spans = recorder_.spans_on();
   for (std::size_t n = ready_.size(); n > 0; --n) {
-    const Ready r = ready_.front();
+    Ready r = ready_.front();
     ready_.pop_front();
     current_ = r.task;
     const Nanos start = platform::now();

@@ -57,6 +57,17 @@ std::string allowed(const ParamSpec& spec) {
   return "?";
 }
 
+std::string catalog_text() {
+  std::string out;
+  for (const auto& s : catalog()) {
+    out += s.id + "  (guide " + s.guide + ")  " + s.title + "\n    models: " + join(s.models) + " (default " +
+           s.models.front() + ")\n";
+    for (const auto& p : s.params)
+      out += "    --set " + p.name + "=" + p.default_value.dump() + "  " + allowed(p) + "; " + p.help + "\n";
+  }
+  return out;
+}
+
 nlohmann::json catalog_json() {
   nlohmann::json scenarios = nlohmann::json::array();
   for (const auto& s : catalog()) {

@@ -38,6 +38,8 @@ const ParamSpec* find_param(const Scenario& scenario, std::string_view name);
 
 // What `samovar list --json` prints and the page builds its forms from.
 nlohmann::json catalog_json();
+// What `samovar list` prints.
+std::string catalog_text();
 std::string type_name(ParamType type);
 // "integer 1..1000000", "number 0..60", "true or false", "one of: a, b".
 std::string allowed(const ParamSpec& spec);

@@ -20,12 +20,12 @@ EM_JS(char*, js_os, (), {
   let s = 'unknown';
   if (typeof process === 'object' && process.versions && process.versions.node) s = 'node ' + process.version + ' on ' + process.platform;
   else if (typeof navigator !== 'undefined') s = navigator.platform || 'browser';
-  return stringToNewUTF8(s);
+  return allocateUTF8(s);
 });
 EM_JS(char*, js_browser, (), {
   if (typeof process === 'object' && process.versions && process.versions.node) return 0;
   if (typeof navigator === 'undefined') return 0;
-  return stringToNewUTF8(navigator.userAgent);
+  return allocateUTF8(navigator.userAgent);
 });
 EM_JS(int, js_isolated, (), {
   if (typeof crossOriginIsolated === 'undefined') return -1;

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// The WASM build, headless: takes the same arguments as the native CLI (`list`, `run`) and
+// prints the same report, so the two targets can be diffed.
+//   node web/node-run.mjs run gather --set tasks=3 --json
+import { createRequire } from 'node:module';
+import { writeFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const modulePath = process.env.SAMOVAR_WASM ?? join(here, '..', 'build', 'wasm', 'page', 'samovar.js');
+const usage = `usage: node-run.mjs list [--json]
+       node-run.mjs run SCENARIO [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--no-spans] [--json] [--trace FILE]`;
+
+// process.exit can cut piped output short: exit once stdout has taken everything.
+function finish(text, code) {
+  process.stdout.write(text, () => process.exit(code));
+}
+
+function fail(message) {
+  process.stderr.write(`${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function parseRun(args) {
+  const request = { schema_version: 1, params: {} };
+  const options = { json: false, traceFile: null };
+  const value = (i, flag) => (i < args.length ? args[i] : fail(`${flag} needs a value`));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') options.json = true;
+    else if (a === '--no-spans') request.trace = 'off';
+    else if (a === '--model') request.model = value(++i, a);
+    else if (a === '--scale') request.scale = Number(value(++i, a));
+    else if (a === '--seed') request.seed = Number(value(++i, a));
+    else if (a === '--deadline') request.deadline_s = Number(value(++i, a));
+    else if (a === '--trace') options.traceFile = value(++i, a);
+    else if (a === '--set') {
+      const assignment = value(++i, a);
+      const eq = assignment.indexOf('=');
+      if (eq <= 0) fail(`error: --set ${assignment}: expected name=value`);
+      const text = assignment.slice(eq + 1);
+      // As the CLI does: JSON when it parses, else a string, so the engine names a wrong type.
+      try { request.params[assignment.slice(0, eq)] = JSON.parse(text); } catch { request.params[assignment.slice(0, eq)] = text; }
+    } else if (a.startsWith('-')) fail(`unknown option ${a}`);
+    else if (request.scenario === undefined) request.scenario = a;
+    else fail(`unexpected argument ${a}`);
+  }
+  if (request.scenario === undefined) fail('run needs a SCENARIO');
+  for (const key of ['scale', 'seed', 'deadline_s'])
+    if (key in request && Number.isNaN(request[key])) fail(`--${key === 'deadline_s' ? 'deadline' : key} needs a number`);
+  return { request, options };
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command !== 'list' && command !== 'run') fail(command ? `unknown command ${command}` : 'a command is needed');
+const parsed = command === 'run' ? parseRun(rest) : null;
+
+const require = createRequire(import.meta.url);
+let done;
+const finished = new Promise((resolve) => { done = resolve; });
+const module = await require(modulePath)({
+  samovarLine() {},
+  samovarDone(job, text) { done(text); },
+});
+const take = (ptr) => { const s = module.UTF8ToString(ptr); module._free(ptr); return s; };
+const withString = (text, fn) => { const p = module.allocateUTF8(text); try { return fn(p); } finally { module._free(p); } };
+
+if (command === 'list') {
+  const json = rest.includes('--json');
+  finish(json ? `${JSON.stringify(JSON.parse(take(module._samovar_catalog_json())), null, 2)}\n`
+              : take(module._samovar_catalog_text()), 0);
+} else {
+  await run();
+}
+
+async function run() {
+  withString(JSON.stringify(parsed.request), (p) => module._samovar_start(1, p));
+  const reportText = await finished;
+  const code = withString(reportText, (p) => module._samovar_exit_code(p));
+  if (code === 2) {
+    process.stderr.write(withString(reportText, (p) => take(module._samovar_render_text(p))), () => process.exit(2));
+    return;
+  }
+  if (parsed.options.traceFile) {
+    const tmp = `${parsed.options.traceFile}.tmp.${process.pid}`;
+    writeFileSync(tmp, withString(reportText, (p) => take(module._samovar_chrome_trace(p))));
+    renameSync(tmp, parsed.options.traceFile);
+  }
+  finish(parsed.options.json ? `${JSON.stringify(JSON.parse(reportText), null, 2)}\n`
+                             : withString(reportText, (p) => take(module._samovar_render_text(p))), code);
+}

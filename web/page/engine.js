@@ -1,0 +1,45 @@
+// The page's handle on the WASM module: loads it, and turns its callbacks into promises.
+// Runs happen on the module's runner pthread; nothing here blocks the main thread.
+const SCHEMA_VERSION = 1;
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(script);
+  });
+}
+
+export async function loadEngine() {
+  if (!globalThis.crossOriginIsolated) {
+    throw new Error('this page is not cross-origin isolated, so WebAssembly threads cannot start; serve it with `samovar serve`');
+  }
+  await loadScript('samovar.js');
+  const jobs = new Map();
+  const module = await globalThis.createSamovar({
+    samovarLine(job, text) { jobs.get(job)?.onLine(JSON.parse(text)); },
+    samovarDone(job, text) {
+      const pending = jobs.get(job);
+      jobs.delete(job);
+      pending?.resolve(JSON.parse(text));
+    },
+  });
+  const takeString = (ptr) => { const s = module.UTF8ToString(ptr); module._free(ptr); return s; };
+  const catalog = JSON.parse(takeString(module._samovar_catalog_json()));
+  if (catalog.schema_version !== SCHEMA_VERSION) throw new Error(`unknown catalog schema_version ${catalog.schema_version}`);
+  let nextJob = 1;
+  return {
+    catalog,
+    run(request, onLine = () => {}) {
+      const job = nextJob++;
+      return new Promise((resolve) => {
+        jobs.set(job, { onLine, resolve });
+        const ptr = module.allocateUTF8(JSON.stringify(request));
+        module._samovar_start(job, ptr);
+        module._free(ptr);
+      });
+    },
+  };
+}
