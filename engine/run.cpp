@@ -42,7 +42,7 @@ contract::Report run(const contract::Request& request, const RunOptions& options
 
 nlohmann::json run_json(const std::string& request_text, const RunOptions& options) {
   try {
-    return contract::to_json(run(contract::parse_request(request_text), options));
+    return contract::to_json(run(contract::parse_request_text(request_text), options));
   } catch (const contract::BadRequest& e) {
     return contract::bad_request_json(e.field(), e.what());
   }

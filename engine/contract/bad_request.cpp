@@ -1,5 +1,8 @@
 #include "engine/contract/bad_request.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace samovar::contract::message {
 
 std::string not_json(const std::string& parse_error) { return "not valid JSON (" + parse_error + ")"; }
@@ -17,6 +20,19 @@ std::string not_one_of(const std::string& value, const std::string& allowed) {
 }
 std::string unsupported_version(const std::string& value, int known) {
   return value + " is not a schema version this build knows; allowed: " + std::to_string(known);
+}
+
+namespace {
+// The shortest text that reads back as the same number: 60, 0.001, 1000000.
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+}  // namespace
+
+std::string range(bool integer, double min, double max) {
+  return std::string(integer ? "integer " : "number ") + number(min) + ".." + number(max);
 }
 
 }  // namespace samovar::contract::message

@@ -25,6 +25,8 @@ std::string wrong_type(const std::string& expected, const std::string& got);
 std::string out_of_range(const std::string& value, const std::string& allowed);
 std::string not_one_of(const std::string& value, const std::string& allowed);
 std::string unsupported_version(const std::string& value, int known);
+// "integer 1..1000000", "number 0.001..10": a numeric field's allowed range.
+std::string range(bool integer, double min, double max);
 }  // namespace message
 
 }  // namespace samovar::contract

@@ -42,12 +42,7 @@ double number(const std::string& field, const json& v, double min, double max, b
   if (!v.is_number() || (integer && !is_integer(v)))
     throw BadRequest(field, message::wrong_type(integer ? "an integer" : "a number", describe(v)));
   const double d = v.get<double>();
-  if (!(d >= min && d <= max)) {
-    json lo = min, hi = max;
-    if (integer) lo = static_cast<long long>(min), hi = static_cast<long long>(max);
-    throw BadRequest(field, message::out_of_range(v.dump(), std::string(integer ? "integer " : "number ") +
-                                                                lo.dump() + ".." + hi.dump()));
-  }
+  if (!(d >= min && d <= max)) throw BadRequest(field, message::out_of_range(v.dump(), message::range(integer, min, max)));
   return d;
 }
 
@@ -132,7 +127,7 @@ Request parse_request(const json& j) {
   return r;
 }
 
-Request parse_request(const std::string& text) {
+Request parse_request_text(const std::string& text) {
   json j;
   try {
     j = json::parse(text);

@@ -27,7 +27,7 @@ struct Request {
 
 // Throws BadRequest naming the field and what is allowed.
 Request parse_request(const nlohmann::json& json);
-Request parse_request(const std::string& text);
+Request parse_request_text(const std::string& text);
 nlohmann::json to_json(const Request& request);
 
 // A JSON value in the words of an error message: 3, "three", true, an object.

@@ -1,5 +1,6 @@
 #include "engine/scenarios/catalog.hpp"
 
+#include "engine/contract/bad_request.hpp"
 #include "engine/contract/request.hpp"
 
 namespace samovar::scenarios {
@@ -35,11 +36,6 @@ std::string type_name(ParamType type) {
 }
 
 namespace {
-std::string number_text(double v) {
-  nlohmann::json j = v;
-  if (v == static_cast<double>(static_cast<long long>(v))) j = static_cast<long long>(v);
-  return j.dump();
-}
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -49,8 +45,8 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string allowed(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::integer: return "integer " + number_text(spec.min) + ".." + number_text(spec.max);
-    case ParamType::number: return "number " + number_text(spec.min) + ".." + number_text(spec.max);
+    case ParamType::integer: return contract::message::range(true, spec.min, spec.max);
+    case ParamType::number: return contract::message::range(false, spec.min, spec.max);
     case ParamType::boolean: return "true or false";
     case ParamType::string: return "one of: " + join(spec.choices);
   }

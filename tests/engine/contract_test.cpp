@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "engine/contract/bad_request.hpp"
+#include "engine/contract/report.hpp"
+#include "engine/contract/request.hpp"
+#include "engine/run.hpp"
+
+using namespace samovar;
+using nlohmann::json;
+
+namespace {
+std::string error_of(const std::string& request) {
+  try {
+    contract::parse_request_text(request);
+  } catch (const contract::BadRequest& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+}  // namespace
+
+TEST_CASE("a request gets every default filled in", "[contract]") {
+  const auto r = contract::parse_request_text(R"({"scenario": "gather"})");
+  CHECK(r.model == "asyncio");
+  CHECK(r.params == json{{"tasks", 3}, {"delay", 3.0}});
+  CHECK(r.scale == 0.1);
+  CHECK(r.seed == 1);
+  CHECK(r.deadline_s == 60);
+  CHECK(r.trace == trace::Level::spans);
+  CHECK(r.max_lines == 10000);
+}
+
+TEST_CASE("bad requests are refused with the field and what is allowed", "[contract]") {
+  CHECK(error_of(R"({"scenario": "nope"})") == R"(scenario: "nope" is not allowed; allowed: brew-chai, gather)");
+  CHECK(error_of(R"({"scenario": "gather", "model": "threading"})") ==
+        R"(model: "threading" is not allowed; allowed: asyncio, sequential)");
+  CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==
+        "params.size: unknown field; allowed: tasks, delay");
+  CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": "3"}})") ==
+        R"(params.tasks: expected an integer, got string "3")");
+  CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": 2.5}})") ==
+        "params.tasks: expected an integer, got number 2.5");
+  CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": 0}})") ==
+        "params.tasks: 0 is out of range; allowed: integer 1..1000000");
+  CHECK(error_of(R"({"scenario": "gather", "params": {"delay": 61}})") ==
+        "params.delay: 61 is out of range; allowed: number 0..60");
+  CHECK(error_of(R"({"scenario": "gather", "scale": 0})") == "scale: 0 is out of range; allowed: number 0.001..10");
+  CHECK(error_of(R"({"scenario": "gather", "trace": "full"})") ==
+        R"(trace: "full" is not allowed; allowed: spans, off)");
+  CHECK(error_of(R"({"schema_version": 2, "scenario": "gather"})") ==
+        "schema_version: 2 is not a schema version this build knows; allowed: 1");
+  CHECK(error_of(R"({"scenario": "gather", "colour": "red"})") ==
+        "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, deadline_s, trace, "
+        "max_lines, max_spans");
+  CHECK(error_of(R"({"model": "asyncio"})") == "scenario: required, but missing");
+  CHECK(error_of("[1, 2]") == "request: expected a JSON object");
+  CHECK(error_of("{").rfind("request: not valid JSON", 0) == 0);
+}
+
+TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contract]") {
+  const json report = run_json(R"({"scenario": "gather", "params": {"tasks": -1}})");
+  CHECK(contract::exit_code(report) == 2);
+  CHECK(report["schema_version"] == 1);
+  CHECK(report["error"]["code"] == "bad_request");
+  CHECK(report["error"]["field"] == "params.tasks");
+}
+
+TEST_CASE("a report carries every field of the contract", "[contract]") {
+  const json r = run_json(R"({"scenario": "gather", "params": {"delay": 0.5}})");
+  CHECK(contract::exit_code(r) == 0);
+  for (const char* field : {"schema_version", "scenario", "model", "params", "scale", "seed", "trace_level", "platform",
+                            "machine", "wall_s", "output", "metrics", "checks", "trace"})
+    CHECK(r.contains(field));
+  CHECK_FALSE(r.contains("error"));
+  CHECK(r["schema_version"] == contract::kSchemaVersion);
+  for (const char* field : {"cores", "os", "browser", "cross_origin_isolated", "timer_resolution_s"})
+    CHECK(r["machine"].contains(field));
+  CHECK(r["machine"]["timer_resolution_s"].get<double>() > 0);
+  const json& line = r["output"][0];
+  CHECK(line["who"] == "task 1");
+  CHECK(line["text"] == "Brewing Masala chai...");
+  CHECK(line["stable"] == true);
+  CHECK(line["t_s"].get<double>() >= 0);
+  for (const auto& span : r["trace"]) {
+    CHECK(span["end_s"].get<double>() >= span["start_s"].get<double>());
+    const std::string state = span["state"];
+    CHECK((state == "running" || state == "waiting"));
+  }
+}
+
+TEST_CASE("the text form shows each line and a summary", "[contract]") {
+  const json r = run_json(R"({"scenario": "brew-chai", "params": {"delay": 0.1}})");
+  const std::string text = contract::render_text(r);
+  CHECK(text.find("main  Brewing chai...\n") != std::string::npos);
+  CHECK(text.find("main  Chai is ready\n") != std::string::npos);
+  CHECK(text.find("-- brew-chai (asyncio, ") != std::string::npos);
+  CHECK(text.find("thread_free_while_sleeping: yes") != std::string::npos);
+}

@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "engine/contract/report.hpp"
+#include "engine/run.hpp"
+#include "engine/scenarios/catalog.hpp"
+#include "engine/trace/chrome_trace.hpp"
+
+using namespace samovar;
+using nlohmann::json;
+
+namespace {
+json run_request(const json& request) { return run_json(request.dump()); }
+
+std::vector<std::string> lines(const json& report) {
+  std::vector<std::string> out;
+  for (const auto& line : report["output"]) out.push_back(line["who"].get<std::string>() + ": " + line["text"].get<std::string>());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("gather prints the guide's lines; the brews overlap", "[scenario][gather]") {
+  const json r = run_request({{"scenario", "gather"}});
+  CHECK(lines(r) == std::vector<std::string>{
+                        "task 1: Brewing Masala chai...", "task 2: Brewing Green chai...",
+                        "task 3: Brewing Ginger chai...", "task 1: Masala chai is ready...",
+                        "task 2: Green chai is ready...", "task 3: Ginger chai is ready..."});
+  CHECK(r["checks"]["concurrent"] == true);
+  CHECK(r["metrics"]["peak_concurrent_sleeps"] == 3);
+  // 3 brews of 0.3 s overlap: together well under the 0.9 s they take one by one.
+  CHECK(r["wall_s"].get<double>() >= 0.29);
+  CHECK(r["wall_s"].get<double>() < 0.85);
+}
+
+TEST_CASE("the sequential model brews one after another", "[scenario][gather]") {
+  const json r = run_request({{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 0.5}}}});
+  CHECK(lines(r) == std::vector<std::string>{"main: Brewing Masala chai...", "main: Masala chai is ready...",
+                                             "main: Brewing Green chai...", "main: Green chai is ready...",
+                                             "main: Brewing Ginger chai...", "main: Ginger chai is ready..."});
+  CHECK(r["checks"]["concurrent"] == false);
+  CHECK(r["wall_s"].get<double>() >= 0.149);
+}
+
+TEST_CASE("more than three tasks cycle through the guide's teas", "[scenario][gather]") {
+  const json r = run_request({{"scenario", "gather"}, {"params", {{"tasks", 5}, {"delay", 0.1}}}});
+  REQUIRE(r["output"].size() == 10);
+  CHECK(r["output"][3]["text"] == "Brewing Masala chai...");
+  CHECK(r["output"][3]["who"] == "task 4");
+  CHECK(r["output"][4]["text"] == "Brewing Green chai...");
+}
+
+TEST_CASE("one task has nothing to overlap with", "[scenario][gather]") {
+  const json r = run_request({{"scenario", "gather"}, {"params", {{"tasks", 1}, {"delay", 0.1}}}});
+  CHECK(r["checks"]["concurrent"] == false);
+}
+
+TEST_CASE("lines past max_lines are counted, not kept; checks hold with tracing off", "[scenario][trace]") {
+  const json r = run_request({{"scenario", "gather"},
+                      {"params", {{"tasks", 1000}, {"delay", 0.5}}},
+                      {"max_lines", 100},
+                      {"trace", "off"}});
+  CHECK(r["output"].size() == 100);
+  CHECK(r["metrics"]["lines_dropped"] == 1900);
+  CHECK(r["trace"].empty());
+  CHECK(r["trace_level"] == "off");
+  CHECK(r["checks"]["concurrent"] == true);
+}
+
+TEST_CASE("brew-chai: asyncio.sleep frees the thread, time.sleep holds it", "[scenario][brew-chai]") {
+  const json async = run_request({{"scenario", "brew-chai"}});
+  CHECK(lines(async) == std::vector<std::string>{"main: Brewing chai...", "main: Chai is ready"});
+  CHECK(async["checks"]["thread_free_while_sleeping"] == true);
+  const json blocking = run_request({{"scenario", "brew-chai"}, {"model", "sequential"}});
+  CHECK(lines(blocking) == lines(async));
+  CHECK(blocking["checks"]["thread_free_while_sleeping"] == false);
+}
+
+TEST_CASE("a run that outlives its deadline reports it and exits 1", "[scenario]") {
+  for (const char* model : {"asyncio", "sequential"}) {
+    const json r = run_request({{"scenario", "gather"}, {"model", model}, {"params", {{"delay", 60}}}, {"scale", 1},
+                        {"deadline_s", 0.2}});
+    CHECK(r["error"]["code"] == "deadline");
+    CHECK(contract::exit_code(r) == 1);
+    CHECK(r["wall_s"].get<double>() < 5);
+  }
+}
+
+TEST_CASE("the catalog lists each scenario's models and params for the page", "[catalog]") {
+  const json c = scenarios::catalog_json();
+  CHECK(c["schema_version"] == 1);
+  REQUIRE(c["scenarios"].size() == scenarios::catalog().size());
+  const json& gather = c["scenarios"][1];
+  CHECK(gather["id"] == "gather");
+  CHECK(gather["guide"] == "2.3");
+  CHECK(gather["default_model"] == "asyncio");
+  CHECK(gather["params"][0] == json{{"name", "tasks"}, {"type", "int"}, {"default", 3}, {"min", 1.0}, {"max", 1e6},
+                                    {"help", gather["params"][0]["help"]}});
+}
+
+TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
+  const json r = run_request({{"scenario", "gather"}, {"params", {{"delay", 0.1}}}});
+  const json t = trace::chrome_trace(r);
+  int threads = 0, complete = 0, prints = 0;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") ++threads;
+    if (e["ph"] == "X") {
+      ++complete;
+      CHECK(e["dur"].get<double>() >= 0);
+    }
+    if (e["ph"] == "i" && e["cat"] == "print") ++prints;
+  }
+  CHECK(threads == 4);  // main and three tasks
+  CHECK(complete == static_cast<int>(r["trace"].size()));
+  CHECK(prints == 6);
+}
