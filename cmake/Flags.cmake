@@ -24,4 +24,8 @@ set(SAMOVAR_SANITIZE "" CACHE STRING "Sanitizers for the whole build: '', 'addre
 if(SAMOVAR_SANITIZE)
   add_compile_options(-fsanitize=${SAMOVAR_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${SAMOVAR_SANITIZE})
+  # GCC 12 reports false maybe-uninitialized warnings inside libstdc++ once ASan instruments it.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    add_compile_options(-Wno-maybe-uninitialized)
+  endif()
 endif()

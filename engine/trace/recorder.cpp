@@ -41,7 +41,7 @@ void Recorder::close(LaneId lane, State state, const char* name, platform::Nanos
   std::lock_guard lock(mutex_);
   --overlap(name).open;
   if (level_ == Level::off) return;
-  if (spans_.size() >= limits_.max_spans) {
+  if (spans_.size() >= limits_.max_spans || lane >= limits_.max_traced_lanes) {
     ++spans_dropped_;
     return;
   }
@@ -52,7 +52,7 @@ void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos 
                     platform::Nanos end) {
   if (level_ == Level::off) return;
   std::lock_guard lock(mutex_);
-  if (spans_.size() >= limits_.max_spans) {
+  if (spans_.size() >= limits_.max_spans || lane >= limits_.max_traced_lanes) {
     ++spans_dropped_;
     return;
   }

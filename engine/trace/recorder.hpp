@@ -38,6 +38,9 @@ struct Line {
 struct Limits {
   std::size_t max_lines = 10'000;
   std::size_t max_spans = 50'000;
+  // Spans are kept for the first lanes only, so that a run of 100,000 tasks still shows
+  // whole lanes (every run and wait of them) rather than one slice of each.
+  std::size_t max_traced_lanes = 1'000;
 };
 
 // Records what a run did: lanes (a task, a thread), spans on them, printed lines. It also

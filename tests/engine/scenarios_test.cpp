@@ -115,3 +115,15 @@ TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
   CHECK(complete == static_cast<int>(r["trace"].size()));
   CHECK(prints == 6);
 }
+
+TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest", "[scenario][trace]") {
+  const json r = run_request({{"scenario", "gather"}, {"params", {{"tasks", 3000}, {"delay", 0.5}}}});
+  std::size_t waits_of_task_1 = 0, spans_of_task_2000 = 0;
+  for (const auto& span : r["trace"]) {
+    if (span["lane"] == "task 1" && span["state"] == "waiting") ++waits_of_task_1;
+    if (span["lane"] == "task 2000") ++spans_of_task_2000;
+  }
+  CHECK(waits_of_task_1 == 1);
+  CHECK(spans_of_task_2000 == 0);
+  CHECK(r["metrics"]["spans_dropped"].get<double>() > 0);
+}

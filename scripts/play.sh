@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The playground: set up, build both targets, record native results, serve the page.
+#   PORT=8000 (default) picks the port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+samovar=build/native/native/samovar
+"$samovar" bench --quick
+echo "Open the URL below in a browser (Chromium, Firefox); Ctrl-C stops the server."
+exec "$samovar" serve --port "${PORT:-8000}"
