@@ -1,0 +1,166 @@
+// End-to-end test of the page: real engine (WASM), real server, Debian's Chromium.
+//
+//   SAMOVAR_URL=http://127.0.0.1:8123/ node --test tests/browser/
+// or let the test start the server itself:
+//   SAMOVAR_BIN=build/native/native/samovar SAMOVAR_PAGE_DIR=build/wasm/page \
+//   SAMOVAR_RESULTS=build/native/results/native.json node --test tests/browser/
+// Optional: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (path of a PNG of the finished gather run).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const LAUNCH_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+const RUN_TIMEOUT_MS = 60_000;
+
+let browser = null;
+let server = null;
+let baseUrl = null;
+
+function startServer() {
+  const bin = process.env.SAMOVAR_BIN;
+  const root = process.env.SAMOVAR_PAGE_DIR;
+  const results = process.env.SAMOVAR_RESULTS;
+  if (!bin || !root || !results) {
+    throw new Error('set SAMOVAR_URL, or SAMOVAR_BIN, SAMOVAR_PAGE_DIR and SAMOVAR_RESULTS so the test can start the server');
+  }
+  server = spawn(bin, ['serve', '--port', '0', '--root', root, '--results', results], {stdio: ['ignore', 'pipe', 'pipe']});
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`server printed no "serving http://..." line within 30 s; stderr: ${err}`)), 30_000);
+    server.stdout.setEncoding('utf8');
+    server.stderr.setEncoding('utf8');
+    // Keep draining both pipes after the URL is found so the server never blocks on a full pipe.
+    server.stdout.on('data', (chunk) => {
+      if (ready) return;
+      out += chunk;
+      const m = /serving (https?:\/\/\S+)/.exec(out);
+      if (m) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.stderr.on('data', (chunk) => { err += chunk; });
+    server.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    server.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`server exited (${code ?? signal}) before serving; stderr: ${err}`));
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+before(async () => {
+  baseUrl = process.env.SAMOVAR_URL || await startServer();
+  browser = await chromium.launch({executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: LAUNCH_ARGS});
+}, {timeout: 90_000});
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    await stopServer();
+  }
+}, {timeout: 30_000});
+
+// Opens the page and waits for the engine. Uncaught errors are collected for the test to assert on;
+// failed loads and console errors only explain a page that never leaves "loading".
+async function openPage() {
+  const page = await browser.newPage({viewport: {width: 1280, height: 800}});
+  const pageErrors = [];
+  const diagnostics = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') diagnostics.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) diagnostics.push(`HTTP ${r.status()} ${r.url()}`); });
+  try {
+    await page.goto(baseUrl);
+    try {
+      await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, {timeout: RUN_TIMEOUT_MS});
+    } catch (e) {
+      throw new Error(`page still "loading" after ${RUN_TIMEOUT_MS / 1000} s; ${[...pageErrors, ...diagnostics].join('; ') || 'no errors seen'}`, {cause: e});
+    }
+    const state = await page.evaluate(() => document.body.dataset.state);
+    assert.equal(state, 'idle', `engine did not load: ${await page.textContent('#status')} ${await page.textContent('#scenario-summary')}`);
+  } catch (e) {
+    await page.close();
+    throw e;
+  }
+  return {page, pageErrors};
+}
+
+async function runWith(page, tasks) {
+  await page.click('#scenarios [data-scenario="gather"]');
+  await page.fill('#param-tasks', String(tasks));
+  await page.click('#run');
+  // Stop waiting on "error" as well, so a failure reports its message instead of a 60 s timeout.
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
+  return page.evaluate(() => ({
+    state: document.body.dataset.state,
+    error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
+  }));
+}
+
+test('gather with 3 tasks: output, checks, timeline and native comparison', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true, 'page is not cross-origin isolated (COOP/COEP headers)');
+    assert.equal(await page.evaluate(() => typeof globalThis.Plot?.plot), 'function', 'vendor/plot.umd.min.js did not load');
+    const defaultSelected = await page.$eval('#scenarios [data-scenario="gather"]', (li) => li.classList.contains('selected'));
+    assert.ok(defaultSelected, 'gather is not the default scenario');
+
+    const result = await runWith(page, 3);
+    if (process.env.SCREENSHOT) await page.screenshot({path: process.env.SCREENSHOT, fullPage: true});
+    assert.equal(result.state, 'done', `run ended in state ${result.state}: ${result.error}`);
+
+    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
+    assert.equal(lines.length, 6, `expected 6 output lines, got:\n${lines.join('\n')}`);
+    assert.ok(lines.some((l) => l.includes('Brewing Masala chai...')), 'no "Brewing Masala chai..." line');
+    assert.ok(lines.some((l) => l.includes('Ginger chai is ready...')), 'no "Ginger chai is ready..." line');
+
+    const lanes = JSON.parse(await page.getAttribute('#timeline', 'data-lanes'));
+    for (const lane of ['task 1', 'task 2', 'task 3']) assert.ok(lanes.includes(lane), `timeline lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+    assert.ok(await page.$('#timeline svg'), 'timeline chart not drawn');
+
+    const comparison = await page.evaluate(() => ({...document.getElementById('comparison').dataset}));
+    assert.equal(comparison.native, 'found', `no native record matched: ${await page.textContent('#comparison')}`);
+    assert.ok(Number(comparison.nativeWallS) > 0, `data-native-wall-s = ${comparison.nativeWallS}`);
+    assert.ok(Number(comparison.wasmWallS) > 0, `data-wasm-wall-s = ${comparison.wasmWallS}`);
+
+    const conditions = await page.textContent('#conditions');
+    assert.match(conditions, /cross-origin isolated: yes/);
+    assert.match(conditions, /timer resolution: /);
+    assert.match(conditions, /cores: \d+ here .*, \d+ native/);
+
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    const result = await runWith(page, 0);
+    assert.ok(['error', 'done'].includes(result.state), `state ${result.state}`);
+    assert.match(result.error, /params\.tasks/, `error shown: ${JSON.stringify(result.error)}`);
+    assert.ok(await page.isVisible('#error'), 'error is not visible');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -1,0 +1,184 @@
+// Entry point: loads the engine, builds the scenario list and form, runs requests and hands the
+// report to the section renderers. body[data-state] tells tests (and CSS) where the page is.
+import { renderScenarioList, markSelected } from './scenarios.js';
+import { buildForm, readRequest, markInvalid } from './form.js';
+import { OutputList } from './output.js';
+import { renderChecks, renderMetrics } from './checks.js';
+import { drawTimeline, clearTimeline } from './timeline.js';
+import { drawComparison, clearComparison } from './comparison.js';
+import { loadNative } from './results.js';
+import { seconds, paramsText, browserName } from './format.js';
+
+const DEFAULT_SCENARIO = 'gather';
+const KNOWN_SCHEMA = 1;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $('status'),
+  scenarios: $('scenarios'),
+  form: $('run-form'),
+  guide: $('scenario-guide'),
+  title: $('scenario-title'),
+  summary: $('scenario-summary'),
+  modelSelect: $('model'),
+  paramsBox: $('params'),
+  scaleInput: $('scale'),
+  run: $('run'),
+  intro: $('intro'),
+  results: $('results'),
+  runSummary: $('run-summary'),
+  error: $('error'),
+  checks: $('checks'),
+  metrics: $('metrics'),
+  timeline: $('timeline'),
+  timelineNote: $('timeline-note'),
+  comparison: $('comparison'),
+  conditions: $('conditions'),
+};
+const output = new OutputList($('output'), $('output-more'));
+
+let engine = null;
+let scenario = null;
+let running = false;
+
+function setState(state, statusText) {
+  document.body.dataset.state = state;
+  if (statusText !== undefined) ui.status.textContent = statusText;
+}
+
+function select(id) {
+  const found = engine.catalog.scenarios.find((s) => s.id === id);
+  if (!found || found === scenario) return;
+  scenario = found;
+  markSelected(ui.scenarios, id);
+  ui.guide.textContent = found.guide ? `Guide §${found.guide} · ${found.id}` : found.id;
+  ui.title.textContent = found.title;
+  ui.summary.textContent = found.summary ?? '';
+  buildForm(ui, found);
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = false;
+}
+
+function clearResults() {
+  ui.intro.hidden = true;
+  ui.results.hidden = false;
+  ui.results.dataset.outcome = 'pending';
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+  ui.runSummary.textContent = '';
+  renderChecks(ui.checks, null, 'Checks appear when the run finishes.');
+  ui.metrics.replaceChildren();
+  clearTimeline(ui.timeline, ui.timelineNote);
+  clearComparison(ui.comparison, ui.conditions);
+  output.reset();
+  markInvalid('');
+}
+
+async function run() {
+  if (running || !scenario) return;
+  running = true;
+  ui.run.disabled = true;
+  const request = readRequest(ui, scenario);
+  clearResults();
+  ui.runSummary.textContent = `${requestText(request)} — running…`;
+  setState('running', `Running ${request.scenario} (${request.model})…`);
+  // Fetched alongside the run so the comparison is ready when the report is.
+  const nativePromise = loadNative();
+  try {
+    let report;
+    try {
+      report = await engine.run(request, (line) => output.push(line));
+    } catch (e) {
+      fail(`The engine failed: ${e?.message ?? e}`, 'The engine failed; see Output.');
+      return;
+    }
+    try {
+      await render(report, request, nativePromise);
+    } catch (e) {
+      fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
+    }
+  } finally {
+    running = false;
+    ui.run.disabled = false;
+  }
+}
+
+function fail(message, status) {
+  ui.results.dataset.outcome = 'rejected';
+  output.finish([], null, '');
+  showError(message);
+  setState('error', status);
+}
+
+function requestText(r) {
+  return `${r.scenario} · ${r.model} · ${paramsText(r.params)} · scale ${r.scale}`;
+}
+
+// A rejected request's report may carry nothing but the error, so its summary is built from the request.
+async function render(report, request, nativePromise) {
+  if (!report || report.schema_version !== KNOWN_SCHEMA) {
+    fail(`The engine returned a report with schema_version ${JSON.stringify(report?.schema_version)}; this page reads only ${KNOWN_SCHEMA}.`,
+      'Unreadable report; see Output.');
+    return;
+  }
+  if (report.error) {
+    ui.results.dataset.outcome = 'rejected';
+    output.finish(report.output, report.metrics, '');
+    showError(`${report.error.code}: ${report.error.message}`);
+    markInvalid(report.error.field ?? report.error.message);
+    ui.runSummary.textContent = `${requestText(request)} — rejected`;
+    ui.comparison.dataset.native = 'missing';
+    setState('error', `Request rejected (${report.error.code}); see Output.`);
+    return;
+  }
+  ui.results.dataset.outcome = 'ok';
+  output.finish(report.output, report.metrics);
+  const where = report.platform === 'wasm' ? `WASM in ${browserName(report.machine?.browser)}` : report.platform;
+  ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — wall ${seconds(report.wall_s)} on ${where}`;
+  renderChecks(ui.checks, report.checks);
+  renderMetrics(ui.metrics, report.metrics);
+  drawTimeline(ui.timeline, ui.timelineNote, report);
+  drawComparison(ui.comparison, ui.conditions, report, await nativePromise);
+  setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
+}
+
+function engineUnavailable(message) {
+  setState('error', 'Engine unavailable.');
+  ui.title.textContent = 'Engine unavailable';
+  ui.summary.textContent = message;
+  ui.summary.classList.add('error');
+  ui.intro.hidden = true;
+}
+
+async function main() {
+  try {
+    // Imported here rather than statically so a missing or broken engine shows as an error, not a blank page.
+    const { loadEngine } = await import('./engine.js');
+    engine = await loadEngine();
+  } catch (e) {
+    engineUnavailable(`The engine did not load: ${e?.message ?? e}`);
+    return;
+  }
+  const catalog = engine.catalog;
+  if (catalog?.schema_version !== KNOWN_SCHEMA || !Array.isArray(catalog.scenarios) || !catalog.scenarios.length) {
+    engineUnavailable(`The engine's catalog has schema_version ${JSON.stringify(catalog?.schema_version)}; this page reads only ${KNOWN_SCHEMA}.`);
+    return;
+  }
+  renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run();
+  });
+  ui.form.classList.add('ready');
+  ui.run.disabled = false;
+  const isolation = globalThis.crossOriginIsolated
+    ? 'cross-origin isolated'
+    : 'not cross-origin isolated: threads and fine timers are unavailable';
+  setState('idle', `Engine ready · ${isolation}`);
+}
+
+main();

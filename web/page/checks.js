@@ -1,0 +1,44 @@
+// Checks are the engine's verdicts on a run (e.g. "concurrent"); words read better than a chart here.
+
+export function renderChecks(list, checks, emptyText = 'This scenario has no checks.') {
+  const entries = Object.entries(checks ?? {});
+  if (!entries.length) {
+    const li = document.createElement('li');
+    li.className = 'none';
+    li.textContent = emptyText;
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...entries.map(([name, value]) => {
+    const li = document.createElement('li');
+    const mark = document.createElement('span');
+    mark.className = 'mark';
+    mark.setAttribute('aria-hidden', 'true');
+    const label = document.createElement('span');
+    label.className = 'name';
+    label.textContent = name;
+    if (typeof value === 'boolean') {
+      li.className = value ? 'pass' : 'fail';
+      mark.textContent = value ? '✓' : '✗';
+      label.setAttribute('aria-label', `${name}: ${value ? 'passed' : 'failed'}`);
+      li.append(mark, label);
+    } else {
+      li.className = 'other';
+      mark.textContent = '•';
+      li.append(mark, label, document.createTextNode(`: ${JSON.stringify(value)}`));
+    }
+    return li;
+  }));
+}
+
+export function renderMetrics(dl, metrics) {
+  const entries = Object.entries(metrics ?? {});
+  dl.replaceChildren(...entries.flatMap(([name, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = typeof value === 'number' ? value.toLocaleString('en-US') : JSON.stringify(value);
+    if (/_dropped$/.test(name) && value > 0) dd.className = 'warn';
+    return [dt, dd];
+  }));
+}

@@ -1,0 +1,87 @@
+// Builds the run form for one catalog scenario and reads it back as an engine request.
+// Values are sent as typed, even out of range: the engine owns validation and names the bad field.
+
+const DEFAULT_SCALE = 0.1;
+
+export function buildForm({modelSelect, paramsBox, scaleInput}, scenario) {
+  modelSelect.replaceChildren(...scenario.models.map((m) => new Option(m, m, false, m === scenario.default_model)));
+  paramsBox.replaceChildren(...scenario.params.map(paramField));
+  if (scaleInput.value === '') scaleInput.value = String(DEFAULT_SCALE);
+}
+
+function paramField(p) {
+  const field = document.createElement('div');
+  field.className = `field param-${p.type}`;
+  const label = document.createElement('label');
+  label.htmlFor = `param-${p.name}`;
+  label.textContent = p.name;
+  const input = paramInput(p);
+  input.id = `param-${p.name}`;
+  input.name = p.name;
+  if (p.help) input.title = p.help;
+  const help = document.createElement('span');
+  help.className = 'help';
+  help.textContent = [p.help, rangeText(p)].filter(Boolean).join(' ');
+  if (p.type === 'bool') {
+    field.append(input, label, help);
+  } else {
+    field.append(label, input, help);
+  }
+  return field;
+}
+
+function paramInput(p) {
+  if (p.type === 'bool') {
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = Boolean(p.default);
+    return box;
+  }
+  if (p.type === 'string' && Array.isArray(p.choices)) {
+    const select = document.createElement('select');
+    select.append(...p.choices.map((c) => new Option(c, c, false, c === p.default)));
+    return select;
+  }
+  const input = document.createElement('input');
+  if (p.type === 'int' || p.type === 'number') {
+    input.type = 'number';
+    input.step = p.type === 'int' ? '1' : 'any';
+    if (p.min !== undefined) input.min = String(p.min);
+    if (p.max !== undefined) input.max = String(p.max);
+  } else {
+    input.type = 'text';
+  }
+  if (p.default !== undefined) input.value = String(p.default);
+  return input;
+}
+
+function rangeText(p) {
+  if (p.type !== 'int' && p.type !== 'number') return '';
+  if (p.min === undefined && p.max === undefined) return '';
+  const fmt = (v) => Number(v).toLocaleString('en-US');
+  return `(${p.min === undefined ? '…' : fmt(p.min)}–${p.max === undefined ? '…' : fmt(p.max)})`;
+}
+
+// An empty number box is sent as null rather than dropped, so the engine reports that field instead of using a default.
+function readParam(p) {
+  const input = document.getElementById(`param-${p.name}`);
+  if (p.type === 'bool') return input.checked;
+  if (p.type === 'int' || p.type === 'number') return input.value.trim() === '' ? null : Number(input.value);
+  return input.value;
+}
+
+export function readRequest({modelSelect, scaleInput}, scenario) {
+  const params = {};
+  for (const p of scenario.params) params[p.name] = readParam(p);
+  const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
+  return {schema_version: 1, scenario: scenario.id, model: modelSelect.value, params, scale, trace: 'spans'};
+}
+
+// Takes the error's field ("params.tasks") or a message that starts with it, and points at that input.
+export function markInvalid(fieldOrMessage) {
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  const m = /^(params\.([\w-]+)|scale|model)\b/.exec(fieldOrMessage ?? '');
+  if (!m) return;
+  const el = document.getElementById(m[2] ? `param-${m[2]}` : m[1]);
+  if (el) el.setAttribute('aria-invalid', 'true');
+}
