@@ -21,9 +21,10 @@ int list(bool as_json) {
   return 0;
 }
 
-// `--set k=v`: v is read as JSON when it parses (3, 0.5, true, "x"), else as a string, so
-// the engine's validation names the field when the type is wrong.
-static json set_value(const std::string& text) {
+// A value given on the command line (`--set k=v`, `--scale v`): read as JSON when it parses
+// (3, 0.5, true, "x"), else as a string, so the engine's validation names the field when
+// the type is wrong. web/node-run.mjs reads values by the same rule.
+static json cli_value(const std::string& text) {
   try {
     return json::parse(text);
   } catch (const json::parse_error&) {
@@ -34,9 +35,9 @@ static json set_value(const std::string& text) {
 int run(const RunArgs& args) {
   json request{{"schema_version", contract::kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
   if (!args.model.empty()) request["model"] = args.model;
-  if (args.scale >= 0) request["scale"] = args.scale;
-  if (args.seed >= 0) request["seed"] = args.seed;
-  if (args.deadline_s >= 0) request["deadline_s"] = args.deadline_s;
+  if (args.scale) request["scale"] = cli_value(*args.scale);
+  if (args.seed) request["seed"] = cli_value(*args.seed);
+  if (args.deadline_s) request["deadline_s"] = cli_value(*args.deadline_s);
   if (args.trace_off) request["trace"] = "off";
   for (const auto& s : args.sets) {
     const auto eq = s.find('=');
@@ -44,7 +45,7 @@ int run(const RunArgs& args) {
       std::cerr << "error: --set " << s << ": expected name=value\n";
       return 2;
     }
-    request["params"][s.substr(0, eq)] = set_value(s.substr(eq + 1));
+    request["params"][s.substr(0, eq)] = cli_value(s.substr(eq + 1));
   }
 
   const json report = run_json(request.dump());

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,10 @@ struct RunArgs {
   std::string scenario;
   std::string model;
   std::vector<std::string> sets;  // "k=v"
-  double scale = -1;              // < 0: the engine's default
-  long long seed = -1;
-  double deadline_s = -1;
+  // As given, so the engine validates them (and names them) exactly as the node runner's.
+  std::optional<std::string> scale;
+  std::optional<std::string> seed;
+  std::optional<std::string> deadline_s;
   bool json = false;
   std::string trace_file;
   bool trace_off = false;

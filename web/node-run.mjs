@@ -22,6 +22,11 @@ function fail(message) {
   process.exit(2);
 }
 
+// As the CLI reads a value: JSON when it parses, else a string, so the engine names a wrong type.
+function cliValue(text) {
+  try { return JSON.parse(text); } catch { return text; }
+}
+
 function parseRun(args) {
   const request = { schema_version: 1, params: {} };
   const options = { json: false, traceFile: null };
@@ -31,24 +36,20 @@ function parseRun(args) {
     if (a === '--json') options.json = true;
     else if (a === '--no-spans') request.trace = 'off';
     else if (a === '--model') request.model = value(++i, a);
-    else if (a === '--scale') request.scale = Number(value(++i, a));
-    else if (a === '--seed') request.seed = Number(value(++i, a));
-    else if (a === '--deadline') request.deadline_s = Number(value(++i, a));
+    else if (a === '--scale') request.scale = cliValue(value(++i, a));
+    else if (a === '--seed') request.seed = cliValue(value(++i, a));
+    else if (a === '--deadline') request.deadline_s = cliValue(value(++i, a));
     else if (a === '--trace') options.traceFile = value(++i, a);
     else if (a === '--set') {
       const assignment = value(++i, a);
       const eq = assignment.indexOf('=');
       if (eq <= 0) fail(`error: --set ${assignment}: expected name=value`);
-      const text = assignment.slice(eq + 1);
-      // As the CLI does: JSON when it parses, else a string, so the engine names a wrong type.
-      try { request.params[assignment.slice(0, eq)] = JSON.parse(text); } catch { request.params[assignment.slice(0, eq)] = text; }
+      request.params[assignment.slice(0, eq)] = cliValue(assignment.slice(eq + 1));
     } else if (a.startsWith('-')) fail(`unknown option ${a}`);
     else if (request.scenario === undefined) request.scenario = a;
     else fail(`unexpected argument ${a}`);
   }
   if (request.scenario === undefined) fail('run needs a SCENARIO');
-  for (const key of ['scale', 'seed', 'deadline_s'])
-    if (key in request && Number.isNaN(request[key])) fail(`--${key === 'deadline_s' ? 'deadline' : key} needs a number`);
   return { request, options };
 }
 
