@@ -1,5 +1,6 @@
 #include "engine/asyncio/event_loop.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace samovar::asyncio {
@@ -41,10 +42,16 @@ EventLoop::~EventLoop() {
   }
 }
 
-detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, std::string name) {
+void EventLoop::set_debug(bool on, double slow_callback_s) noexcept {
+  debug_ = on;
+  slow_callback_ = platform::to_nanos(slow_callback_s);
+}
+
+detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise, std::string name) {
   auto* state = new detail::TaskState;
   state->loop = this;
   state->root = frame;
+  state->promise = promise;
   state->lane = recorder_.lane(name.empty() ? "task " + std::to_string(++unnamed_tasks_) : std::move(name));
   state->next = live_;
   if (live_ != nullptr) live_->prev = state;
@@ -54,10 +61,6 @@ detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, std::string 
 }
 
 void EventLoop::call_soon(coro::coroutine_handle<> h, detail::TaskState* task) { ready_.push_back({h, task}); }
-
-void EventLoop::call_at(Nanos when, coro::coroutine_handle<> h, detail::TaskState* task) {
-  timers_.push({when, next_seq_++, h, task, -1});
-}
 
 void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
   {
@@ -76,12 +79,41 @@ void EventLoop::drain_threadsafe() {
   for (auto& fn : batch) fn();
 }
 
-void EventLoop::wait_fd(int fd, std::uint32_t interest, std::optional<Nanos> deadline,
-                        coro::coroutine_handle<> h, bool* timed_out) {
-  const std::uint64_t id = next_seq_++;
-  fd_waits_[fd] = {h, current_, timed_out, id};
+void EventLoop::suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline) {
+  w.handle = h;
+  w.task = current_;
+  w.timed_out = false;
+  w.cancelled = false;
+  if (deadline) {
+    w.timer = next_timer_++;
+    timers_.push({*deadline, w.timer, &w});
+  }
+  if (current_ != nullptr) current_->waiting = &w;
+}
+
+void EventLoop::unhook(detail::Waiter& w) noexcept {
+  if (w.list != nullptr) w.list->remove(w);
+  if (w.fd >= 0) {
+    fd_waits_.erase(w.fd);
+    poller_.disarm(w.fd);
+    w.fd = -1;
+  }
+  if (w.timer != 0) {
+    cancelled_timers_.insert(w.timer);
+    w.timer = 0;
+  }
+  if (w.task != nullptr && w.task->waiting == &w) w.task->waiting = nullptr;
+}
+
+void EventLoop::wake(detail::Waiter& w) {
+  unhook(w);
+  call_soon(w.handle, w.task);
+}
+
+void EventLoop::watch_fd(detail::Waiter& w, int fd, std::uint32_t interest) {
+  w.fd = fd;
+  fd_waits_[fd] = &w;
   poller_.arm(fd, interest);
-  if (deadline) timers_.push({*deadline, id, h, current_, fd});
 }
 
 void EventLoop::forget_fd(int fd) {
@@ -89,19 +121,35 @@ void EventLoop::forget_fd(int fd) {
   poller_.forget(fd);
 }
 
+bool EventLoop::cancel(detail::TaskState& task) {
+  if (task.done) return false;
+  task.cancel_requested = true;
+  if (task.waiting != nullptr) {
+    detail::Waiter& w = *task.waiting;
+    w.cancelled = true;
+    detail::TaskState* awaited = w.awaited;
+    wake(w);
+    // As in asyncio: a task cancelled while awaiting another task cancels that one too.
+    if (awaited != nullptr) cancel(*awaited);
+  }
+  return true;
+}
+
+void EventLoop::resume_point(detail::TaskState* task) {
+  if (task != nullptr && task->cancel_requested) {
+    task->cancel_requested = false;
+    throw CancelledError();
+  }
+}
+
 void EventLoop::move_due_timers(Nanos now) {
   while (!timers_.empty() && timers_.top().when <= now) {
-    Timer t = timers_.top();
+    const Timer t = timers_.top();
     timers_.pop();
-    if (t.fd >= 0) {
-      // An fd wait's timeout: it counts only if that same wait is still pending.
-      auto it = fd_waits_.find(t.fd);
-      if (it == fd_waits_.end() || it->second.id != t.seq) continue;
-      *it->second.timed_out = true;
-      poller_.disarm(t.fd);
-      fd_waits_.erase(it);
-    }
-    ready_.push_back({t.handle, t.task});
+    if (cancelled_timers_.erase(t.seq) != 0) continue;
+    t.waiter->timer = 0;  // it fired: nothing to cancel any more
+    t.waiter->timed_out = true;
+    wake(*t.waiter);
   }
 }
 
@@ -112,12 +160,29 @@ void EventLoop::run_ready() {
   for (std::size_t n = ready_.size(); n > 0; --n) {
     Ready r = ready_.front();
     ready_.pop_front();
+    if (r.task != nullptr && !r.task->started) {
+      r.task->started = true;
+      if (r.task->cancel_requested) {  // cancelled before its first step: it never runs
+        r.task->cancelled = true;
+        finish(*r.task);
+        continue;
+      }
+    }
     current_ = r.task;
     const Nanos start = platform::now();
     r.handle.resume();
     const Nanos end = platform::now();
     busy_ += end - start;
-    if (spans && r.task != nullptr) recorder_.span(r.task->lane, trace::State::running, "run", start, end);
+    if (r.task != nullptr) {
+      if (spans) recorder_.span(r.task->lane, trace::State::running, "run", start, end);
+      if (debug_ && end - start > slow_callback_) {
+        char took[32];
+        std::snprintf(took, sizeof took, "%.3f", platform::to_seconds(end - start));
+        recorder_.print(recorder_.lane("asyncio"),
+                        "Executing <Task '" + recorder_.lane_name(r.task->lane) + "'> took " + took + " seconds",
+                        false);
+      }
+    }
     current_ = nullptr;
   }
   for (auto* state : finished_) {
@@ -126,8 +191,6 @@ void EventLoop::run_ready() {
   }
   finished_.clear();
 }
-
-bool EventLoop::has_work() const noexcept { return !ready_.empty() || !timers_.empty() || !fd_waits_.empty(); }
 
 void EventLoop::run_once(std::optional<Nanos> deadline) {
   Activation active(*this);
@@ -139,9 +202,7 @@ void EventLoop::run_once(std::optional<Nanos> deadline) {
     poller_.wait(until, readiness_);
     for (const auto& r : readiness_) {
       auto it = fd_waits_.find(r.fd);
-      if (it == fd_waits_.end()) continue;
-      ready_.push_back({it->second.handle, it->second.task});
-      fd_waits_.erase(it);
+      if (it != fd_waits_.end()) wake(*it->second);
     }
     drain_threadsafe();
   }
@@ -159,15 +220,39 @@ void EventLoop::run_until_idle() {
   }
 }
 
+void EventLoop::report_unretrieved(detail::TaskState& state) noexcept {
+  if (state.retrieved || state.cancelled || !state.promise || !state.promise->error) return;
+  try {
+    std::rethrow_exception(state.promise->error);
+  } catch (const std::exception& e) {
+    recorder_.print(recorder_.lane("asyncio"),
+                    "Task exception was never retrieved: " + recorder_.lane_name(state.lane) + ": " + e.what());
+  } catch (...) {
+    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " + recorder_.lane_name(state.lane));
+  }
+}
+
 void EventLoop::finish(detail::TaskState& state) noexcept {
   state.done = true;
+  if (state.promise != nullptr && state.promise->error) {
+    try {
+      std::rethrow_exception(state.promise->error);
+    } catch (const CancelledError&) {
+      state.cancelled = true;
+    } catch (...) {
+    }
+  }
   if (state.prev != nullptr) state.prev->next = state.next;
   else live_ = state.next;
   if (state.next != nullptr) state.next->prev = state.prev;
   state.prev = state.next = nullptr;
-  if (state.waiter) call_soon(state.waiter, state.waiter_task);
+  while (!state.waiters.empty()) wake(*state.waiters.front());
+  if (state.on_done != nullptr) state.on_done(state.on_done_context, state);
   // The frame is still suspended inside its final awaiter: free it after this step.
-  if (!state.handle_alive) finished_.push_back(&state);
+  if (!state.handle_alive) {
+    report_unretrieved(state);
+    finished_.push_back(&state);
+  }
 }
 
 namespace detail {
@@ -175,11 +260,22 @@ namespace detail {
 void on_root_done(TaskState& state) noexcept { state.loop->finish(state); }
 
 void release(TaskState* state) noexcept {
+  if (state->loop != nullptr) state->loop->report_unretrieved(*state);
   if (state->root) state->root.destroy();
   delete state;
 }
 
 TaskState* running_task() noexcept { return running_loop != nullptr ? running_loop->current_task() : nullptr; }
+
+bool cancel(TaskState& state) { return state.loop != nullptr && state.loop->cancel(state); }
+
+void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h, std::optional<platform::Nanos> deadline) {
+  w.awaited = &awaited;
+  awaited.waiters.push_back(w);
+  EventLoop::current().suspend(w, h, deadline);
+}
+
+void resume_point(TaskState* task) { EventLoop::resume_point(task); }
 
 }  // namespace detail
 

@@ -2,14 +2,15 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "engine/asyncio/detail/waiter.hpp"
 #include "engine/asyncio/task.hpp"
 #include "engine/asyncio/task_handle.hpp"
 #include "engine/platform/clock.hpp"
@@ -40,36 +41,45 @@ class EventLoop {
   template <class T>
   TaskHandle<T> create_task(Task<T> coro, std::string name = {}) {
     auto frame = coro.release();
-    auto* state = adopt(frame, std::move(name));
+    auto* state = adopt(frame, &frame.promise(), std::move(name));
     frame.promise().root_of = state;
     return TaskHandle<T>(state, frame);
   }
 
+  // asyncio's debug mode: a task step that holds the loop longer than `slow` is reported in
+  // the output ("Executing <Task 'task 1'> took 2.000 seconds").
+  void set_debug(bool on, double slow_callback_s = 0.1) noexcept;
+
+  // Suspends the running task on `w` (put on its list or fd first, if any) until woken,
+  // cancelled, or `deadline` (then w.timed_out is set).
+  void suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline = std::nullopt);
+  // Resumes w's task at the next step, unhooked from its list, fd and deadline.
+  void wake(detail::Waiter& w);
+  // Hooks `w` to `fd`; call suspend() next. One waiter per fd at a time.
+  void watch_fd(detail::Waiter& w, int fd, std::uint32_t interest);
+  void forget_fd(int fd);
+  // asyncio's Task.cancel(): false if the task is already done. The task sees CancelledError
+  // at the await it is suspended at, or at its first step if it has not started.
+  bool cancel(detail::TaskState& task);
+  // At every await's resumption: throws CancelledError once if a cancel was requested.
+  static void resume_point(detail::TaskState* task);
+
   void call_soon(coro::coroutine_handle<> h, detail::TaskState* task);
-  void call_at(Nanos when, coro::coroutine_handle<> h, detail::TaskState* task);
   // Thread-safe: runs `fn` on the loop's thread at its next step.
   void call_soon_threadsafe(std::function<void()> fn);
-
-  // Resumes `h` when `fd` is ready for `interest` or at `deadline`, whichever comes first;
-  // `*timed_out` says which. One waiter per fd at a time.
-  void wait_fd(int fd, std::uint32_t interest, std::optional<Nanos> deadline,
-               coro::coroutine_handle<> h, bool* timed_out);
-  void forget_fd(int fd);
 
   // One iteration: runs what is ready; if nothing is, waits for the next timer, fd or wake-up,
   // but not past `deadline`.
   void run_once(std::optional<Nanos> deadline = std::nullopt);
   // Runs what is ready and what is due now, without waiting, until nothing is left.
   void run_until_idle();
-  bool has_work() const noexcept;
   // Time spent running task steps: the thread was held, nothing else could run on the loop.
   Nanos busy() const noexcept { return busy_; }
 
   // asyncio.run's core: runs `main` as a task named "main" until it is done; throws
   // DeadlineExceeded if `deadline` passes first.
   template <class T>
-  T run_until_complete(Task<T> main, std::optional<Nanos> deadline = std::nullopt,
-                       double deadline_s = 0) {
+  T run_until_complete(Task<T> main, std::optional<Nanos> deadline = std::nullopt, double deadline_s = 0) {
     Activation active(*this);
     auto handle = create_task(std::move(main), "main");
     while (!handle.done()) {
@@ -87,18 +97,10 @@ class EventLoop {
     coro::coroutine_handle<> handle;
     detail::TaskState* task;
   };
-  struct FdWait {
-    coro::coroutine_handle<> handle;
-    detail::TaskState* task;
-    bool* timed_out;
-    std::uint64_t id;
-  };
   struct Timer {
     Nanos when;
     std::uint64_t seq;
-    coro::coroutine_handle<> handle;
-    detail::TaskState* task;
-    int fd;  // >= 0: the timeout of an fd wait with id `seq`
+    detail::Waiter* waiter;
     bool operator>(const Timer& o) const noexcept { return when != o.when ? when > o.when : seq > o.seq; }
   };
   struct Activation {
@@ -107,8 +109,10 @@ class EventLoop {
     EventLoop* previous;
   };
 
-  detail::TaskState* adopt(coro::coroutine_handle<> frame, std::string name);
+  detail::TaskState* adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise, std::string name);
   void finish(detail::TaskState& state) noexcept;
+  void report_unretrieved(detail::TaskState& state) noexcept;
+  void unhook(detail::Waiter& w) noexcept;
   void run_ready();
   void move_due_timers(Nanos now);
   void drain_threadsafe();
@@ -117,13 +121,16 @@ class EventLoop {
   platform::Poller poller_;
   std::deque<Ready> ready_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::unordered_map<int, FdWait> fd_waits_;
+  std::unordered_set<std::uint64_t> cancelled_timers_;
+  std::unordered_map<int, detail::Waiter*> fd_waits_;
   std::vector<platform::Readiness> readiness_;
   std::vector<detail::TaskState*> finished_;  // freed after the step that finished them
   detail::TaskState* live_ = nullptr;         // unfinished tasks, newest first
   detail::TaskState* current_ = nullptr;
   Nanos busy_ = 0;
-  std::uint64_t next_seq_ = 0;
+  bool debug_ = false;
+  Nanos slow_callback_ = platform::to_nanos(0.1);
+  std::uint64_t next_timer_ = 1;
   std::uint64_t unnamed_tasks_ = 0;
   std::mutex threadsafe_mutex_;
   std::vector<std::function<void()>> threadsafe_;

@@ -12,21 +12,21 @@ class [[nodiscard]] Sleep {
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) {
     auto& loop = EventLoop::current();
-    task_ = loop.current_task();
     start_ = platform::now();
     loop.recorder().open("sleep");
-    if (seconds_ <= 0) loop.call_soon(h, task_);
-    else loop.call_at(start_ + platform::to_nanos(seconds_), h, task_);
+    loop.suspend(waiter_, h, start_ + platform::to_nanos(seconds_ > 0 ? seconds_ : 0));
   }
   void await_resume() {
     auto& recorder = EventLoop::current().recorder();
-    recorder.close(task_ != nullptr ? task_->lane : 0, trace::State::waiting, "sleep", start_, platform::now());
+    recorder.close(waiter_.task != nullptr ? waiter_.task->lane : 0, trace::State::waiting, "sleep", start_,
+                   platform::now());
+    EventLoop::resume_point(waiter_.task);
   }
 
  private:
   double seconds_;
-  detail::TaskState* task_ = nullptr;
   Nanos start_ = 0;
+  detail::Waiter waiter_;
 };
 
 inline Sleep sleep(double seconds) noexcept { return Sleep(seconds); }

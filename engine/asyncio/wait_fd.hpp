@@ -13,15 +13,20 @@ class [[nodiscard]] WaitFd {
       : fd_(fd), interest_(interest), deadline_(deadline) {}
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) {
-    EventLoop::current().wait_fd(fd_, interest_, deadline_, h, &timed_out_);
+    auto& loop = EventLoop::current();
+    loop.watch_fd(waiter_, fd_, interest_);
+    loop.suspend(waiter_, h, deadline_);
   }
-  bool await_resume() const noexcept { return timed_out_; }
+  bool await_resume() {
+    EventLoop::resume_point(waiter_.task);
+    return waiter_.timed_out;
+  }
 
  private:
   int fd_;
   std::uint32_t interest_;
   std::optional<Nanos> deadline_;
-  bool timed_out_ = false;
+  detail::Waiter waiter_;
 };
 
 inline WaitFd wait_fd(int fd, std::uint32_t interest, std::optional<Nanos> deadline = std::nullopt) noexcept {

@@ -24,6 +24,11 @@ LaneId Recorder::lane(std::string name) {
   return it->second;
 }
 
+std::string Recorder::lane_name(LaneId lane) const {
+  std::lock_guard lock(mutex_);
+  return lanes_.at(lane);
+}
+
 Recorder::Overlap& Recorder::overlap(const char* name) {
   for (auto& o : overlaps_)
     if (o.name == name || std::strcmp(o.name, name) == 0) return o;

@@ -55,6 +55,7 @@ class Recorder {
 
   // The lane of that name, made on first use: tasks of one name share a lane.
   LaneId lane(std::string name);
+  std::string lane_name(LaneId lane) const;
   bool spans_on() const noexcept { return level_ == Level::spans; }
   double seconds(platform::Nanos t) const noexcept { return platform::to_seconds(t - origin_); }
 

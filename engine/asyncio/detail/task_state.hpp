@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 
+#include "engine/asyncio/detail/waiter.hpp"
 #include "engine/platform/coroutine.hpp"
 #include "engine/trace/recorder.hpp"
 
@@ -10,17 +11,25 @@ class EventLoop;
 
 namespace samovar::asyncio::detail {
 
+struct PromiseBase;
+
 // What the loop knows of a scheduled task (asyncio's Task object). Owned jointly by the
 // loop (until the task is done) and its TaskHandle (until dropped); freed when neither holds
 // it. Touched only by the loop's thread.
 struct TaskState {
   EventLoop* loop = nullptr;
   trace::LaneId lane = 0;
-  coro::coroutine_handle<> root;     // the task's outermost coroutine frame
-  coro::coroutine_handle<> waiter;   // who awaits the task, resumed when it is done
-  TaskState* waiter_task = nullptr;
+  coro::coroutine_handle<> root;  // the task's outermost coroutine frame
+  PromiseBase* promise = nullptr;
+  Waiter* waiting = nullptr;       // what the task is suspended on, until it is woken
+  WaiterList waiters;               // coroutines awaiting this task, woken when it is done
+  void (*on_done)(void* context, TaskState& state) = nullptr;  // gather's and as_completed's hook
+  void* on_done_context = nullptr;
+  bool started = false;
   bool done = false;
+  bool cancel_requested = false;
   bool cancelled = false;
+  bool retrieved = false;  // someone read its result or exception
   bool handle_alive = true;
   TaskState* prev = nullptr;  // the loop's list of unfinished tasks
   TaskState* next = nullptr;

@@ -1,0 +1,32 @@
+#pragma once
+#include "engine/asyncio/event_loop.hpp"
+
+namespace samovar::asyncio::detail {
+
+// Suspends the running task at the back of `list` until someone wakes it (or it is
+// cancelled). await_resume does not throw: the primitive decides, then calls resume_point.
+class ListWait {
+ public:
+  explicit ListWait(WaiterList& list) noexcept : list_(list) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(coro::coroutine_handle<> h) {
+    list_.push_back(waiter_);
+    EventLoop::current().suspend(waiter_, h);
+  }
+  void await_resume() const noexcept {}
+  bool cancelled() const noexcept { return waiter_.cancelled; }
+  TaskState* task() const noexcept { return waiter_.task; }
+
+ private:
+  WaiterList& list_;
+  Waiter waiter_;
+};
+
+inline void wake_first(WaiterList& list) {
+  if (!list.empty()) EventLoop::current().wake(*list.front());
+}
+inline void wake_all(WaiterList& list) {
+  while (!list.empty()) EventLoop::current().wake(*list.front());
+}
+
+}  // namespace samovar::asyncio::detail

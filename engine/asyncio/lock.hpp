@@ -1,0 +1,55 @@
+#pragma once
+#include <utility>
+
+#include "engine/asyncio/detail/list_wait.hpp"
+
+namespace samovar::asyncio {
+
+// asyncio.Lock, fair: release() hands the lock to the longest waiter. `async with lock` is
+// `auto held = co_await lock.lock();` (released when `held` goes). Loop thread only.
+class Lock {
+ public:
+  class [[nodiscard]] Held {
+   public:
+    explicit Held(Lock& lock) noexcept : lock_(&lock) {}
+    Held(Held&& o) noexcept : lock_(std::exchange(o.lock_, nullptr)) {}
+    Held& operator=(Held&&) = delete;
+    ~Held() {
+      if (lock_ != nullptr) lock_->release();
+    }
+
+   private:
+    Lock* lock_;
+  };
+
+  bool locked() const noexcept { return locked_; }
+
+  Task<void> acquire() {
+    if (!locked_ && waiters_.empty()) {
+      locked_ = true;
+      co_return;
+    }
+    detail::ListWait wait(waiters_);
+    co_await wait;
+    // Woken by release(), the lock is ours; cancelled meanwhile, pass it on before unwinding.
+    if (!wait.cancelled() && wait.task() != nullptr && wait.task()->cancel_requested) release();
+    EventLoop::resume_point(wait.task());
+  }
+
+  Task<Held> lock() {
+    co_await acquire();
+    co_return Held(*this);
+  }
+
+  void release() {
+    if (!locked_) throw std::logic_error("Lock is not acquired");
+    if (waiters_.empty()) locked_ = false;
+    else detail::wake_first(waiters_);  // stays locked: ownership passes to the woken task
+  }
+
+ private:
+  bool locked_ = false;
+  detail::WaiterList waiters_;
+};
+
+}  // namespace samovar::asyncio

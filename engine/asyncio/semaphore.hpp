@@ -1,0 +1,59 @@
+#pragma once
+#include <stdexcept>
+#include <utility>
+
+#include "engine/asyncio/detail/list_wait.hpp"
+
+namespace samovar::asyncio {
+
+// asyncio.Semaphore: at most `value` holders at once (e.g. requests in flight). Fair: a
+// release hands the slot to the longest waiter. Loop thread only.
+class Semaphore {
+ public:
+  explicit Semaphore(std::size_t value) : value_(value) {
+    if (value == 0) throw std::invalid_argument("Semaphore needs a value of at least 1");
+  }
+
+  class [[nodiscard]] Held {
+   public:
+    explicit Held(Semaphore& s) noexcept : s_(&s) {}
+    Held(Held&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    Held& operator=(Held&&) = delete;
+    ~Held() {
+      if (s_ != nullptr) s_->release();
+    }
+
+   private:
+    Semaphore* s_;
+  };
+
+  bool locked() const noexcept { return value_ == 0; }
+  std::size_t value() const noexcept { return value_; }
+
+  Task<void> acquire() {
+    if (value_ > 0 && waiters_.empty()) {
+      --value_;
+      co_return;
+    }
+    detail::ListWait wait(waiters_);
+    co_await wait;
+    if (!wait.cancelled() && wait.task() != nullptr && wait.task()->cancel_requested) release();
+    EventLoop::resume_point(wait.task());
+  }
+
+  Task<Held> hold() {
+    co_await acquire();
+    co_return Held(*this);
+  }
+
+  void release() {
+    if (waiters_.empty()) ++value_;
+    else detail::wake_first(waiters_);  // the slot passes to the woken task
+  }
+
+ private:
+  std::size_t value_;
+  detail::WaiterList waiters_;
+};
+
+}  // namespace samovar::asyncio
