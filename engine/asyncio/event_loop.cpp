@@ -176,6 +176,7 @@ void EventLoop::run_ready() {
     if (r.task != nullptr) {
       if (spans) recorder_.span(r.task->lane, trace::State::running, "run", start, end);
       if (debug_ && end - start > slow_callback_) {
+        ++slow_steps_;
         char took[32];
         std::snprintf(took, sizeof took, "%.3f", platform::to_seconds(end - start));
         recorder_.print(recorder_.lane("asyncio"),

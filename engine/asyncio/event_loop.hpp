@@ -75,6 +75,8 @@ class EventLoop {
   void run_until_idle();
   // Time spent running task steps: the thread was held, nothing else could run on the loop.
   Nanos busy() const noexcept { return busy_; }
+  // Task steps that held the loop longer than the debug threshold.
+  std::size_t slow_steps() const noexcept { return slow_steps_; }
 
   // asyncio.run's core: runs `main` as a task named "main" until it is done; throws
   // DeadlineExceeded if `deadline` passes first.
@@ -129,6 +131,7 @@ class EventLoop {
   detail::TaskState* current_ = nullptr;
   Nanos busy_ = 0;
   bool debug_ = false;
+  std::size_t slow_steps_ = 0;
   Nanos slow_callback_ = platform::to_nanos(0.1);
   std::uint64_t next_timer_ = 1;
   std::uint64_t unnamed_tasks_ = 0;

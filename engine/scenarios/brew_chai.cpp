@@ -6,10 +6,11 @@ namespace samovar::scenarios {
 
 namespace {
 
-// Guide 2.2: asyncio.run(brew_chai()).
-asyncio::Task<void> brew_chai_coroutine(Context& ctx, double seconds) {
+// Guide 2.2: asyncio.run(brew_chai()); `blocking` swaps in time.sleep, which holds the loop.
+asyncio::Task<void> brew_chai_coroutine(Context& ctx, double seconds, bool blocking) {
   ctx.print("Brewing chai...");
-  co_await asyncio::sleep(seconds);
+  if (blocking) ctx.blocking_sleep(seconds);
+  else co_await asyncio::sleep(seconds);
   ctx.print("Chai is ready");
 }
 
@@ -20,11 +21,12 @@ void run(Context& ctx) {
     ctx.blocking_sleep(seconds);
     ctx.print("Chai is ready");
   } else {
-    ctx.run_asyncio(brew_chai_coroutine(ctx, seconds));
+    ctx.run_asyncio(brew_chai_coroutine(ctx, seconds, ctx.flag("blocking")));
   }
   // asyncio.sleep hands the thread back to the loop for the whole wait; time.sleep keeps it.
   ctx.metric("thread_busy_s", ctx.busy_s());
   ctx.metric("slept_s", seconds);
+  ctx.metric("slow_steps", static_cast<double>(ctx.slow_steps()));
   ctx.check("thread_free_while_sleeping", ctx.busy_s() < seconds / 2);
 }
 
@@ -37,7 +39,8 @@ Scenario brew_chai() {
           "A coroutine sleeps without blocking: asyncio.sleep hands the thread back to the event loop "
           "for the whole wait; the sequential model's time.sleep holds it.",
           {"asyncio", "sequential"},
-          {{"delay", ParamType::number, 2.0, 0, 60, {}, "guide seconds the brew sleeps"}},
+          {{"delay", ParamType::number, 2.0, 0, 60, {}, "guide seconds the brew sleeps"},
+           {"blocking", ParamType::boolean, false, 0, 0, {}, "sleep with time.sleep inside the coroutine (asyncio model): the loop is held"}},
           run};
 }
 

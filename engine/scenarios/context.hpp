@@ -19,6 +19,7 @@ class Context {
 
   const std::string& model() const noexcept { return request_.model; }
   long long integer(const char* name) const { return request_.params.at(name).get<long long>(); }
+  bool flag(const char* name) const { return request_.params.at(name).get<bool>(); }
   double number(const char* name) const { return request_.params.at(name).get<double>(); }
   // Guide seconds to real seconds.
   double seconds(double guide_seconds) const noexcept { return guide_seconds * request_.scale; }
@@ -29,17 +30,24 @@ class Context {
   // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun.
   void blocking_sleep(double seconds);
 
-  // asyncio.run(main) on a fresh loop, bounded by the run's deadline.
+  // asyncio.run(main) on a fresh loop in debug mode (a step that holds the loop over 100 ms
+  // is reported), bounded by the run's deadline.
   template <class T>
   T run_asyncio(asyncio::Task<T> main) {
     asyncio::EventLoop loop(recorder_);
-    struct AddBusy {
+    loop.set_debug(true);
+    struct Tally {
       Context& ctx;
       asyncio::EventLoop& loop;
-      ~AddBusy() { ctx.busy_ += loop.busy(); }
-    } add_busy{*this, loop};
+      ~Tally() {
+        ctx.busy_ += loop.busy();
+        ctx.slow_steps_ += loop.slow_steps();
+      }
+    } tally{*this, loop};
     return loop.run_until_complete(std::move(main), deadline_, request_.deadline_s);
   }
+  // Loop steps that held the thread too long (asyncio debug mode's warnings).
+  std::size_t slow_steps() const noexcept { return slow_steps_; }
 
   // How long the run's own thread was held (running code or blocked), in seconds.
   double busy_s() const noexcept { return platform::to_seconds(busy_); }
@@ -56,6 +64,7 @@ class Context {
   platform::Nanos deadline_;
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
+  std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
 };

@@ -132,7 +132,7 @@ test('run --json: the report has every field of the contract, with its type', { 
   assert.equal(report.schema_version, 1);
   assert.equal(report.scenario, 'gather');
   assert.equal(report.model, 'asyncio');
-  assert.deepEqual(report.params, { tasks: 3, delay: 3 }, 'defaults are filled in');
+  assert.deepEqual(report.params, { tasks: 3, delay: 3, blocking: false }, 'defaults are filled in');
   assert.equal(report.scale, 0.1);
   assert.equal(report.seed, 1);
   assert.equal(report.trace_level, 'spans');
@@ -201,7 +201,7 @@ test('run --json --model sequential: checks say not concurrent', { timeout: RUN_
 const BAD_INPUT = [
   [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather'],
   [['run', 'gather', '--model', 'bogus'], 'error: model: "bogus" is not allowed; allowed: asyncio, sequential'],
-  [['run', 'gather', '--set', 'size=3'], 'error: params.size: unknown field; allowed: tasks, delay'],
+  [['run', 'gather', '--set', 'size=3'], 'error: params.size: unknown field; allowed: tasks, delay, blocking'],
   [['run', 'gather', '--set', 'tasks=abc'], 'error: params.tasks: expected an integer, got string "abc"'],
   [['run', 'gather', '--set', 'tasks=0'], 'error: params.tasks: 0 is out of range; allowed: integer 1..1000000'],
   [['run', 'gather', '--scale', '0'], 'error: scale: 0 is out of range; allowed: number 0.001..10'],
@@ -263,7 +263,8 @@ test('list --json: each scenario with its models, params and guide section', { t
   for (const scenario of catalog.scenarios) {
     assert.ok(scenario.models.includes(scenario.default_model), `${scenario.id}: default_model is one of its models`);
     for (const param of scenario.params) {
-      for (const key of ['name', 'type', 'default', 'min', 'max', 'help'])
+      const numeric = param.type === 'int' || param.type === 'number';
+      for (const key of ['name', 'type', 'default', 'help', ...(numeric ? ['min', 'max'] : [])])
         assert.ok(key in param, `${scenario.id}.${param.name} has ${key}`);
       assert.ok(param.help.length > 0, `${scenario.id}.${param.name} has help`);
     }
@@ -277,13 +278,17 @@ test('list --json: each scenario with its models, params and guide section', { t
   assert.deepEqual(params('gather'), [
     { name: 'tasks', type: 'int', default: 3, min: 1, max: 1000000 },
     { name: 'delay', type: 'number', default: 3, min: 0, max: 60 },
+    { name: 'blocking', type: 'bool', default: false, min: undefined, max: undefined },
   ]);
 
   assert.ok(byId['brew-chai'], 'brew-chai is listed');
   assert.equal(byId['brew-chai'].guide, '2.2');
   assert.deepEqual([...byId['brew-chai'].models].sort(), ['asyncio', 'sequential']);
   assert.equal(byId['brew-chai'].default_model, 'asyncio');
-  assert.deepEqual(params('brew-chai'), [{ name: 'delay', type: 'number', default: 2, min: 0, max: 60 }]);
+  assert.deepEqual(params('brew-chai'), [
+    { name: 'delay', type: 'number', default: 2, min: 0, max: 60 },
+    { name: 'blocking', type: 'bool', default: false, min: undefined, max: undefined },
+  ]);
 });
 
 // ---- parity with the WASM build ----

@@ -139,7 +139,7 @@ TEST_CASE("as_completed yields results in the order tasks finish", "[as_complete
   CHECK(f.run(main()) == std::vector<int>{1, 2, 3});
 }
 
-TEST_CASE("gather propagates the first failure at once; return_exceptions collects them", "[gather]") {
+TEST_CASE("gather propagates the first failure at once, return_exceptions collects them", "[gather]") {
   testing::LoopFixture f;
   auto main = [&]() -> Task<void> {
     std::vector<Task<int>> tasks;

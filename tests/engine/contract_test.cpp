@@ -24,7 +24,7 @@ std::string error_of(const std::string& request) {
 TEST_CASE("a request gets every default filled in", "[contract]") {
   const auto r = contract::parse_request_text(R"({"scenario": "gather"})");
   CHECK(r.model == "asyncio");
-  CHECK(r.params == json{{"tasks", 3}, {"delay", 3.0}});
+  CHECK(r.params == json{{"tasks", 3}, {"delay", 3.0}, {"blocking", false}});
   CHECK(r.scale == 0.1);
   CHECK(r.seed == 1);
   CHECK(r.deadline_s == 60);
@@ -37,7 +37,7 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
   CHECK(error_of(R"({"scenario": "gather", "model": "threading"})") ==
         R"(model: "threading" is not allowed; allowed: asyncio, sequential)");
   CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==
-        "params.size: unknown field; allowed: tasks, delay");
+        "params.size: unknown field; allowed: tasks, delay, blocking");
   CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": "3"}})") ==
         R"(params.tasks: expected an integer, got string "3")");
   CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": 2.5}})") ==

@@ -21,7 +21,7 @@ std::vector<std::string> lines(const json& report) {
 }
 }  // namespace
 
-TEST_CASE("gather prints the guide's lines; the brews overlap", "[scenario][gather]") {
+TEST_CASE("gather prints the guide's lines and the brews overlap", "[scenario][gather]") {
   const json r = run_request({{"scenario", "gather"}});
   CHECK(lines(r) == std::vector<std::string>{
                         "task 1: Brewing Masala chai...", "task 2: Brewing Green chai...",
@@ -56,7 +56,7 @@ TEST_CASE("one task has nothing to overlap with", "[scenario][gather]") {
   CHECK(r["checks"]["concurrent"] == false);
 }
 
-TEST_CASE("lines past max_lines are counted, not kept; checks hold with tracing off", "[scenario][trace]") {
+TEST_CASE("lines past max_lines are counted, not kept, and checks hold with tracing off", "[scenario][trace]") {
   const json r = run_request({{"scenario", "gather"},
                       {"params", {{"tasks", 1000}, {"delay", 0.5}}},
                       {"max_lines", 100},
@@ -126,4 +126,21 @@ TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest"
   CHECK(waits_of_task_1 == 1);
   CHECK(spans_of_task_2000 == 0);
   CHECK(r["metrics"]["spans_dropped"].get<double>() > 0);
+}
+
+TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says so", "[scenario][gather][debug]") {
+  const json r = run_request({{"scenario", "gather"}, {"params", {{"blocking", true}, {"delay", 1.5}}}});
+  CHECK(r["checks"]["concurrent"] == false);
+  CHECK(r["metrics"]["slow_steps"] == 3);
+  std::vector<std::string> texts;  // the slow-step lines cut before their duration
+  for (const auto& line : r["output"]) texts.push_back(line["who"].get<std::string>() + ": " + line["text"].get<std::string>().substr(0, 33));
+  CHECK(texts == std::vector<std::string>{
+                     "task 1: Brewing Masala chai...", "task 1: Masala chai is ready...",
+                     "asyncio: Executing <Task 'task 1'> took 0.", "task 2: Brewing Green chai...",
+                     "task 2: Green chai is ready...", "asyncio: Executing <Task 'task 2'> took 0.",
+                     "task 3: Brewing Ginger chai...", "task 3: Ginger chai is ready...",
+                     "asyncio: Executing <Task 'task 3'> took 0."});
+  CHECK(r["output"][2]["stable"] == false);  // the duration varies from run to run
+  const json free = run_request({{"scenario", "gather"}, {"params", {{"delay", 1.5}}}});
+  CHECK(free["metrics"]["slow_steps"] == 0);
 }

@@ -54,7 +54,7 @@ TEST_CASE("a coroutine is lazy: nothing runs until it is awaited or scheduled", 
   CHECK(log.empty());
 }
 
-TEST_CASE("create_task schedules at once; tasks interleave at each await", "[task][loop]") {
+TEST_CASE("create_task schedules at once, and tasks interleave at each await", "[task][loop]") {
   testing::LoopFixture f;
   std::vector<std::string> log;
   auto main = [&]() -> Task<void> {

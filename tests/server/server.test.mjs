@@ -372,7 +372,7 @@ test('POST /api/run answers with the native report', { timeout: 30_000 }, async 
   assert.equal(report.schema_version, 1);
   assert.equal(report.scenario, 'gather');
   assert.equal(report.platform, 'native');
-  assert.deepEqual(report.params, { tasks: 3, delay: 3 });
+  assert.deepEqual(report.params, { tasks: 3, delay: 3, blocking: false });
   assert.equal(report.checks.concurrent, true);
   assert.equal(report.output.length, 6);
 });
