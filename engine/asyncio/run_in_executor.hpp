@@ -1,0 +1,65 @@
+#pragma once
+#include <memory>
+#include <type_traits>
+
+#include "engine/asyncio/event_loop.hpp"
+#include "engine/concurrent/thread_pool_executor.hpp"
+
+namespace samovar::asyncio {
+
+namespace detail {
+
+// Shared by the awaiting task and the worker's completion, which posts to the loop: if the
+// task stopped waiting (cancelled), the completion wakes nobody. Touched on the loop thread.
+struct ExecutorBridge {
+  EventLoop* loop = nullptr;
+  Waiter* waiter = nullptr;
+
+  // On the loop's thread: resume the task unless a cancel already did.
+  static void resume(const std::shared_ptr<ExecutorBridge>& bridge) {
+    Waiter* w = std::exchange(bridge->waiter, nullptr);
+    if (w != nullptr && (w->task == nullptr || w->task->waiting == w)) bridge->loop->wake(*w);
+  }
+  // On the worker's thread (or the adder's, if already done): only posts.
+  static void completed(const std::shared_ptr<ExecutorBridge>& bridge) {
+    bridge->loop->call_soon_threadsafe([bridge] { resume(bridge); });
+  }
+};
+
+template <class R>
+class AwaitFuture {
+ public:
+  explicit AwaitFuture(concurrent::Future<R>& future)
+      : future_(future), bridge_(std::make_shared<ExecutorBridge>()) {}
+  bool await_ready() const { return future_.done(); }
+  void await_suspend(coro::coroutine_handle<> h) {
+    auto& loop = EventLoop::current();
+    loop.suspend(waiter_, h);
+    bridge_->loop = &loop;
+    bridge_->waiter = &waiter_;
+    future_.add_done_callback([bridge = bridge_] { ExecutorBridge::completed(bridge); });
+  }
+  R await_resume() {
+    bridge_->waiter = nullptr;
+    EventLoop::resume_point(waiter_.task);
+    return future_.result();
+  }
+
+ private:
+  concurrent::Future<R>& future_;
+  std::shared_ptr<ExecutorBridge> bridge_;
+  Waiter waiter_;
+};
+
+}  // namespace detail
+
+// loop.run_in_executor(pool, fn): runs the blocking `fn` on the pool's thread, and suspends
+// the awaiting task (not the loop) until it is done; the loop's thread resumes it with the
+// result or the exception. Cancelling the task stops the wait, not `fn`.
+template <class Executor, class F>
+auto run_in_executor(Executor& executor, F fn) -> Task<std::invoke_result_t<F&>> {
+  auto future = executor.submit(std::move(fn));
+  co_return co_await detail::AwaitFuture(future);
+}
+
+}  // namespace samovar::asyncio
