@@ -5,36 +5,113 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/platform/wasm/fetch_ops.hpp"
 
 namespace samovar::platform {
 
-// A futex word: wake() sets it and notifies; wait() sleeps on it until the deadline.
-// emscripten_futex_wait is a real memory.atomic.wait32 on a pthread (std::atomic::wait
-// only polls in this libc++), and JS can notify the same word later (the I/O worker).
+namespace {
+
+// The futex words pollers sleep on. The I/O worker may read an op's notify address just
+// before a poller disarms it and store to it after the poller is gone, so a word is never
+// freed: it is recycled, and a late store is then a spurious wake-up for its next owner,
+// whose wait() finds nothing ready and goes on.
+class WordPool {
+ public:
+  std::atomic<std::uint32_t>* take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return new std::atomic<std::uint32_t>{0};
+    auto* word = free_.back();
+    free_.pop_back();
+    word->store(0);
+    return word;
+  }
+  void give_back(std::atomic<std::uint32_t>* word) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(word);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::atomic<std::uint32_t>*> free_;
+};
+
+WordPool& words() {
+  static WordPool* pool = new WordPool;  // never destroyed, like the words
+  return *pool;
+}
+
+}  // namespace
+
+// A futex word: wake() and completing fetch operations set it and notify it; wait() sleeps
+// on it until the deadline. emscripten_futex_wait is a real memory.atomic.wait32 on a
+// pthread (std::atomic::wait only polls in this libc++), and JS's Atomics.notify (the I/O
+// worker's) wakes it. The only fds in WASM are fetch operations (engine/platform/fetch.hpp).
 struct Poller::State {
-  std::atomic<std::uint32_t> word{0};
+  std::atomic<std::uint32_t>* word = words().take();
+  std::vector<int> armed;  // fetch operations, reported once done
+
+  void unwatch_all() noexcept {
+    for (int op : armed) fetch::detail::unwatch(op, word);
+    armed.clear();
+  }
 };
 
 Poller::Poller() : state_(std::make_unique<State>()) {}
-Poller::~Poller() = default;
 
-void Poller::arm(int, std::uint32_t) {
-  throw std::logic_error("waiting on file descriptors is not available in the WASM build");
+Poller::~Poller() {
+  state_->unwatch_all();
+  words().give_back(state_->word);
 }
-void Poller::disarm(int) {}
-void Poller::forget(int) {}
 
-void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>&) {
+void Poller::arm(int fd, std::uint32_t interest) {
+  if (!fetch::detail::is_op(fd))
+    throw std::logic_error("waiting on file descriptor " + std::to_string(fd) +
+                           ": the WASM build has no sockets or files, only fetch operations");
+  if ((interest & kReadable) == 0)
+    throw std::logic_error("a fetch operation only becomes readable (done); it is never writable");
+  if (std::find(state_->armed.begin(), state_->armed.end(), fd) == state_->armed.end()) state_->armed.push_back(fd);
+  // Already done: no notification may come, so make the next wait() return at once.
+  if (fetch::detail::watch(fd, state_->word)) state_->word->store(1);
+}
+
+void Poller::disarm(int fd) {
+  auto& armed = state_->armed;
+  const auto it = std::find(armed.begin(), armed.end(), fd);
+  if (it == armed.end()) return;
+  fetch::detail::unwatch(fd, state_->word);
+  armed.erase(it);
+}
+
+void Poller::forget(int fd) { disarm(fd); }
+
+void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) {
+  auto& word = *state_->word;
   double timeout_ms = INFINITY;
   if (deadline) timeout_ms = std::max<double>(0.0, static_cast<double>(*deadline - now()) / 1e6);
-  if (timeout_ms > 0) emscripten_futex_wait(&state_->word, 0, timeout_ms);
-  state_->word.store(0, std::memory_order_relaxed);
+  if (timeout_ms > 0) emscripten_futex_wait(&word, 0, timeout_ms);
+  // Reset first, then look: an op that completes after the look sets the word again, so
+  // the next wait returns at once. Nothing set it: nothing completed (or was woken).
+  if (word.exchange(0) == 0) return;
+  auto& armed = state_->armed;
+  for (auto it = armed.begin(); it != armed.end();) {
+    if (fetch::detail::done(*it)) {
+      ready.push_back({*it, kReadable});
+      fetch::detail::unwatch(*it, state_->word);
+      it = armed.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Poller::wake() noexcept {
-  state_->word.store(1, std::memory_order_release);
-  emscripten_futex_wake(&state_->word, 1);
+  state_->word->store(1);
+  emscripten_futex_wake(state_->word, 1);
 }
 
 }  // namespace samovar::platform
