@@ -9,6 +9,7 @@
 
 #include "engine/asyncio/sleep.hpp"
 #include "engine/contract/report.hpp"
+#include "engine/net/delay_server.hpp"
 #include "engine/net/http_server.hpp"
 #include "engine/run.hpp"
 #include "native/commands.hpp"
@@ -21,7 +22,6 @@ using net::HttpResponse;
 
 namespace {
 
-constexpr double kMaxDelay = 30;
 constexpr int kMaxRunsAtOnce = 2;
 
 const char* mime_type(const fs::path& path) {
@@ -103,7 +103,7 @@ class Routes {
   asyncio::Task<HttpResponse> operator()(HttpRequest request) {
     const std::string_view target = request.target;
     const std::string_view path = target.substr(0, target.find('?'));
-    if (path.rfind("/delay/", 0) == 0) co_return co_await delay(path.substr(7));
+    if (path.rfind("/delay/", 0) == 0) co_return co_await net::delay_response(std::string(path.substr(7)));
     if (path == "/api/run") co_return co_await api_run(std::move(request));
     if (request.method != "GET" && request.method != "HEAD") co_return text(405, "only GET and HEAD here");
     if (path == "/results/native.json") co_return results();
@@ -111,16 +111,6 @@ class Routes {
   }
 
  private:
-  asyncio::Task<HttpResponse> delay(std::string_view seconds_text) {
-    double seconds = -1;
-    const auto [end, ec] = std::from_chars(seconds_text.data(), seconds_text.data() + seconds_text.size(), seconds);
-    if (ec != std::errc() || end != seconds_text.data() + seconds_text.size() || !std::isfinite(seconds) || seconds < 0)
-      co_return text(400, "/delay/<seconds>: seconds must be a number 0..30 (larger values are capped at 30)");
-    seconds = std::min(seconds, kMaxDelay);
-    co_await asyncio::sleep(seconds);
-    co_return json_response(200, {{"delay_s", seconds}});
-  }
-
   asyncio::Task<HttpResponse> api_run(HttpRequest request) {
     if (request.method != "POST") co_return text(405, "POST a request JSON to /api/run");
     if (runs_ >= kMaxRunsAtOnce) co_return text(503, "busy: " + std::to_string(kMaxRunsAtOnce) + " runs already in progress");

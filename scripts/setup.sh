@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ emscripten catch2 nlohmann-json3-dev libcli11-dev libhttp-parser-dev chromium)
+packages=(cmake ninja-build g++ emscripten catch2 nlohmann-json3-dev libcli11-dev libhttp-parser-dev libbenchmark-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -17,9 +17,13 @@ EventLoop& EventLoop::current() {
   return *running_loop;
 }
 
+EventLoop& EventLoop::running() noexcept { return *running_loop; }
+
 EventLoop::EventLoop(trace::Recorder& recorder) : recorder_(recorder) {}
 
 EventLoop::~EventLoop() {
+  // Its work may post completions here: it finishes before the loop's state goes.
+  if (default_executor_) default_executor_->shutdown(true);
   ready_ = {};
   timers_ = {};
   fd_waits_.clear();
@@ -42,6 +46,11 @@ EventLoop::~EventLoop() {
   }
 }
 
+concurrent::ThreadPoolExecutor& EventLoop::default_executor() {
+  if (!default_executor_) default_executor_ = std::make_unique<concurrent::ThreadPoolExecutor>();
+  return *default_executor_;
+}
+
 void EventLoop::set_debug(bool on, double slow_callback_s) noexcept {
   debug_ = on;
   slow_callback_ = platform::to_nanos(slow_callback_s);
@@ -52,7 +61,8 @@ detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::Prom
   state->loop = this;
   state->root = frame;
   state->promise = promise;
-  state->lane = recorder_.lane(name.empty() ? "task " + std::to_string(++unnamed_tasks_) : std::move(name));
+  if (name.empty()) state->number = ++unnamed_tasks_;
+  else state->name = std::move(name);
   state->next = live_;
   if (live_ != nullptr) live_->prev = state;
   live_ = state;
@@ -60,17 +70,20 @@ detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::Prom
   return state;
 }
 
-void EventLoop::call_soon(coro::coroutine_handle<> h, detail::TaskState* task) { ready_.push_back({h, task}); }
+void EventLoop::call_soon(coro::coroutine_handle<> h, detail::TaskState* task) noexcept { ready_.push_back({h, task}); }
 
 void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
   {
     std::lock_guard lock(threadsafe_mutex_);
     threadsafe_.push_back(std::move(fn));
+    has_threadsafe_.store(true, std::memory_order_release);
   }
   poller_.wake();
 }
 
 void EventLoop::drain_threadsafe() {
+  if (!has_threadsafe_.load(std::memory_order_acquire)) return;
+  has_threadsafe_.store(false, std::memory_order_relaxed);
   std::vector<std::function<void()>> batch;
   {
     std::lock_guard lock(threadsafe_mutex_);
@@ -79,7 +92,7 @@ void EventLoop::drain_threadsafe() {
   for (auto& fn : batch) fn();
 }
 
-void EventLoop::suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline) {
+void EventLoop::suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline) noexcept {
   w.handle = h;
   w.task = current_;
   w.timed_out = false;
@@ -105,7 +118,7 @@ void EventLoop::unhook(detail::Waiter& w) noexcept {
   if (w.task != nullptr && w.task->waiting == &w) w.task->waiting = nullptr;
 }
 
-void EventLoop::wake(detail::Waiter& w) {
+void EventLoop::wake(detail::Waiter& w) noexcept {
   unhook(w);
   call_soon(w.handle, w.task);
 }
@@ -135,11 +148,9 @@ bool EventLoop::cancel(detail::TaskState& task) {
   return true;
 }
 
-void EventLoop::resume_point(detail::TaskState* task) {
-  if (task != nullptr && task->cancel_requested) {
-    task->cancel_requested = false;
-    throw CancelledError();
-  }
+void EventLoop::throw_cancelled(detail::TaskState& task) {
+  task.cancel_requested = false;
+  throw CancelledError();
 }
 
 void EventLoop::move_due_timers(Nanos now) {
@@ -157,6 +168,7 @@ void EventLoop::run_ready() {
   // Only what was ready when the step began runs in it, as in asyncio: a task that keeps
   // rescheduling itself cannot starve timers and I/O.
   const bool spans = recorder_.spans_on();
+  const bool timed = spans || debug_;  // clock reads cost more than a resume: only when used
   for (std::size_t n = ready_.size(); n > 0; --n) {
     Ready r = ready_.front();
     ready_.pop_front();
@@ -169,18 +181,23 @@ void EventLoop::run_ready() {
       }
     }
     current_ = r.task;
+    if (!timed) {
+      r.handle.resume();
+      current_ = nullptr;
+      continue;
+    }
     const Nanos start = platform::now();
     r.handle.resume();
     const Nanos end = platform::now();
     busy_ += end - start;
     if (r.task != nullptr) {
-      if (spans) recorder_.span(r.task->lane, trace::State::running, "run", start, end);
+      if (spans) recorder_.span(detail::lane_of(r.task), trace::State::running, "run", start, end);
       if (debug_ && end - start > slow_callback_) {
         ++slow_steps_;
         char took[32];
         std::snprintf(took, sizeof took, "%.3f", platform::to_seconds(end - start));
         recorder_.print(recorder_.lane("asyncio"),
-                        "Executing <Task '" + recorder_.lane_name(r.task->lane) + "'> took " + took + " seconds",
+                        "Executing <Task '" + recorder_.lane_name(detail::lane_of(r.task)) + "'> took " + took + " seconds",
                         false);
       }
     }
@@ -207,7 +224,7 @@ void EventLoop::run_once(std::optional<Nanos> deadline) {
     }
     drain_threadsafe();
   }
-  move_due_timers(platform::now());
+  if (!timers_.empty()) move_due_timers(platform::now());
   run_ready();
 }
 
@@ -227,9 +244,9 @@ void EventLoop::report_unretrieved(detail::TaskState& state) noexcept {
     std::rethrow_exception(state.promise->error);
   } catch (const std::exception& e) {
     recorder_.print(recorder_.lane("asyncio"),
-                    "Task exception was never retrieved: " + recorder_.lane_name(state.lane) + ": " + e.what());
+                    "Task exception was never retrieved: " + recorder_.lane_name(detail::lane_of(&state)) + ": " + e.what());
   } catch (...) {
-    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " + recorder_.lane_name(state.lane));
+    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " + recorder_.lane_name(detail::lane_of(&state)));
   }
 }
 
@@ -277,6 +294,19 @@ void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h, std::
 }
 
 void resume_point(TaskState* task) { EventLoop::resume_point(task); }
+
+trace::LaneId lane_of(TaskState* task, trace::LaneId fallback) {
+  if (task == nullptr) return fallback;
+  if (task->lane == kNoLane)
+    task->lane = task->loop->recorder().lane(task->number != 0 ? "task " + std::to_string(task->number) : task->name);
+  return task->lane;
+}
+
+void record_wait(TaskState* task, const char* name, platform::Nanos start, trace::LaneId fallback) {
+  auto& recorder = EventLoop::current().recorder();
+  recorder.close(name);
+  if (recorder.spans_on()) recorder.span(lane_of(task, fallback), trace::State::waiting, name, start, platform::now());
+}
 
 }  // namespace detail
 

@@ -1,7 +1,9 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
@@ -13,6 +15,7 @@
 #include "engine/asyncio/detail/waiter.hpp"
 #include "engine/asyncio/task.hpp"
 #include "engine/asyncio/task_handle.hpp"
+#include "engine/concurrent/thread_pool_executor.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/platform/poller.hpp"
 #include "engine/trace/recorder.hpp"
@@ -33,8 +36,14 @@ class EventLoop {
 
   // The loop running on this thread (asyncio.get_running_loop()); throws if none.
   static EventLoop& current();
+  // The same for awaiters, which only ever run on a loop's thread: no check, no throw (in
+  // WASM a call that may throw costs a trip through JS).
+  static EventLoop& running() noexcept;
 
   trace::Recorder& recorder() noexcept { return recorder_; }
+  // The executor run_in_executor(None, ...) would use: made on first use, shut down (waiting
+  // for its work) when the loop is destroyed.
+  concurrent::ThreadPoolExecutor& default_executor();
   detail::TaskState* current_task() const noexcept { return current_; }
 
   // Schedules `coro` as a task of its own, named `name` or "task N" (N counts from 1).
@@ -52,9 +61,10 @@ class EventLoop {
 
   // Suspends the running task on `w` (put on its list or fd first, if any) until woken,
   // cancelled, or `deadline` (then w.timed_out is set).
-  void suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline = std::nullopt);
+  // Allocation failure here ends the process (noexcept): a wait cannot be half registered.
+  void suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline = std::nullopt) noexcept;
   // Resumes w's task at the next step, unhooked from its list, fd and deadline.
-  void wake(detail::Waiter& w);
+  void wake(detail::Waiter& w) noexcept;
   // Hooks `w` to `fd`; call suspend() next. One waiter per fd at a time.
   void watch_fd(detail::Waiter& w, int fd, std::uint32_t interest);
   void forget_fd(int fd);
@@ -62,9 +72,12 @@ class EventLoop {
   // at the await it is suspended at, or at its first step if it has not started.
   bool cancel(detail::TaskState& task);
   // At every await's resumption: throws CancelledError once if a cancel was requested.
-  static void resume_point(detail::TaskState* task);
+  static void resume_point(detail::TaskState* task) {
+    if (task != nullptr && task->cancel_requested) throw_cancelled(*task);
+  }
+  [[noreturn]] static void throw_cancelled(detail::TaskState& task);
 
-  void call_soon(coro::coroutine_handle<> h, detail::TaskState* task);
+  void call_soon(coro::coroutine_handle<> h, detail::TaskState* task) noexcept;
   // Thread-safe: runs `fn` on the loop's thread at its next step.
   void call_soon_threadsafe(std::function<void()> fn);
 
@@ -74,6 +87,7 @@ class EventLoop {
   // Runs what is ready and what is due now, without waiting, until nothing is left.
   void run_until_idle();
   // Time spent running task steps: the thread was held, nothing else could run on the loop.
+  // Measured in debug mode or with spans on (it costs two clock reads a step).
   Nanos busy() const noexcept { return busy_; }
   // Task steps that held the loop longer than the debug threshold.
   std::size_t slow_steps() const noexcept { return slow_steps_; }
@@ -135,6 +149,8 @@ class EventLoop {
   Nanos slow_callback_ = platform::to_nanos(0.1);
   std::uint64_t next_timer_ = 1;
   std::uint64_t unnamed_tasks_ = 0;
+  std::unique_ptr<concurrent::ThreadPoolExecutor> default_executor_;
+  std::atomic<bool> has_threadsafe_{false};  // skips the mutex on steps with nothing posted
   std::mutex threadsafe_mutex_;
   std::vector<std::function<void()>> threadsafe_;
 };

@@ -10,16 +10,19 @@ class [[nodiscard]] Sleep {
   explicit Sleep(double seconds) noexcept : seconds_(seconds) {}
 
   bool await_ready() const noexcept { return false; }
-  void await_suspend(coro::coroutine_handle<> h) {
-    auto& loop = EventLoop::current();
+  void await_suspend(coro::coroutine_handle<> h) noexcept {
+    auto& loop = EventLoop::running();
+    if (seconds_ <= 0) {  // a bare yield, as asyncio's sleep(0): no timer, nothing to trace
+      loop.suspend(waiter_, h);
+      loop.wake(waiter_);
+      return;
+    }
     start_ = platform::now();
     loop.recorder().open("sleep");
-    loop.suspend(waiter_, h, start_ + platform::to_nanos(seconds_ > 0 ? seconds_ : 0));
+    loop.suspend(waiter_, h, start_ + platform::to_nanos(seconds_));
   }
   void await_resume() {
-    auto& recorder = EventLoop::current().recorder();
-    recorder.close(waiter_.task != nullptr ? waiter_.task->lane : 0, trace::State::waiting, "sleep", start_,
-                   platform::now());
+    if (seconds_ > 0) detail::record_wait(waiter_.task, "sleep", start_);
     EventLoop::resume_point(waiter_.task);
   }
 

@@ -17,6 +17,10 @@ bool cancel(TaskState& state);
 void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h, std::optional<platform::Nanos> deadline);
 // Throws CancelledError once if the running task was cancelled while suspended.
 void resume_point(TaskState* task);
+// The task's lane in the trace (made on first use); `fallback` when there is no task.
+trace::LaneId lane_of(TaskState* task, trace::LaneId fallback = 0);
+// Ends an interval of `name` that began at `start` on the task's lane (a wait: sleep, request).
+void record_wait(TaskState* task, const char* name, platform::Nanos start, trace::LaneId fallback = 0);
 
 // Awaits a task's end without taking its result; yields true if the deadline came first.
 class TaskDone {
@@ -47,12 +51,15 @@ class [[nodiscard]] TaskHandle {
 
   TaskHandle(detail::TaskState* state, Frame frame) noexcept : state_(state), frame_(frame) {}
   TaskHandle(TaskHandle&& other) noexcept : state_(std::exchange(other.state_, nullptr)), frame_(other.frame_) {}
-  TaskHandle& operator=(TaskHandle&&) = delete;
-  ~TaskHandle() {
-    if (state_ == nullptr) return;
-    state_->handle_alive = false;
-    if (state_->done) detail::release(state_);
+  TaskHandle& operator=(TaskHandle&& other) noexcept {
+    if (this != &other) {
+      drop();
+      state_ = std::exchange(other.state_, nullptr);
+      frame_ = other.frame_;
+    }
+    return *this;
   }
+  ~TaskHandle() { drop(); }
 
   bool done() const noexcept { return state_->done; }
   bool cancelled() const noexcept { return state_->cancelled; }
@@ -81,6 +88,13 @@ class [[nodiscard]] TaskHandle {
   detail::TaskState& state() noexcept { return *state_; }
 
  private:
+  void drop() noexcept {
+    if (state_ == nullptr) return;
+    state_->handle_alive = false;
+    if (state_->done) detail::release(state_);
+    state_ = nullptr;
+  }
+
   detail::TaskState* state_;
   Frame frame_;
 };

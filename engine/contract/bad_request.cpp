@@ -31,6 +31,10 @@ std::string number(double v) {
 }
 }  // namespace
 
+std::string too_long(std::size_t length, std::size_t max) {
+  return std::to_string(length) + " characters is too long; allowed: a string of at most " + std::to_string(max);
+}
+
 std::string range(bool integer, double min, double max) {
   return std::string(integer ? "integer " : "number ") + number(min) + ".." + number(max);
 }

@@ -27,6 +27,7 @@ std::string not_one_of(const std::string& value, const std::string& allowed);
 std::string unsupported_version(const std::string& value, int known);
 // "integer 1..1000000", "number 0.001..10": a numeric field's allowed range.
 std::string range(bool integer, double min, double max);
+std::string too_long(std::size_t length, std::size_t max);
 }  // namespace message
 
 }  // namespace samovar::contract

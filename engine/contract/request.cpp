@@ -24,6 +24,7 @@ std::string describe(const json& value) {
 
 namespace {
 
+constexpr std::size_t kMaxText = 2048;
 constexpr const char* kFields = "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
 
 std::string join(const std::vector<std::string>& items) {
@@ -60,6 +61,10 @@ json param(const std::string& field, const scenarios::ParamSpec& spec, const jso
       return v;
     case ParamType::string: {
       const std::string s = text(field, v);
+      if (spec.choices.empty()) {
+        if (s.size() > kMaxText) throw BadRequest(field, message::too_long(s.size(), kMaxText));
+        return s;
+      }
       for (const auto& c : spec.choices)
         if (c == s) return s;
       throw BadRequest(field, message::not_one_of(v.dump(), join(spec.choices)));

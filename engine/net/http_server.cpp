@@ -108,19 +108,36 @@ HttpServer::HttpServer(ServerOptions options, Handler handler)
       listener_(sock::listen_tcp(options_.host, options_.port)),
       port_(sock::local_port(listener_)) {}
 
-HttpServer::~HttpServer() { sock::close(listener_); }
+HttpServer::~HttpServer() {
+  for (auto& c : connections_) c.cancel();
+  connections_.clear();
+  if (loop_ != nullptr) loop_->forget_fd(listener_);
+  sock::close(listener_);
+}
 
 asyncio::Task<void> HttpServer::serve() {
   auto& loop = asyncio::EventLoop::current();
+  loop_ = &loop;
   for (;;) {
-    // Each connection is a task of its own that ends by itself: its handle is not kept.
-    for (int fd; (fd = sock::accept(listener_)) >= 0;) static_cast<void>(loop.create_task(connection(fd), "connection"));
+    // Finished connections are dropped now and then, so a busy accept loop stays O(1) a step.
+    if (connections_.size() >= 2 * live_after_prune_) {
+      std::erase_if(connections_, [](const auto& c) { return c.done(); });
+      live_after_prune_ = std::max<std::size_t>(connections_.size(), 64);
+    }
+    for (int fd; (fd = sock::accept(listener_)) >= 0;) connections_.push_back(loop.create_task(connection(fd), "connection"));
     co_await asyncio::wait_fd(listener_, platform::kReadable);
   }
 }
 
 asyncio::Task<void> HttpServer::connection(int fd) {
-  auto& loop = asyncio::EventLoop::current();
+  struct Close {  // on every way out, cancellation included
+    asyncio::EventLoop& loop;
+    int fd;
+    ~Close() {
+      loop.forget_fd(fd);
+      sock::close(fd);
+    }
+  } close{asyncio::EventLoop::current(), fd};
   http_parser parser;
   http_parser_init(&parser, HTTP_REQUEST);
   std::string pending;  // bytes read but not yet parsed (a pipelined next request)
@@ -196,8 +213,6 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       break;
     open = keep_alive;
   }
-  loop.forget_fd(fd);
-  sock::close(fd);
 }
 
 }  // namespace samovar::net

@@ -6,7 +6,12 @@
 #include <vector>
 
 #include "engine/asyncio/task.hpp"
+#include "engine/asyncio/task_handle.hpp"
 #include "engine/platform/clock.hpp"
+
+namespace samovar::asyncio {
+class EventLoop;
+}
 
 namespace samovar::net {
 
@@ -41,6 +46,7 @@ class HttpServer {
   using Handler = std::function<asyncio::Task<HttpResponse>(HttpRequest)>;
 
   HttpServer(ServerOptions options, Handler handler);  // listens at once; throws if it cannot
+  // Cancels the connections still open: their tasks unwind without touching the server.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -56,6 +62,9 @@ class HttpServer {
   Handler handler_;
   int listener_;
   std::uint16_t port_;
+  std::vector<asyncio::TaskHandle<void>> connections_;
+  std::size_t live_after_prune_ = 64;
+  asyncio::EventLoop* loop_ = nullptr;  // the loop serve() runs on; it outlives the server
 };
 
 const char* status_text(int status);

@@ -7,9 +7,11 @@ namespace samovar::scenarios {
 
 Scenario brew_chai();
 Scenario gather();
+Scenario http_get();
+Scenario scale();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather()};
+  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), scale()};
   return all;
 }
 
@@ -48,7 +50,7 @@ std::string allowed(const ParamSpec& spec) {
     case ParamType::integer: return contract::message::range(true, spec.min, spec.max);
     case ParamType::number: return contract::message::range(false, spec.min, spec.max);
     case ParamType::boolean: return "true or false";
-    case ParamType::string: return "one of: " + join(spec.choices);
+    case ParamType::string: return spec.choices.empty() ? "a string" : "one of: " + join(spec.choices);
   }
   return "?";
 }
@@ -75,7 +77,7 @@ nlohmann::json catalog_json() {
         j["min"] = p.min;
         j["max"] = p.max;
       }
-      if (p.type == ParamType::string) j["choices"] = p.choices;
+      if (p.type == ParamType::string && !p.choices.empty()) j["choices"] = p.choices;
       params.push_back(std::move(j));
     }
     scenarios.push_back({{"id", s.id}, {"title", s.title}, {"guide", s.guide}, {"summary", s.summary},

@@ -8,18 +8,19 @@ Context::Context(const contract::Request& request, trace::Recorder& recorder, pl
     : request_(request), recorder_(recorder), deadline_(deadline), main_lane_(recorder.lane("main")) {}
 
 void Context::print(std::string text, bool stable) {
-  const auto* task = asyncio::detail::running_task();
-  recorder_.print(task != nullptr ? task->lane : main_lane_, std::move(text), stable);
+  auto* task = asyncio::detail::running_task();
+  recorder_.print(asyncio::detail::lane_of(task, main_lane_), std::move(text), stable);
 }
 
 void Context::blocking_sleep(double seconds) {
   const platform::Nanos start = platform::now();
   const platform::Nanos wanted = start + platform::to_nanos(seconds);
-  const auto* task = asyncio::detail::running_task();
+  auto* task = asyncio::detail::running_task();
   recorder_.open("sleep");
   platform::sleep_for(std::min(wanted, deadline_) - start);
   const platform::Nanos end = platform::now();
-  recorder_.close(task != nullptr ? task->lane : main_lane_, trace::State::waiting, "sleep", start, end);
+  recorder_.close("sleep");
+  recorder_.span(asyncio::detail::lane_of(task, main_lane_), trace::State::waiting, "sleep", start, end);
   if (task == nullptr) busy_ += end - start;  // inside a loop, the loop counts it already
   if (wanted > deadline_) throw asyncio::DeadlineExceeded(request_.deadline_s);
 }

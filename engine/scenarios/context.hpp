@@ -20,6 +20,7 @@ class Context {
   const std::string& model() const noexcept { return request_.model; }
   long long integer(const char* name) const { return request_.params.at(name).get<long long>(); }
   bool flag(const char* name) const { return request_.params.at(name).get<bool>(); }
+  std::string text(const char* name) const { return request_.params.at(name).get<std::string>(); }
   double number(const char* name) const { return request_.params.at(name).get<double>(); }
   // Guide seconds to real seconds.
   double seconds(double guide_seconds) const noexcept { return guide_seconds * request_.scale; }
@@ -32,10 +33,11 @@ class Context {
 
   // asyncio.run(main) on a fresh loop in debug mode (a step that holds the loop over 100 ms
   // is reported), bounded by the run's deadline.
+  // `debug` off is for measurements: debug mode reads the clock around every step.
   template <class T>
-  T run_asyncio(asyncio::Task<T> main) {
+  T run_asyncio(asyncio::Task<T> main, bool debug = true) {
     asyncio::EventLoop loop(recorder_);
-    loop.set_debug(true);
+    loop.set_debug(debug);
     struct Tally {
       Context& ctx;
       asyncio::EventLoop& loop;

@@ -41,16 +41,9 @@ void Recorder::open(const char* name) {
   if (++o.open > o.peak) o.peak = o.open;
 }
 
-void Recorder::close(LaneId lane, State state, const char* name, platform::Nanos start,
-                     platform::Nanos end) {
+void Recorder::close(const char* name) {
   std::lock_guard lock(mutex_);
   --overlap(name).open;
-  if (level_ == Level::off) return;
-  if (spans_.size() >= limits_.max_spans || lane >= limits_.max_traced_lanes) {
-    ++spans_dropped_;
-    return;
-  }
-  spans_.push_back({lane, state, name, seconds(start), seconds(end)});
 }
 
 void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos start,

@@ -59,10 +59,10 @@ class Recorder {
   bool spans_on() const noexcept { return level_ == Level::spans; }
   double seconds(platform::Nanos t) const noexcept { return platform::to_seconds(t - origin_); }
 
-  // An interval of `name` opened at `start` (for the overlap count) and closed at `end`.
+  // An interval of `name` opens and closes: counted for peak_overlap, whatever the level.
   void open(const char* name);
-  void close(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end);
-  // A span that needs no overlap count (a task's running slice).
+  void close(const char* name);
+  // A span on a lane, kept when spans are on (and under the limits).
   void span(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end);
   void print(LaneId lane, std::string text, bool stable = true);
 

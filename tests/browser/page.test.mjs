@@ -164,3 +164,26 @@ test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000},
     await page.close();
   }
 });
+
+test('http-get in the page: GETs of the page origin\'s /delay overlap', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    await page.click('#scenarios [data-scenario="http-get"]');
+    await page.fill('#param-requests', '3');
+    await page.click('#run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
+    const state = await page.evaluate(() => document.body.dataset.state);
+    const error = await page.evaluate(() => (document.getElementById('error').hidden ? '' : document.getElementById('error').textContent));
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
+    assert.equal(lines.filter((l) => /Fetches \S*\/delay\/0\.2 with status 200/.test(l)).length, 3, `lines:\n${lines.join('\n')}`);
+    const checks = await page.textContent('#checks');
+    assert.match(checks, /overlapped/);
+    const passed = await page.$$eval('#checks li', (items) => items.map((li) => li.textContent));
+    assert.ok(passed.some((t) => t.includes('✓') && t.includes('overlapped')), `checks: ${passed.join(' | ')}`);
+    assert.ok(passed.some((t) => t.includes('✓') && t.includes('all_ok')), `checks: ${passed.join(' | ')}`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});

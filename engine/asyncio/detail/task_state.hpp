@@ -13,12 +13,18 @@ namespace samovar::asyncio::detail {
 
 struct PromiseBase;
 
+inline constexpr trace::LaneId kNoLane = ~trace::LaneId{0};
+
 // What the loop knows of a scheduled task (asyncio's Task object). Owned jointly by the
 // loop (until the task is done) and its TaskHandle (until dropped); freed when neither holds
 // it. Touched only by the loop's thread.
 struct TaskState {
   EventLoop* loop = nullptr;
-  trace::LaneId lane = 0;
+  // Its lane in the trace, made on first use (a print, a span): a run of 100,000 silent tasks
+  // with tracing off registers none. Named tasks keep their name until then.
+  trace::LaneId lane = kNoLane;
+  std::uint64_t number = 0;  // N of "task N", for unnamed tasks
+  std::string name;
   coro::coroutine_handle<> root;  // the task's outermost coroutine frame
   PromiseBase* promise = nullptr;
   Waiter* waiting = nullptr;       // what the task is suspended on, until it is woken

@@ -1,6 +1,7 @@
 #include "engine/platform/socket.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace samovar::platform::socket {
@@ -50,6 +52,41 @@ int accept(int listening_fd) {
     if (errno != EINTR) return -1;
   }
 }
+
+int connect_tcp(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
+    throw std::system_error(EHOSTUNREACH, std::generic_category(), "cannot resolve " + host + ": " + gai_strerror(rc));
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    freeaddrinfo(found);
+    throw std::system_error(errno, std::generic_category(), "socket");
+  }
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  const int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
+  const int err = errno;
+  freeaddrinfo(found);
+  // A failure now (rather than EINPROGRESS) is reported the same way, through connect_error.
+  if (rc < 0 && err != EINPROGRESS) {
+    ::close(fd);
+    throw std::system_error(err, std::generic_category(), "connect to " + host + ":" + service);
+  }
+  return fd;
+}
+
+int connect_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+  return err;
+}
+
+std::string error_text(int error) { return std::strerror(error); }
 
 IoResult read(int fd, char* buffer, std::size_t size) {
   for (;;) {
