@@ -26,6 +26,12 @@ std::vector<json> plan(bool quick) {
   std::vector<int> sizes{100, 1000, 10000, 100000};
   if (!quick) sizes.push_back(1000000);
   for (int tasks : sizes) requests.push_back({{"scenario", "gather"}, {"params", {{"tasks", tasks}}}});
+  requests.push_back({{"scenario", "gather"}, {"params", {{"blocking", true}}}});
+  requests.push_back({{"scenario", "http-get"}});
+  requests.push_back({{"scenario", "http-get"}, {"params", {{"requests", 1000}}}});
+  // The loop's own costs: as the page runs it (spans on), and as measured (tracing off).
+  requests.push_back({{"scenario", "scale"}});
+  requests.push_back({{"scenario", "scale"}, {"trace", "off"}});
   return requests;
 }
 
@@ -48,8 +54,9 @@ int bench(const BenchArgs& args) {
       return 1;
     }
     std::cout << std::left << std::setw(12) << report["scenario"].get<std::string>() << std::setw(12)
-              << report["model"].get<std::string>() << std::setw(28) << report["params"].dump() << std::fixed
-              << std::setprecision(4) << report["wall_s"].get<double>() << " s\n";
+              << report["model"].get<std::string>() << std::setw(52) << report["params"].dump() << std::setw(7)
+              << report["trace_level"].get<std::string>() << std::fixed << std::setprecision(4)
+              << report["wall_s"].get<double>() << " s\n";
     // The page needs the figures, not the lines and spans.
     report.erase("output");
     report.erase("trace");

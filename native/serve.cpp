@@ -100,18 +100,18 @@ class Routes {
  public:
   explicit Routes(const ServeArgs& args) : root_(fs::weakly_canonical(args.root)), results_(args.results) {}
 
-  asyncio::Task<HttpResponse> operator()(HttpRequest request) {
+  asyncio::Task<HttpResponse> operator()(const HttpRequest& request) {
     const std::string_view target = request.target;
     const std::string_view path = target.substr(0, target.find('?'));
     if (path.rfind("/delay/", 0) == 0) co_return co_await net::delay_response(std::string(path.substr(7)));
-    if (path == "/api/run") co_return co_await api_run(std::move(request));
+    if (path == "/api/run") co_return co_await api_run(request);
     if (request.method != "GET" && request.method != "HEAD") co_return text(405, "only GET and HEAD here");
     if (path == "/results/native.json") co_return results();
     co_return file(path);
   }
 
  private:
-  asyncio::Task<HttpResponse> api_run(HttpRequest request) {
+  asyncio::Task<HttpResponse> api_run(const HttpRequest& request) {
     if (request.method != "POST") co_return text(405, "POST a request JSON to /api/run");
     if (runs_ >= kMaxRunsAtOnce) co_return text(503, "busy: " + std::to_string(kMaxRunsAtOnce) + " runs already in progress");
     ++runs_;

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-[ -f build/asan-ubsan/CMakeCache.txt ] || cmake --preset asan-ubsan >/dev/null
+cmake --preset asan-ubsan >/dev/null
 cmake --build --preset asan-ubsan --target samovar_engine_tests
 
 status=0

@@ -6,6 +6,7 @@
 
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/asyncio/wait_fd.hpp"
+#include "engine/net/detail/message_parse.hpp"
 #include "engine/platform/socket.hpp"
 
 namespace samovar::net {
@@ -31,51 +32,27 @@ const char* status_text(int status) {
 
 namespace {
 
-// What the parser's callbacks assemble for one message.
-struct Parse {
-  HttpRequest request;
-  std::size_t max_body;
-  bool header_value_last = false;
-  bool complete = false;
-  bool too_large = false;
+// What the parser's callbacks assemble for one request.
+struct Parse : detail::MessageParse {
+  std::string target;
+  std::string method;
   bool keep_alive = true;
 };
 
-Parse& of(http_parser* p) { return *static_cast<Parse*>(p->data); }
+Parse& of(http_parser* p) { return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data)); }
 
 const http_parser_settings& settings() {
   static const http_parser_settings table = [] {
     http_parser_settings s{};
     http_parser_settings_init(&s);
+    detail::collect_headers_and_body(s);
     s.on_url = [](http_parser* p, const char* at, size_t n) {
-      of(p).request.target.append(at, n);
-      return 0;
-    };
-    s.on_header_field = [](http_parser* p, const char* at, size_t n) {
-      auto& st = of(p);
-      if (st.request.headers.empty() || st.header_value_last) st.request.headers.emplace_back();
-      st.header_value_last = false;
-      st.request.headers.back().first.append(at, n);
-      return 0;
-    };
-    s.on_header_value = [](http_parser* p, const char* at, size_t n) {
-      auto& st = of(p);
-      st.header_value_last = true;
-      st.request.headers.back().second.append(at, n);
-      return 0;
-    };
-    s.on_body = [](http_parser* p, const char* at, size_t n) {
-      auto& st = of(p);
-      if (st.request.body.size() + n > st.max_body) {
-        st.too_large = true;
-        return 1;
-      }
-      st.request.body.append(at, n);
+      of(p).target.append(at, n);
       return 0;
     };
     s.on_message_complete = [](http_parser* p) {
       auto& st = of(p);
-      st.request.method = http_method_str(static_cast<http_method>(p->method));
+      st.method = http_method_str(static_cast<http_method>(p->method));
       st.keep_alive = http_should_keep_alive(p) != 0;
       st.complete = true;
       http_parser_pause(p, 1);  // one message at a time; pipelined bytes wait in `pending`
@@ -161,8 +138,9 @@ asyncio::Task<void> HttpServer::connection(int fd) {
   };
 
   while (open) {
-    Parse st{{}, options_.max_body};
-    parser.data = &st;
+    Parse st;
+    st.max_body = options_.max_body;
+    parser.data = static_cast<detail::MessageParse*>(&st);  // the callbacks cast back from the base
     http_parser_pause(&parser, 0);
     int error_status = 0;
     while (!st.complete && error_status == 0) {
@@ -172,7 +150,7 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       } else {
         auto r = sock::read(fd, buffer, sizeof buffer);
         if (r.kind == sock::IoResult::kWouldBlock) {
-          const bool idle = st.request.target.empty() && st.request.headers.empty();
+          const bool idle = st.target.empty() && st.headers.empty();
           if (co_await asyncio::wait_fd(fd, platform::kReadable, platform::now() + options_.idle_timeout)) {
             if (!idle) error_status = 408;
             else open = false;
@@ -203,7 +181,9 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       keep_alive = false;  // the stream cannot be trusted past a bad message
     } else {
       try {
-        response = co_await handler_(std::move(st.request));
+        const HttpRequest request{std::move(st.method), std::move(st.target), std::move(st.headers),
+                                  std::move(st.body)};
+        response = co_await handler_(request);
       } catch (const std::exception& e) {
         response = plain(500, std::string("internal error: ") + e.what());
       }

@@ -27,7 +27,7 @@ namespace {
 class LoopbackDelayServer final : public DelayServer {
  public:
   LoopbackDelayServer()
-      : server_({}, [](HttpRequest request) -> asyncio::Task<HttpResponse> {
+      : server_({}, [](const HttpRequest& request) -> asyncio::Task<HttpResponse> {
           const std::string_view target = request.target;
           if (target.rfind("/delay/", 0) == 0) co_return co_await delay_response(std::string(target.substr(7)));
           co_return HttpResponse{404, {{"Content-Type", "text/plain"}}, "only /delay/<seconds> here\n"};

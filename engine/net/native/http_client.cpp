@@ -6,6 +6,7 @@
 
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/asyncio/wait_fd.hpp"
+#include "engine/net/detail/message_parse.hpp"
 #include "engine/net/http_client.hpp"
 #include "engine/platform/socket.hpp"
 
@@ -46,43 +47,19 @@ struct ClientSession::Pool {
 
 namespace {
 
-struct Parse {
-  Response response;
-  std::size_t max_body;
-  bool header_value_last = false;
-  bool complete = false;
-  bool too_large = false;
+struct Parse : detail::MessageParse {
+  int status = 0;
 };
 
-Parse& of(http_parser* p) { return *static_cast<Parse*>(p->data); }
+Parse& of(http_parser* p) { return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data)); }
 
 const http_parser_settings& settings() {
   static const http_parser_settings table = [] {
     http_parser_settings s{};
     http_parser_settings_init(&s);
-    s.on_header_field = [](http_parser* p, const char* at, size_t n) {
-      auto& st = of(p);
-      if (st.response.headers.empty() || st.header_value_last) st.response.headers.emplace_back();
-      st.header_value_last = false;
-      st.response.headers.back().first.append(at, n);
-      return 0;
-    };
-    s.on_header_value = [](http_parser* p, const char* at, size_t n) {
-      of(p).header_value_last = true;
-      of(p).response.headers.back().second.append(at, n);
-      return 0;
-    };
-    s.on_body = [](http_parser* p, const char* at, size_t n) {
-      auto& st = of(p);
-      if (st.response.body.size() + n > st.max_body) {
-        st.too_large = true;
-        return 1;
-      }
-      st.response.body.append(at, n);
-      return 0;
-    };
+    detail::collect_headers_and_body(s);
     s.on_message_complete = [](http_parser* p) {
-      of(p).response.status = static_cast<int>(p->status_code);
+      of(p).status = static_cast<int>(p->status_code);
       of(p).complete = true;
       return 0;
     };
@@ -143,8 +120,9 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
 
     http_parser parser;
     http_parser_init(&parser, HTTP_RESPONSE);
-    Parse st{{}, options_.max_response_bytes};
-    parser.data = &st;
+    Parse st;
+    st.max_body = options_.max_response_bytes;
+    parser.data = static_cast<detail::MessageParse*>(&st);  // the callbacks cast back from the base
     std::size_t received = 0;
     char buffer[16 * 1024];
     while (!lost && !st.complete) {
@@ -179,7 +157,7 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
       pool_->idle[key].push_back(conn.fd);
       conn.fd = -1;
     }
-    co_return std::move(st.response);
+    co_return Response{st.status, std::move(st.headers), std::move(st.body)};
   }
 }
 
