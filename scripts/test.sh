@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Every test: engine tests natively, as WASM under node and under ASan+UBSan; CLI, server
-# and browser tests against the native build. Installs what is missing first.
+# Every test: engine tests natively, as WASM under node, under ASan+UBSan and under TSan;
+# CLI, server and browser tests against the native build. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-cmake --preset asan-ubsan >/dev/null
-cmake --build --preset asan-ubsan --target samovar_engine_tests
+for preset in asan-ubsan tsan; do
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" --target samovar_engine_tests
+done
 
 status=0
-for preset in wasm asan-ubsan native; do
+for preset in wasm asan-ubsan tsan native; do
   echo "== ctest --preset $preset"
   ctest --preset "$preset" -j2 || status=1
 done

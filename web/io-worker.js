@@ -1,21 +1,28 @@
-// The I/O worker: does HTTP for the WASM engine with the platform's fetch. A plain worker,
-// a browser Worker or a node worker_threads Worker; web/pre.js starts it beside the module
-// and sends it {memory, table, base}: the module's WebAssembly.Memory (or its buffer), the
-// address of the slot table (engine/platform/wasm/fetch.cpp) and the URL that relative
-// request URLs resolve against (the page's; none under node). Protocol, all state and
-// notify accesses seq_cst (Atomics):
+// The I/O worker: does HTTP and file operations for the WASM engine, with what the host has.
+// A plain worker, a browser Worker or a node worker_threads Worker; web/pre.js starts it
+// beside the module and sends it {memory, table, base}: the module's WebAssembly.Memory (or
+// its buffer), the address of the slot table (engine/platform/wasm/io_table.cpp) and the URL
+// that relative request URLs resolve against (the page's; none under node). Protocol, all
+// state and notify accesses seq_cst (Atomics):
 //   C++ fills a slot, stores SUBMITTED, bumps the doorbell and notifies it.
-//   Here: SUBMITTED -> IN_FLIGHT (CAS), fetch, write the answer into the slot's buffer,
-//   store DONE, then read the slot's notify address and, if set, store 1 there and notify.
+//   Here: SUBMITTED -> IN_FLIGHT (CAS), do the request's kind, write the answer into the
+//   slot's buffer, store DONE, then read the slot's notify address and, if set, store 1 there
+//   and notify.
+// Kinds: "fetch" (engine/platform/wasm/fetch.cpp): the platform's fetch. "make-temp-dir",
+// "write", "read", "remove-tree" (engine/platform/wasm/files.cpp): node's fs under node, the
+// origin-private file system (OPFS) in a browser.
 // Requests run concurrently; nothing here blocks. This side never allocates module memory.
 'use strict';
 
-const LAYOUT_VERSION = 1;
-// The table's header and a slot's fields: byte offsets, asserted in fetch.cpp.
+const LAYOUT_VERSION = 2;  // 2: requests carry a kind
+// The table's header and a slot's fields: byte offsets, asserted in io_table.cpp.
 const T_DOORBELL = 0, T_WORKER_READY = 4, T_LAYOUT_VERSION = 8, T_SLOT_COUNT = 12, T_SLOT_SIZE = 16, T_SLOTS = 20;
 const S_STATE = 0, S_NOTIFY = 4, S_REQUEST = 8, S_REQUEST_JSON_LEN = 12, S_REQUEST_BODY_LEN = 16, S_RESPONSE = 20,
   S_RESPONSE_CAP = 24, S_STATUS = 28, S_HEADERS_LEN = 32, S_BODY_LEN = 36, S_ERROR_LEN = 40;
 const SUBMITTED = 1, IN_FLIGHT = 2, DONE = 3;
+// File answers' status (files.cpp): done, a read's buffer too small (body length = the
+// size wanted), or the step that failed, which names the error as natively.
+const OK = 0, NEED_ROOM = 1, OPEN = 2, WRITE = 3, READ = 4, SYNC = 5, CREATE = 6;
 const MAX_TIMER_MS = 2147483647;  // longer timers fire at once in node
 
 const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
@@ -89,15 +96,25 @@ async function run(slot) {
     const request = u32[field(slot, S_REQUEST)];
     const jsonLength = u32[field(slot, S_REQUEST_JSON_LEN)];
     const bodyLength = u32[field(slot, S_REQUEST_BODY_LEN)];
-    // TextDecoder and fetch refuse views on a SharedArrayBuffer: slice() copies out.
+    const room = u32[field(slot, S_RESPONSE_CAP)];
+    // TextDecoder, fetch and the file APIs refuse views on a SharedArrayBuffer: slice() copies.
     req = JSON.parse(decoder.decode(u8.slice(request, request + jsonLength)));
-    const body = bodyLength > 0 ? u8.slice(request + jsonLength, request + jsonLength + bodyLength) : undefined;
-    answer = await perform(req, body);
+    const body = u8.slice(request + jsonLength, request + jsonLength + bodyLength);
+    switch (req.kind) {
+      case 'fetch': answer = await perform(req, bodyLength > 0 ? body : undefined); break;
+      case 'make-temp-dir': answer = { status: OK, body: encoder.encode(await files.makeTempDir(req.prefix)) }; break;
+      case 'write': await files.write(req.path, body, req.sync); answer = { status: OK, body: EMPTY }; break;
+      case 'read': answer = await files.read(req.path, room); break;
+      case 'remove-tree': await files.removeTree(req.path); answer = { status: OK, body: EMPTY }; break;
+      default: throw new Error(`unknown request kind ${JSON.stringify(req.kind)} (io-worker.js and the module from different builds?)`);
+    }
   } catch (e) {
-    answer = { error: describe(e, req) };
+    answer = e instanceof FileError ? { status: e.step, error: e.message } : { error: describe(e, req) };
   }
   complete(slot, answer);
 }
+
+const EMPTY = new Uint8Array(0);
 
 class TooLarge extends Error {}
 
@@ -170,6 +187,169 @@ function describe(e, req) {
   return `${(e && e.message) || String(e)}${cause}`;
 }
 
+// A file operation's failure: the step that failed (OPEN...) and why, in a few words.
+class FileError extends Error {
+  constructor(step, e) {
+    super(reason(e));
+    this.step = step;
+  }
+}
+
+// Runs one step of a file operation; its failure becomes a FileError naming the step.
+async function step(which, action) {
+  try {
+    return await action();
+  } catch (e) {
+    throw e instanceof FileError ? e : new FileError(which, e);
+  }
+}
+
+// The OPFS's DOMExceptions in the words of their POSIX counterparts (the browser's own
+// messages are long and vague).
+const DOM_REASONS = {
+  NotFoundError: 'no such file or directory',
+  TypeMismatchError: 'a file where a folder is expected, or a folder where a file is',
+  NoModificationAllowedError: 'locked by another writer',
+  QuotaExceededError: 'no space left (storage quota exceeded)',
+};
+
+// Node: "ENOENT: no such file or directory, open '/x'" -> "no such file or directory
+// (ENOENT)" (C++ names the path). A browser: as above, or the exception's message and name.
+function reason(e) {
+  const node = /^([A-Z][A-Z0-9_]+): (.*?), \w+(?: '.*')?$/s.exec((e && e.message) || '');
+  if (node) return `${node[2]} (${node[1]})`;
+  if (e && DOM_REASONS[e.name]) return `${DOM_REASONS[e.name]} (${e.name})`;
+  if (e && e.name && e.name !== 'Error') return `${e.message} (${e.name})`;
+  return (e && e.message) || String(e);
+}
+
+const NAME_CHARACTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+function randomName(length) {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return Array.from(bytes, (b) => NAME_CHARACTERS[b % NAME_CHARACTERS.length]).join('');
+}
+
+// Under node, what the native build does with POSIX calls: the same steps, the same errors.
+function nodeFiles() {
+  const fsp = require('fs/promises');
+  const os = require('os');
+  const path = require('path');
+  return {
+    async makeTempDir(prefix) {
+      return step(CREATE, () => fsp.mkdtemp(path.join(os.tmpdir(), prefix)));
+    },
+    async write(file, bytes, sync) {
+      const handle = await step(OPEN, () => fsp.open(file, 'w', 0o644));
+      let failure = null;
+      try {
+        await step(WRITE, () => handle.writeFile(bytes));
+        if (sync) await step(SYNC, () => handle.sync());
+      } catch (e) {
+        failure = e;
+      }
+      try {
+        await step(WRITE, () => handle.close());
+      } catch (e) {
+        failure = failure || e;
+      }
+      if (failure) throw failure;
+    },
+    async read(file, room) {
+      const handle = await step(OPEN, () => fsp.open(file, 'r'));
+      try {
+        const { size } = await step(READ, () => handle.stat());
+        if (size > room) return { status: NEED_ROOM, length: size };  // not read twice
+        const bytes = await step(READ, () => handle.readFile());
+        if (bytes.byteLength > room) return { status: NEED_ROOM, length: bytes.byteLength };  // it grew
+        return { status: OK, body: bytes };
+      } finally {
+        await handle.close().catch(() => {});
+      }
+    },
+    async removeTree(folder) {
+      await fsp.rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+// In a browser, the origin-private file system: paths are names of nested folders from its
+// root ("/samovar-tmp/samovar-Ab3xZ9/order-1.txt"); temporary folders live in samovar-tmp.
+function browserFiles() {
+  const TEMP_FOLDER = 'samovar-tmp';
+  let root = null;  // the promise of the OPFS root's handle, asked for once
+  const opfs = () => (root = root || navigator.storage.getDirectory().catch((e) => {
+    root = null;  // asked again next time
+    throw e;
+  }));
+  const names = (file) => file.split('/').filter((name) => name !== '' && name !== '.');
+  async function folder(path) {
+    let handle = await opfs();
+    for (const name of path) handle = await handle.getDirectoryHandle(name);
+    return handle;
+  }
+  // The folder holding `file` and the file's name; a path with no name fails.
+  async function place(file) {
+    const path = names(file);
+    const name = path.pop();
+    if (name === undefined) throw new TypeError(`${JSON.stringify(file)} names no file`);
+    return { parent: await folder(path), name };
+  }
+  return {
+    async makeTempDir(prefix) {
+      return step(CREATE, async () => {
+        const top = await (await opfs()).getDirectoryHandle(TEMP_FOLDER, { create: true });
+        // OPFS has no exclusive create: pick a random name (62^6 of them) that is not taken.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const name = prefix + randomName(6);
+          try {
+            await top.getDirectoryHandle(name);
+            continue;  // taken
+          } catch (e) {
+            if (e.name !== 'NotFoundError') throw e;
+          }
+          await top.getDirectoryHandle(name, { create: true });
+          return `/${TEMP_FOLDER}/${name}`;
+        }
+        throw new Error(`no free name in /${TEMP_FOLDER} after 100 tries`);
+      });
+    },
+    async write(file, bytes) {
+      // close() is the durable point (the data replaces the file's atomically then): `sync`
+      // needs nothing more.
+      const writable = await step(OPEN, async () => {
+        const { parent, name } = await place(file);
+        return (await parent.getFileHandle(name, { create: true })).createWritable();
+      });
+      try {
+        await step(WRITE, () => writable.write(bytes));
+      } catch (e) {
+        await writable.abort().catch(() => {});
+        throw e;
+      }
+      await step(WRITE, () => writable.close());
+    },
+    async read(file, room) {
+      const handle = await step(OPEN, async () => {
+        const { parent, name } = await place(file);
+        return parent.getFileHandle(name);
+      });
+      const snapshot = await step(READ, () => handle.getFile());
+      if (snapshot.size > room) return { status: NEED_ROOM, length: snapshot.size };
+      return { status: OK, body: new Uint8Array(await step(READ, () => snapshot.arrayBuffer())) };
+    },
+    async removeTree(target) {
+      const { parent, name } = await place(target);
+      try {
+        await parent.removeEntry(name, { recursive: true });
+      } catch (e) {
+        if (e.name !== 'NotFoundError') throw e;  // already gone is fine
+      }
+    },
+  };
+}
+
+const files = isNode ? nodeFiles() : browserFiles();
+
 // Whatever happens, the slot ends DONE and its waiter is woken: a lost answer is a hang.
 function complete(slot, answer) {
   try {
@@ -184,34 +364,43 @@ function complete(slot, answer) {
     }
   }
   Atomics.store(i32, field(slot, S_STATE), DONE);
-  const word = Atomics.load(i32, field(slot, S_NOTIFY)) >>> 0;  // after DONE: see fetch.cpp
+  const word = Atomics.load(i32, field(slot, S_NOTIFY)) >>> 0;  // after DONE: see io_table.cpp
   if (word !== 0) {
     Atomics.store(i32, word >> 2, 1);
     Atomics.notify(i32, word >> 2);
   }
 }
 
+// Answers: {status, headers?, body} (headers only for fetch), {status: NEED_ROOM, length},
+// or {error, status?}.
 function write(slot, answer) {
   views();
   const response = u32[field(slot, S_RESPONSE)];
   const capacity = u32[field(slot, S_RESPONSE_CAP)];
-  let headers = null;
-  if (!answer.error) {
-    headers = encoder.encode(JSON.stringify(answer.headers));
-    if (headers.byteLength + answer.body.byteLength > capacity) answer = { error: 'response headers too large' };
+  let head = EMPTY;
+  if (!answer.error && answer.body) {
+    if (answer.headers) head = encoder.encode(JSON.stringify(answer.headers));
+    if (head.byteLength + answer.body.byteLength > capacity) {
+      answer = { error: answer.headers ? 'response headers too large' : 'the answer is larger than its buffer' };
+    }
   }
   if (answer.error) {
     const text = encoder.encode(answer.error).subarray(0, capacity);
     u8.set(text, response);
-    i32[field(slot, S_STATUS)] = 0;
+    i32[field(slot, S_STATUS)] = answer.status || 0;
     u32[field(slot, S_HEADERS_LEN)] = 0;
     u32[field(slot, S_BODY_LEN)] = 0;
     u32[field(slot, S_ERROR_LEN)] = text.byteLength;
+  } else if (!answer.body) {
+    i32[field(slot, S_STATUS)] = answer.status;  // NEED_ROOM: nothing written
+    u32[field(slot, S_HEADERS_LEN)] = 0;
+    u32[field(slot, S_BODY_LEN)] = answer.length;
+    u32[field(slot, S_ERROR_LEN)] = 0;
   } else {
-    u8.set(headers, response);
-    u8.set(answer.body, response + headers.byteLength);
+    u8.set(head, response);
+    u8.set(answer.body, response + head.byteLength);
     i32[field(slot, S_STATUS)] = answer.status;
-    u32[field(slot, S_HEADERS_LEN)] = headers.byteLength;
+    u32[field(slot, S_HEADERS_LEN)] = head.byteLength;
     u32[field(slot, S_BODY_LEN)] = answer.body.byteLength;
     u32[field(slot, S_ERROR_LEN)] = 0;
   }

@@ -2,8 +2,8 @@
 // by URL, which node cannot; under node this shadows it so the loader reads the file.
 var fetch = (typeof process === 'object' && process.versions && process.versions.node) ? undefined : globalThis.fetch;
 
-// The I/O worker (io-worker.js, beside this file) does HTTP for the engine through the slot
-// table of engine/platform/wasm/fetch.cpp. One per module, started on the main runtime
+// The I/O worker (io-worker.js, beside this file) does HTTP and files for the engine through
+// the slot table of engine/platform/wasm/io_table.cpp. One per module, started on the main runtime
 // thread only (pthreads share it), in preRun: the module is instantiated by then and the
 // table is constant-initialized. A run dependency holds main (and createSamovar's promise)
 // until the worker serves the table; under node it is unref()'d only then, or node could

@@ -24,7 +24,7 @@ TEST_CASE("ThreadPoolExecutor runs submitted calls on its threads and returns fu
   CHECK_THROWS_WITH(fails.result(20), "no milk");
 }
 
-TEST_CASE("shutdown(wait) finishes the queued work; nothing is accepted after", "[executor]") {
+TEST_CASE("shutdown(wait) finishes the queued work, and nothing is accepted after", "[executor]") {
   std::atomic<int> ran{0};
   std::latch release(1);
   concurrent::ThreadPoolExecutor pool(1);

@@ -194,7 +194,7 @@ TEST_CASE("when every slot is busy, start() answers with an error instead of blo
     error = fetch::finish(op).error;
     if (!error.empty()) break;
   }
-  CHECK_THAT(error, Contains("too many fetches in flight"));
+  CHECK_THAT(error, Contains("too many fetches and file operations in flight"));
   CHECK(ops.size() == 256);  // every slot held by a fetch still in flight
   for (int op : ops) fetch::abandon(op);
   // Abandoned slots are freed once their answers arrive (after 0.5 s, later on a loaded
@@ -207,7 +207,7 @@ TEST_CASE("when every slot is busy, start() answers with an error instead of blo
       ops.push_back(op);
       continue;
     }
-    CHECK_THAT(fetch::finish(op).error, Contains("too many fetches in flight"));
+    CHECK_THAT(fetch::finish(op).error, Contains("too many fetches and file operations in flight"));
     platform::sleep_for(platform::to_nanos(0.05));
   }
   CHECK(ops.size() == 256);

@@ -1,196 +1,34 @@
 #include "engine/platform/fetch.hpp"
 
-#include <emscripten/emscripten.h>
-#include <emscripten/threading.h>
-
-#include <array>
-#include <atomic>
-#include <climits>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
-#include <unordered_map>
 
-#include "engine/platform/wasm/fetch_ops.hpp"
+#include "engine/platform/wasm/io_table.hpp"
 
-// The slot table: requests for the I/O worker (web/io-worker.js) and its answers, in module
-// memory that both sides see. Every access to a slot's `state` and `notify` is seq_cst.
-//   start() (any thread): fills a free slot (request JSON and body, an empty response
-//     buffer of max_response_bytes plus room for headers), stores state = submitted, bumps
-//     the doorbell and wakes it.
-//   The worker: on the doorbell, CASes submitted -> in flight and runs fetch; when it ends,
-//     writes status, headers JSON and body (or an error text) into the response buffer,
-//     stores state = done, then reads `notify` and, if set, stores 1 there and notifies it.
-//   The poller (a loop's thread): arm stores `notify`, then reads `state`. Either it sees
-//     done, or the worker's later read of `notify` sees the poller's word: no lost wake-up.
-//   finish(): once done, copies the answer out and frees the slot.
-// The worker never allocates or frees: every buffer is malloc'd and freed on this side, and
-// it touches a slot's buffers only between taking it (in flight) and storing done.
+// HTTP as requests of kind "fetch" in the I/O worker's slot table (io_table.cpp). The
+// request's JSON carries method, URL, headers, timeout and limit, its body the request body;
+// the worker answers with the status, the response headers' JSON as the head, and the body.
 namespace samovar::platform::fetch {
 namespace {
 
-static_assert(sizeof(void*) == 4, "the table holds addresses as 32-bit words (wasm32)");
-
-enum SlotState : std::int32_t { kFree = 0, kSubmitted = 1, kInFlight = 2, kDone = 3 };
-
-constexpr std::int32_t kLayoutVersion = 1;
-constexpr int kSlots = 256;
 constexpr std::size_t kHeaderRoom = 64 * 1024;  // the response headers' JSON, ahead of the body
-constexpr std::size_t kMaxBytes = 1u << 30;     // larger requests or responses are refused
-
-// Op ids: slot ops from 1 << 20 up (far above any real descriptor), as index plus
-// generation so that a stale id is recognised; ops that failed before reaching a slot
-// (all slots busy, out of memory, invalid request) from 1 << 30 up.
-constexpr int kFirstOp = 1 << 20;
-constexpr int kFirstFailed = 1 << 30;
-constexpr std::uint32_t kGenerations = (kFirstFailed - kFirstOp) / kSlots;
-
-// Shared with JS: web/io-worker.js mirrors these offsets (asserted below) and reads the
-// header's counts and sizes. Bump kLayoutVersion with any change.
-struct Slot {
-  std::atomic<std::int32_t> state{kFree};
-  std::atomic<std::uint32_t> notify{0};  // a poller's futex word, or 0
-  std::uint32_t request = 0;             // the request's JSON text, then its body bytes
-  std::uint32_t request_json_len = 0;
-  std::uint32_t request_body_len = 0;
-  std::uint32_t response = 0;  // JS writes the headers' JSON then the body, or an error text
-  std::uint32_t response_cap = 0;
-  std::int32_t status = 0;  // this and the lengths below: written by JS before done
-  std::uint32_t headers_len = 0;
-  std::uint32_t body_len = 0;
-  std::uint32_t error_len = 0;  // > 0: no HTTP answer; the text is at `response`
-};
-
-struct TableHeader {
-  std::atomic<std::int32_t> doorbell{0};      // start() bumps it and wakes the worker
-  std::atomic<std::int32_t> worker_ready{0};  // set by the worker; pre.js clears it if it dies
-  std::int32_t layout_version = kLayoutVersion;
-  std::int32_t slot_count = kSlots;
-  std::int32_t slot_size = sizeof(Slot);
-  std::int32_t slots_offset = sizeof(TableHeader);
-};
-
-struct IoTable {
-  TableHeader header;
-  Slot slots[kSlots];
-};
-
-static_assert(std::atomic<std::int32_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
-static_assert(std::is_standard_layout_v<Slot> && std::is_standard_layout_v<TableHeader> &&
-              std::is_standard_layout_v<IoTable>);
-static_assert(offsetof(Slot, state) == 0 && offsetof(Slot, notify) == 4 && offsetof(Slot, request) == 8 &&
-              offsetof(Slot, request_json_len) == 12 && offsetof(Slot, request_body_len) == 16 &&
-              offsetof(Slot, response) == 20 && offsetof(Slot, response_cap) == 24 && offsetof(Slot, status) == 28 &&
-              offsetof(Slot, headers_len) == 32 && offsetof(Slot, body_len) == 36 && offsetof(Slot, error_len) == 40 &&
-              sizeof(Slot) == 44);
-static_assert(offsetof(TableHeader, doorbell) == 0 && offsetof(TableHeader, worker_ready) == 4 &&
-              offsetof(TableHeader, layout_version) == 8 && offsetof(TableHeader, slot_count) == 12 &&
-              offsetof(TableHeader, slot_size) == 16 && offsetof(TableHeader, slots_offset) == 20 &&
-              sizeof(TableHeader) == 24 && offsetof(IoTable, slots) == sizeof(TableHeader));
-
-// Constant-initialized, so it is valid from instantiation on: pre.js hands it to the worker
-// in preRun, before static constructors run.
-constinit IoTable table;
-
-// What only C++ sees, guarded by one mutex (JS never takes it).
-struct Registry {
-  std::mutex mutex;
-  std::array<std::uint32_t, kSlots> generation{};
-  std::array<bool, kSlots> abandoned{};  // freed when its answer arrives
-  std::unordered_map<int, std::string> failed;
-  int next_failed = 0;
-  int cursor = 0;
-};
-
-Registry& registry() {
-  static Registry* r = new Registry;  // never destroyed: other threads may fetch during exit
-  return *r;
-}
-
-char* pointer(std::uint32_t address) { return reinterpret_cast<char*>(static_cast<std::uintptr_t>(address)); }
-std::uint32_t address(const void* p) { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p)); }
-
-enum class Kind { slot, failed, stale };
-struct Found {
-  Kind kind;
-  int index;
-};
-
-Found find(Registry& r, int op) {  // the caller holds r.mutex
-  if (op >= kFirstFailed) return {r.failed.count(op) != 0 ? Kind::failed : Kind::stale, -1};
-  if (op < kFirstOp) return {Kind::stale, -1};
-  const int index = (op - kFirstOp) % kSlots;
-  const auto generation = static_cast<std::uint32_t>((op - kFirstOp) / kSlots);
-  const auto i = static_cast<std::size_t>(index);
-  if (r.generation[i] != generation || r.abandoned[i] || table.slots[i].state.load() == kFree)
-    return {Kind::stale, -1};
-  return {Kind::slot, index};
-}
-
-// A slot's buffers and answer, taken out of the table so that the slot can be reused at once.
-struct Detached {
-  char* request = nullptr;
-  char* response = nullptr;
-  std::uint32_t response_cap = 0;
-  std::int32_t status = 0;
-  std::uint32_t headers_len = 0;
-  std::uint32_t body_len = 0;
-  std::uint32_t error_len = 0;
-};
-
-Detached release(Registry& r, int index) {  // the caller holds r.mutex; the slot is done
-  Slot& s = table.slots[index];
-  Detached d{pointer(s.request), pointer(s.response), s.response_cap, s.status, s.headers_len, s.body_len, s.error_len};
-  s.notify.store(0);
-  s.request = s.request_json_len = s.request_body_len = s.response = s.response_cap = 0;
-  const auto i = static_cast<std::size_t>(index);
-  r.abandoned[i] = false;
-  r.generation[i] = (r.generation[i] + 1) % kGenerations;
-  s.state.store(kFree);
-  return d;
-}
-
-void free_buffers(const Detached& d) {
-  std::free(d.request);
-  std::free(d.response);
-}
-
-void reclaim_abandoned(Registry& r) {  // the caller holds r.mutex
-  for (int i = 0; i < kSlots; ++i)
-    if (r.abandoned[static_cast<std::size_t>(i)] && table.slots[i].state.load() == kDone) free_buffers(release(r, i));
-}
-
-int fail(Registry& r, std::string error) {  // the caller holds r.mutex
-  int id = 0;
-  do {
-    id = kFirstFailed + r.next_failed;
-    r.next_failed = (r.next_failed + 1) % (INT_MAX - kFirstFailed);
-  } while (r.failed.count(id) != 0);
-  r.failed.emplace(id, std::move(error));
-  return id;
-}
 
 std::string check(const Request& request) {
-  if (table.header.worker_ready.load() == 0)
-    return "the I/O worker is not running (web/pre.js starts it beside the module; see the console)";
   if (!(request.timeout_s > 0) || !std::isfinite(request.timeout_s))
     return "timeout_s must be a positive number of seconds, not " + std::to_string(request.timeout_s);
-  if (request.max_response_bytes > kMaxBytes) return "max_response_bytes is above the limit of 1 GiB";
-  if (request.body.size() > kMaxBytes) return "the request body is larger than 1 GiB";
+  if (request.max_response_bytes > io::kMaxBytes - kHeaderRoom) return "max_response_bytes is above the limit of 1 GiB";
+  if (request.body.size() > io::kMaxBytes - kHeaderRoom) return "the request body is larger than 1 GiB";
   return {};
 }
 
 std::string to_json(const Request& request) {
   auto headers = nlohmann::json::array();
   for (const auto& [name, value] : request.headers) headers.push_back(nlohmann::json::array({name, value}));
-  const nlohmann::json j = {{"method", request.method},
+  const nlohmann::json j = {{"kind", "fetch"},
+                            {"method", request.method},
                             {"url", request.url},
                             {"headers", std::move(headers)},
                             {"timeout_s", request.timeout_s},
@@ -199,17 +37,17 @@ std::string to_json(const Request& request) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Response answer(const Detached& d) {
+Response response(io::Answer a) {
   Response out;
-  if (d.error_len > 0) {
-    out.error.assign(d.response, std::min(d.error_len, d.response_cap));
+  if (!a.error.empty()) {
+    out.error = std::move(a.error);
     return out;
   }
-  if (static_cast<std::uint64_t>(d.headers_len) + d.body_len > d.response_cap) {
+  if (a.overflow) {
     out.error = "the I/O worker wrote more than the response buffer holds";
     return out;
   }
-  const auto headers = nlohmann::json::parse(d.response, d.response + d.headers_len, nullptr, false);
+  const auto headers = nlohmann::json::parse(a.head, nullptr, false);
   if (headers.is_discarded() || !headers.is_array()) {
     out.error = "the I/O worker sent malformed response headers";
     return out;
@@ -217,157 +55,31 @@ Response answer(const Detached& d) {
   for (const auto& h : headers)
     if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string())
       out.headers.emplace_back(h[0].get<std::string>(), h[1].get<std::string>());
-  out.status = d.status;
-  out.body.assign(d.response + d.headers_len, d.body_len);
+  out.status = a.status;
+  out.body = std::move(a.body);
   return out;
 }
 
 }  // namespace
 
 int start(const Request& request) {
-  Registry& r = registry();
   std::string error = check(request);
-  char* request_buffer = nullptr;
-  char* response_buffer = nullptr;
-  std::string json;
-  const std::size_t cap = request.max_response_bytes + kHeaderRoom;
-  if (error.empty()) {
-    json = to_json(request);
-    request_buffer = static_cast<char*>(std::malloc(json.size() + request.body.size()));
-    response_buffer = static_cast<char*>(std::malloc(cap));
-    if (request_buffer == nullptr || response_buffer == nullptr) {
-      error = "out of memory for a " + std::to_string(cap) + "-byte response buffer (lower max_response_bytes)";
-    } else {
-      std::memcpy(request_buffer, json.data(), json.size());
-      std::memcpy(request_buffer + json.size(), request.body.data(), request.body.size());
-    }
-  }
-  int op = 0;
-  {
-    std::lock_guard lock(r.mutex);
-    reclaim_abandoned(r);
-    int index = -1;
-    if (error.empty()) {
-      for (int n = 0; n < kSlots && index < 0; ++n) {
-        const int i = (r.cursor + n) % kSlots;
-        if (table.slots[i].state.load() == kFree) index = i;
-      }
-      if (index < 0)
-        error = "too many fetches in flight (" + std::to_string(kSlots) + "): the I/O worker's table is full";
-    }
-    if (!error.empty()) {
-      op = fail(r, std::move(error));
-    } else {
-      r.cursor = (index + 1) % kSlots;
-      Slot& s = table.slots[index];
-      s.notify.store(0);
-      s.request = address(request_buffer);
-      s.request_json_len = static_cast<std::uint32_t>(json.size());
-      s.request_body_len = static_cast<std::uint32_t>(request.body.size());
-      s.response = address(response_buffer);
-      s.response_cap = static_cast<std::uint32_t>(cap);
-      s.status = 0;
-      s.headers_len = s.body_len = s.error_len = 0;
-      s.state.store(kSubmitted);
-      op = kFirstOp + static_cast<int>(r.generation[static_cast<std::size_t>(index)]) * kSlots + index;
-      request_buffer = response_buffer = nullptr;  // the slot owns them now
-    }
-  }
-  std::free(request_buffer);
-  std::free(response_buffer);
-  if (op < kFirstFailed) {
-    table.header.doorbell.fetch_add(1);
-    emscripten_futex_wake(&table.header.doorbell, INT_MAX);
-  }
-  return op;
+  if (!error.empty()) return io::failed(std::move(error));
+  return io::submit(to_json(request), request.body, request.max_response_bytes + kHeaderRoom);
 }
 
-Response finish(int op) {
-  Registry& r = registry();
-  Detached d;
-  {
-    std::lock_guard lock(r.mutex);
-    const Found f = find(r, op);
-    if (f.kind == Kind::failed) {
-      auto it = r.failed.find(op);
-      Response out;
-      out.error = std::move(it->second);
-      r.failed.erase(it);
-      return out;
-    }
-    if (f.kind == Kind::stale)
-      throw std::logic_error("fetch::finish(" + std::to_string(op) + "): no such operation (finished or abandoned?)");
-    if (table.slots[f.index].state.load() != kDone)
-      throw std::logic_error("fetch::finish(" + std::to_string(op) + "): not done yet; wait until it is readable");
-    d = release(r, f.index);
-  }
-  Response out = answer(d);
-  free_buffers(d);
-  return out;
-}
+Response finish(int op) { return response(io::take(op)); }
 
-bool is_done(int op) {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  const Found f = find(r, op);
-  if (f.kind == Kind::stale)
-    throw std::logic_error("fetch::is_done(" + std::to_string(op) + "): no such operation (finished or abandoned?)");
-  return f.kind == Kind::failed || table.slots[f.index].state.load() == kDone;
-}
+bool is_done(int op) { return io::is_done(op); }
 
-void abandon(int op) {
-  Registry& r = registry();
-  Detached d;
-  {
-    std::lock_guard lock(r.mutex);
-    const Found f = find(r, op);
-    if (f.kind == Kind::failed) r.failed.erase(op);
-    if (f.kind != Kind::slot) return;
-    Slot& s = table.slots[f.index];
-    if (s.state.load() != kDone) {
-      // The worker cannot be stopped midway: the slot is freed once its answer arrives.
-      r.abandoned[static_cast<std::size_t>(f.index)] = true;
-      s.notify.store(0);
-      return;
-    }
-    d = release(r, f.index);
-  }
-  free_buffers(d);
-}
+void abandon(int op) { io::abandon(op); }
 
 namespace detail {
 
-bool is_op(int fd) noexcept { return fd >= kFirstOp; }
-
-bool watch(int op, std::atomic<std::uint32_t>* word) {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  const Found f = find(r, op);
-  if (f.kind != Kind::slot) return true;
-  Slot& s = table.slots[f.index];
-  s.notify.store(address(word));     // first publish the word (seq_cst) ...
-  return s.state.load() == kDone;  // ... then look: the worker does the mirror image
-}
-
-void unwatch(int op, std::atomic<std::uint32_t>* word) noexcept {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  const Found f = find(r, op);
-  if (f.kind != Kind::slot) return;
-  std::uint32_t expected = address(word);
-  table.slots[f.index].notify.compare_exchange_strong(expected, 0);
-}
-
-bool done(int op) noexcept {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  const Found f = find(r, op);
-  return f.kind != Kind::slot || table.slots[f.index].state.load() == kDone;
-}
+bool is_op(int fd) noexcept { return io::is_op(fd); }
+bool watch(int op, std::atomic<std::uint32_t>* word) { return io::watch(op, word); }
+void unwatch(int op, std::atomic<std::uint32_t>* word) noexcept { io::unwatch(op, word); }
+bool done(int op) noexcept { return io::done(op); }
 
 }  // namespace detail
 }  // namespace samovar::platform::fetch
-
-// For web/pre.js: the table's address. Its layout is described by its header and by the
-// offsets asserted above, which web/io-worker.js mirrors.
-extern "C" EMSCRIPTEN_KEEPALIVE void* samovar_io_table() { return &samovar::platform::fetch::table; }

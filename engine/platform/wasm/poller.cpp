@@ -5,58 +5,25 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "engine/platform/wasm/fetch_ops.hpp"
+#include "engine/platform/wasm/io_table.hpp"
 
 namespace samovar::platform {
-
-namespace {
-
-// The futex words pollers sleep on. The I/O worker may read an op's notify address just
-// before a poller disarms it and store to it after the poller is gone, so a word is never
-// freed: it is recycled, and a late store is then a spurious wake-up for its next owner,
-// whose wait() finds nothing ready and goes on.
-class WordPool {
- public:
-  std::atomic<std::uint32_t>* take() {
-    std::lock_guard lock(mutex_);
-    if (free_.empty()) return new std::atomic<std::uint32_t>{0};
-    auto* word = free_.back();
-    free_.pop_back();
-    word->store(0);
-    return word;
-  }
-  void give_back(std::atomic<std::uint32_t>* word) {
-    std::lock_guard lock(mutex_);
-    free_.push_back(word);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::atomic<std::uint32_t>*> free_;
-};
-
-WordPool& words() {
-  static WordPool* pool = new WordPool;  // never destroyed, like the words
-  return *pool;
-}
-
-}  // namespace
 
 // A futex word: wake() and completing fetch operations set it and notify it; wait() sleeps
 // on it until the deadline. emscripten_futex_wait is a real memory.atomic.wait32 on a
 // pthread (std::atomic::wait only polls in this libc++), and JS's Atomics.notify (the I/O
-// worker's) wakes it. The only fds in WASM are fetch operations (engine/platform/fetch.hpp).
+// worker's) wakes it. The only fds in WASM are fetch operations (engine/platform/fetch.hpp),
+// ops of the I/O worker's table (io_table.hpp); file operations block a pthread instead.
 struct Poller::State {
-  std::atomic<std::uint32_t>* word = words().take();
+  std::atomic<std::uint32_t>* word = io::take_word();  // recycled, never freed: see io_table.hpp
   std::vector<int> armed;  // fetch operations, reported once done
 
   void unwatch_all() noexcept {
-    for (int op : armed) fetch::detail::unwatch(op, word);
+    for (int op : armed) io::unwatch(op, word);
     armed.clear();
   }
 };
@@ -65,25 +32,25 @@ Poller::Poller() : state_(std::make_unique<State>()) {}
 
 Poller::~Poller() {
   state_->unwatch_all();
-  words().give_back(state_->word);
+  io::give_back_word(state_->word);
 }
 
 void Poller::arm(int fd, std::uint32_t interest) {
-  if (!fetch::detail::is_op(fd))
+  if (!io::is_op(fd))
     throw std::logic_error("waiting on file descriptor " + std::to_string(fd) +
                            ": the WASM build has no sockets or files, only fetch operations");
   if ((interest & kReadable) == 0)
     throw std::logic_error("a fetch operation only becomes readable (done); it is never writable");
   if (std::find(state_->armed.begin(), state_->armed.end(), fd) == state_->armed.end()) state_->armed.push_back(fd);
   // Already done: no notification may come, so make the next wait() return at once.
-  if (fetch::detail::watch(fd, state_->word)) state_->word->store(1);
+  if (io::watch(fd, state_->word)) state_->word->store(1);
 }
 
 void Poller::disarm(int fd) {
   auto& armed = state_->armed;
   const auto it = std::find(armed.begin(), armed.end(), fd);
   if (it == armed.end()) return;
-  fetch::detail::unwatch(fd, state_->word);
+  io::unwatch(fd, state_->word);
   armed.erase(it);
 }
 
@@ -99,9 +66,9 @@ void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) 
   if (word.exchange(0) == 0) return;
   auto& armed = state_->armed;
   for (auto it = armed.begin(); it != armed.end();) {
-    if (fetch::detail::done(*it)) {
+    if (io::done(*it)) {
       ready.push_back({*it, kReadable});
-      fetch::detail::unwatch(*it, state_->word);
+      io::unwatch(*it, state_->word);
       it = armed.erase(it);
     } else {
       ++it;
