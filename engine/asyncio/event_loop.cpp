@@ -81,7 +81,7 @@ void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
   poller_.wake();
 }
 
-void EventLoop::drain_threadsafe() {
+void EventLoop::drain_threadsafe() noexcept {
   if (!has_threadsafe_.load(std::memory_order_acquire)) return;
   has_threadsafe_.store(false, std::memory_order_relaxed);
   std::vector<std::function<void()>> batch;
@@ -153,7 +153,7 @@ void EventLoop::throw_cancelled(detail::TaskState& task) {
   throw CancelledError();
 }
 
-void EventLoop::move_due_timers(Nanos now) {
+void EventLoop::move_due_timers(Nanos now) noexcept {
   while (!timers_.empty() && timers_.top().when <= now) {
     const Timer t = timers_.top();
     timers_.pop();
@@ -164,7 +164,7 @@ void EventLoop::move_due_timers(Nanos now) {
   }
 }
 
-void EventLoop::run_ready() {
+void EventLoop::run_ready() noexcept {
   // Only what was ready when the step began runs in it, as in asyncio: a task that keeps
   // rescheduling itself cannot starve timers and I/O.
   const bool spans = recorder_.spans_on();
