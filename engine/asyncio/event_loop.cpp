@@ -220,7 +220,11 @@ void EventLoop::run_once(std::optional<Nanos> deadline) {
     poller_.wait(until, readiness_);
     for (const auto& r : readiness_) {
       auto it = fd_waits_.find(r.fd);
-      if (it != fd_waits_.end()) wake(*it->second);
+      if (it == fd_waits_.end()) continue;
+      detail::Waiter& w = *it->second;
+      fd_waits_.erase(it);
+      w.fd = -1;  // the poller disarmed it as it reported it (one-shot): nothing to undo
+      wake(w);
     }
     drain_threadsafe();
   }

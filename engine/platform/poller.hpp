@@ -28,7 +28,7 @@ class Poller {
   // One-shot interest: after the fd is reported once, it is disarmed until armed again.
   void arm(int fd, std::uint32_t interest);
   void disarm(int fd);
-  void forget(int fd);  // before the fd is closed
+  void forget(int fd);  // just before the fd is closed (and not used again)
 
   // Appends what became ready; returns early if woken. A deadline of nullopt waits forever.
   void wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready);

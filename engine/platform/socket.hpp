@@ -9,6 +9,7 @@ namespace samovar::platform::socket {
 struct IoResult {
   enum Kind { kDone, kWouldBlock, kClosed, kError } kind;
   std::size_t bytes = 0;
+  int error = 0;  // kError: the errno (a refused connect shows up here on first use)
 };
 
 // Throws std::system_error naming the address when it cannot listen.

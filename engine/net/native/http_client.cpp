@@ -1,5 +1,6 @@
 #include <http_parser.h>
 
+#include <optional>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
@@ -98,10 +99,17 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
         throw ClientError(what + ": cannot connect to " + key + ": " + sock::error_text(e.code().value()));
       }
       ++pool_->opened;
-      if (co_await asyncio::wait_fd(conn.fd, platform::kWritable, deadline)) throw timed_out();
-      if (const int err = sock::connect_error(conn.fd); err != 0)
-        throw ClientError(what + ": cannot connect to " + key + ": " + sock::error_text(err));
     }
+    // A fresh connection is not awaited before the request is sent: on loopback it is usually
+    // up already, and otherwise the send says EAGAIN and the wait for writable covers both.
+    // On a fresh connection, a failure before any answer is the connect failing (the error
+    // comes from SO_ERROR, or from the send or recv that found it first).
+    auto connect_failed = [&](int seen = 0) -> std::optional<ClientError> {
+      if (conn.reused) return std::nullopt;
+      const int err = seen != 0 ? seen : sock::connect_error(conn.fd);
+      if (err == 0) return std::nullopt;
+      return ClientError(what + ": cannot connect to " + key + ": " + sock::error_text(err));
+    };
 
     std::string out = method + " " + url.target + " HTTP/1.1\r\nHost: " + key +
                       "\r\nConnection: keep-alive\r\nAccept: */*\r\n";
@@ -110,10 +118,13 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
     bool lost = false;  // the connection was gone before any answer
     for (std::size_t sent = 0; sent < out.size() && !lost;) {
       auto r = sock::write(conn.fd, out.data() + sent, out.size() - sent);
-      if (r.kind == sock::IoResult::kDone) sent += r.bytes;
-      else if (r.kind == sock::IoResult::kWouldBlock) {
+      if (r.kind == sock::IoResult::kDone) {
+        sent += r.bytes;
+      } else if (r.kind == sock::IoResult::kWouldBlock) {
         if (co_await asyncio::wait_fd(conn.fd, platform::kWritable, deadline)) throw timed_out();
+        if (auto failed = connect_failed()) throw *failed;
       } else {
+        if (auto failed = connect_failed(r.error)) throw *failed;
         lost = true;
       }
     }
@@ -132,6 +143,8 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
         continue;
       }
       if (r.kind != sock::IoResult::kDone) {
+        if (received == 0 && r.kind == sock::IoResult::kError)
+          if (auto failed = connect_failed(r.error)) throw *failed;
         // EOF: http-parser completes a response whose length is "until close".
         http_parser_execute(&parser, &settings(), nullptr, 0);
         if (st.complete) break;

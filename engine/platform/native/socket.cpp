@@ -95,7 +95,7 @@ IoResult read(int fd, char* buffer, std::size_t size) {
     if (n == 0) return {IoResult::kClosed};
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::kWouldBlock};
-    return {IoResult::kError};
+    return {IoResult::kError, 0, errno};
   }
 }
 
@@ -105,7 +105,7 @@ IoResult write(int fd, const char* data, std::size_t size) {
     if (n >= 0) return {IoResult::kDone, static_cast<std::size_t>(n)};
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::kWouldBlock};
-    return {IoResult::kError};
+    return {IoResult::kError, 0, errno};
   }
 }
 
