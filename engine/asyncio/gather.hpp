@@ -62,6 +62,17 @@ GatherResult<T> result_of(TaskHandle<T>& h) {
   }
 }
 
+// Every coroutine becomes a task at once, named "task N" in argument order.
+template <class T>
+std::vector<TaskHandle<T>> spawn_all(std::vector<Task<T>>& coros) {
+  auto& loop = EventLoop::current();
+  std::vector<TaskHandle<T>> handles;
+  handles.reserve(coros.size());
+  for (auto& coro : coros) handles.push_back(loop.create_task(std::move(coro)));
+  coros.clear();
+  return handles;
+}
+
 template <class T>
 Task<GatherResult<T>> awaited_value(TaskHandle<T>& h) {
   if constexpr (std::is_void_v<T>) {
@@ -114,11 +125,7 @@ Task<void> wait_all(std::vector<TaskHandle<T>>& handles, bool return_exceptions)
 // awaiter at once; the other tasks run on, as in asyncio. Cancelling the gather cancels them.
 template <class T>
 Task<std::vector<GatherResult<T>>> gather(std::vector<Task<T>> coros) {
-  auto& loop = EventLoop::current();
-  std::vector<TaskHandle<T>> handles;
-  handles.reserve(coros.size());
-  for (auto& coro : coros) handles.push_back(loop.create_task(std::move(coro)));
-  coros.clear();
+  auto handles = detail::spawn_all(coros);
   co_await detail::wait_all(handles, false);
   std::vector<GatherResult<T>> results;
   results.reserve(handles.size());
@@ -129,11 +136,7 @@ Task<std::vector<GatherResult<T>>> gather(std::vector<Task<T>> coros) {
 // gather(coros, return_exceptions): waits for every task; failures are returned, not thrown.
 template <class T>
 Task<std::vector<Outcome<T>>> gather(std::vector<Task<T>> coros, ReturnExceptions) {
-  auto& loop = EventLoop::current();
-  std::vector<TaskHandle<T>> handles;
-  handles.reserve(coros.size());
-  for (auto& coro : coros) handles.push_back(loop.create_task(std::move(coro)));
-  coros.clear();
+  auto handles = detail::spawn_all(coros);
   co_await detail::wait_all(handles, true);
   std::vector<Outcome<T>> results;
   results.reserve(handles.size());

@@ -29,11 +29,7 @@ class Lock {
       locked_ = true;
       co_return;
     }
-    detail::ListWait wait(waiters_);
-    co_await wait;
-    // Woken by release(), the lock is ours; cancelled meanwhile, pass it on before unwinding.
-    if (!wait.cancelled() && wait.task() != nullptr && wait.task()->cancel_requested) release();
-    EventLoop::resume_point(wait.task());
+    co_await detail::wait_for_handoff(waiters_, *this);
   }
 
   Task<Held> lock() {

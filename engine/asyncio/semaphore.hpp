@@ -35,10 +35,7 @@ class Semaphore {
       --value_;
       co_return;
     }
-    detail::ListWait wait(waiters_);
-    co_await wait;
-    if (!wait.cancelled() && wait.task() != nullptr && wait.task()->cancel_requested) release();
-    EventLoop::resume_point(wait.task());
+    co_await detail::wait_for_handoff(waiters_, *this);
   }
 
   Task<Held> hold() {

@@ -22,6 +22,16 @@ class ListWait {
   Waiter waiter_;
 };
 
+// Waits at the back of `list` until a release hands this task the resource (Lock, Semaphore).
+// Cancelled after the hand-off but before it ran, the task gives the resource back first.
+template <class Owner>
+Task<void> wait_for_handoff(WaiterList& list, Owner& owner) {
+  ListWait wait(list);
+  co_await wait;
+  if (!wait.cancelled() && wait.task() != nullptr && wait.task()->cancel_requested) owner.release();
+  EventLoop::resume_point(wait.task());
+}
+
 inline void wake_first(WaiterList& list) {
   if (!list.empty()) EventLoop::current().wake(*list.front());
 }
