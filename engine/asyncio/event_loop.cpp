@@ -210,7 +210,7 @@ void EventLoop::run_ready() noexcept {
   finished_.clear();
 }
 
-void EventLoop::run_once(std::optional<Nanos> deadline) {
+void EventLoop::run_once(std::optional<Nanos> deadline) noexcept {
   Activation active(*this);
   drain_threadsafe();
   if (ready_.empty()) {

@@ -82,8 +82,8 @@ class EventLoop {
   void call_soon_threadsafe(std::function<void()> fn);
 
   // One iteration: runs what is ready; if nothing is, waits for the next timer, fd or wake-up,
-  // but not past `deadline`.
-  void run_once(std::optional<Nanos> deadline = std::nullopt);
+  // but not past `deadline`. noexcept like the steps it runs (tasks keep their exceptions).
+  void run_once(std::optional<Nanos> deadline = std::nullopt) noexcept;
   // Runs what is ready and what is due now, without waiting, until nothing is left.
   void run_until_idle();
   // Time spent running task steps: the thread was held, nothing else could run on the loop.

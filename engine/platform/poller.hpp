@@ -31,7 +31,8 @@ class Poller {
   void forget(int fd);  // just before the fd is closed (and not used again)
 
   // Appends what became ready; returns early if woken. A deadline of nullopt waits forever.
-  void wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready);
+  // noexcept: it fails only on a broken poller (a bad epoll fd), which ends the process.
+  void wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) noexcept;
   void wake() noexcept;
 
  private:

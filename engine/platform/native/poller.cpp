@@ -68,7 +68,7 @@ void Poller::forget(int fd) {
   state_->registered.erase(fd);
 }
 
-void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) {
+void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) noexcept {
   int timeout_ms = -1;
   if (deadline) {
     const Nanos left = *deadline - now();

@@ -56,7 +56,7 @@ void Poller::disarm(int fd) {
 
 void Poller::forget(int fd) { disarm(fd); }
 
-void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) {
+void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) noexcept {
   auto& word = *state_->word;
   double timeout_ms = INFINITY;
   if (deadline) timeout_ms = std::max<double>(0.0, static_cast<double>(*deadline - now()) / 1e6);
