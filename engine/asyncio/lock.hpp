@@ -9,18 +9,7 @@ namespace samovar::asyncio {
 // `auto held = co_await lock.lock();` (released when `held` goes). Loop thread only.
 class Lock {
  public:
-  class [[nodiscard]] Held {
-   public:
-    explicit Held(Lock& lock) noexcept : lock_(&lock) {}
-    Held(Held&& o) noexcept : lock_(std::exchange(o.lock_, nullptr)) {}
-    Held& operator=(Held&&) = delete;
-    ~Held() {
-      if (lock_ != nullptr) lock_->release();
-    }
-
-   private:
-    Lock* lock_;
-  };
+  using Held = detail::Held<Lock>;
 
   bool locked() const noexcept { return locked_; }
 

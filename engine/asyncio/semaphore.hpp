@@ -14,18 +14,7 @@ class Semaphore {
     if (value == 0) throw std::invalid_argument("Semaphore needs a value of at least 1");
   }
 
-  class [[nodiscard]] Held {
-   public:
-    explicit Held(Semaphore& s) noexcept : s_(&s) {}
-    Held(Held&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-    Held& operator=(Held&&) = delete;
-    ~Held() {
-      if (s_ != nullptr) s_->release();
-    }
-
-   private:
-    Semaphore* s_;
-  };
+  using Held = detail::Held<Semaphore>;
 
   bool locked() const noexcept { return value_ == 0; }
   std::size_t value() const noexcept { return value_; }

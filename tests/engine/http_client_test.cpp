@@ -41,6 +41,16 @@ struct RawServer {
   }
 };
 
+// One GET against a RawServer that answers `reply`.
+Task<net::Response> get_from_raw(std::string reply) {
+  RawServer server{.reply = std::move(reply)};
+  net::ClientSession session;
+  auto serving = asyncio::EventLoop::current().create_task(server.serve_one());
+  auto response = co_await session.get(server.url());
+  co_await serving;
+  co_return response;
+}
+
 std::string error_of(testing::LoopFixture& f, Task<net::Response> request) {
   try {
     f.run(std::move(request));
@@ -116,26 +126,11 @@ TEST_CASE("failures are clear errors, never hangs", "[native][http]") {
     CHECK(platform::now() - start < platform::to_nanos(3));
   }
   SECTION("server closes mid-body") {
-    auto main = [&]() -> Task<net::Response> {
-      RawServer server{.reply = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part"};
-      net::ClientSession session;
-      auto serving = asyncio::EventLoop::current().create_task(server.serve_one());
-      auto r = co_await session.get(server.url());
-      co_await serving;
-      co_return r;
-    };
-    CHECK_THAT(error_of(f, main()), Catch::EndsWith("connection closed before the response was complete"));
+    CHECK_THAT(error_of(f, get_from_raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")),
+               Catch::EndsWith("connection closed before the response was complete"));
   }
   SECTION("garbage response") {
-    auto main = [&]() -> Task<net::Response> {
-      RawServer server{.reply = "SPLASH, the kettle tipped over\r\n\r\n"};
-      net::ClientSession session;
-      auto serving = asyncio::EventLoop::current().create_task(server.serve_one());
-      auto r = co_await session.get(server.url());
-      co_await serving;
-      co_return r;
-    };
-    CHECK_THAT(error_of(f, main()), Catch::Contains("malformed response"));
+    CHECK_THAT(error_of(f, get_from_raw("SPLASH, the kettle tipped over\r\n\r\n")), Catch::Contains("malformed response"));
   }
   SECTION("not http") {
     CHECK(error_of(f, [&]() -> Task<net::Response> {

@@ -1,4 +1,6 @@
 #pragma once
+#include <utility>
+
 #include "engine/asyncio/event_loop.hpp"
 
 namespace samovar::asyncio::detail {
@@ -20,6 +22,21 @@ class ListWait {
  private:
   WaiterList& list_;
   Waiter waiter_;
+};
+
+// `async with` a Lock or Semaphore: releases what it holds when it goes. Move-only.
+template <class Resource>
+class [[nodiscard]] Held {
+ public:
+  explicit Held(Resource& r) noexcept : resource_(&r) {}
+  Held(Held&& o) noexcept : resource_(std::exchange(o.resource_, nullptr)) {}
+  Held& operator=(Held&&) = delete;
+  ~Held() {
+    if (resource_ != nullptr) resource_->release();
+  }
+
+ private:
+  Resource* resource_;
 };
 
 // Waits at the back of `list` until a release hands this task the resource (Lock, Semaphore).
