@@ -9,9 +9,10 @@ Scenario brew_chai();
 Scenario gather();
 Scenario http_get();
 Scenario scale();
+Scenario race();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), scale()};
+  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), race(), scale()};
   return all;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/threading/thread.hpp"
+
 namespace samovar::scenarios {
 
 Context::Context(const contract::Request& request, trace::Recorder& recorder, platform::Nanos deadline)
@@ -9,7 +11,7 @@ Context::Context(const contract::Request& request, trace::Recorder& recorder, pl
 
 void Context::print(std::string text, bool stable) {
   auto* task = asyncio::detail::running_task();
-  recorder_.print(asyncio::detail::lane_of(task, main_lane_), std::move(text), stable);
+  recorder_.print(asyncio::detail::lane_of(task, threading::current_lane(main_lane_)), std::move(text), stable);
 }
 
 void Context::blocking_sleep(double seconds) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -143,4 +144,29 @@ TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says
   CHECK(r["output"][2]["stable"] == false);  // the duration varies from run to run
   const json free = run_request({{"scenario", "gather"}, {"params", {{"delay", 1.5}}}});
   CHECK(free["metrics"]["slow_steps"] == 0);
+}
+
+TEST_CASE("race: a lock or an atomic makes the threads' total exact", "[scenario][race][threading]") {
+  for (const char* sync : {"lock", "atomic"}) {
+    const json r = run_request({{"scenario", "race"}, {"params", {{"threads", 3}, {"increments", 20000}, {"sync", sync}}}});
+    CHECK(r["output"][0]["text"] == "Chai stock: 60000");
+    CHECK(r["output"][0]["stable"] == true);
+    CHECK(r["checks"]["exact"] == true);
+    CHECK(r["metrics"]["lost"] == 0);
+  }
+}
+
+TEST_CASE("race: unsynchronised, the report tells what happened, never more than expected", "[scenario][race][threading]") {
+  const json r = run_request({{"scenario", "race"}, {"params", {{"threads", 2}, {"increments", 200000}}}});
+  const auto actual = r["metrics"]["actual"].get<double>();
+  CHECK(actual <= 400000);
+  CHECK(actual >= 1);
+  CHECK(r["metrics"]["lost"].get<double>() == 400000 - actual);
+  CHECK(r["checks"]["exact"] == (actual == 400000));
+  CHECK(r["output"][0]["text"] == "Chai stock: " + std::to_string(static_cast<long long>(actual)));
+  CHECK(r["output"][0]["stable"] == false);
+  std::vector<std::string> lanes;
+  for (const auto& span : r["trace"]) lanes.push_back(span["lane"]);
+  CHECK(std::count(lanes.begin(), lanes.end(), "Thread-1") == 1);
+  CHECK(std::count(lanes.begin(), lanes.end(), "Thread-2") == 1);
 }

@@ -1,0 +1,81 @@
+#include <atomic>
+#include <cstdio>
+#include <latch>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/scenarios/catalog.hpp"
+#include "engine/scenarios/context.hpp"
+#include "engine/threading/thread.hpp"
+
+namespace samovar::scenarios {
+
+namespace {
+
+// Guide 3.4: `chai_stock += 1` from several threads. Without synchronisation the increment is
+// a read, then a write: here a relaxed atomic load, then a relaxed atomic store, so updates
+// are really lost and no undefined behaviour is involved.
+void restock(std::atomic<long long>& stock, long long increments, const std::string& sync, std::mutex& lock) {
+  if (sync == "none") {
+    for (long long i = 0; i < increments; ++i) stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  } else if (sync == "lock") {
+    for (long long i = 0; i < increments; ++i) {
+      std::lock_guard held(lock);
+      stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+  } else {
+    for (long long i = 0; i < increments; ++i) stock.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void run(Context& ctx) {
+  const long long n_threads = ctx.integer("threads");
+  const long long increments = ctx.integer("increments");
+  const std::string sync = ctx.text("sync");
+
+  std::atomic<long long> stock{0};
+  std::mutex lock;
+  // Every thread starts counting at once, so they really overlap.
+  std::latch start(static_cast<std::ptrdiff_t>(n_threads) + 1);
+  std::vector<threading::Thread> threads;
+  threads.reserve(static_cast<std::size_t>(n_threads));
+  for (long long i = 0; i < n_threads; ++i)
+    threads.emplace_back("Thread-" + std::to_string(i + 1), [&] {
+      start.arrive_and_wait();
+      restock(stock, increments, sync, lock);
+    }, ctx.recorder());
+  for (auto& t : threads) t.start();
+  const auto begin = platform::now();
+  start.arrive_and_wait();
+  for (auto& t : threads) t.join();
+  const double seconds = platform::to_seconds(platform::now() - begin);
+
+  const long long expected = n_threads * increments;
+  const long long actual = stock.load();
+  // With sync=none the total depends on how the threads interleaved this time.
+  ctx.print("Chai stock: " + std::to_string(actual), sync != "none");
+  ctx.metric("expected", static_cast<double>(expected));
+  ctx.metric("actual", static_cast<double>(actual));
+  ctx.metric("lost", static_cast<double>(expected - actual));
+  ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(expected));
+  ctx.check("exact", actual == expected);
+}
+
+}  // namespace
+
+Scenario race() {
+  return {"race",
+          "Race conditions and thread safety",
+          "3.4",
+          "Threads run chai_stock += 1 at once. Unsynchronised, the read and the write of two threads "
+          "interleave and updates are lost on real threads; a lock or an atomic increment makes the "
+          "total exact, at a cost per increment the metrics show.",
+          {"threading"},
+          {{"threads", ParamType::integer, 2, 1, 16, {}, "threads incrementing at once"},
+           {"increments", ParamType::integer, 100'000, 1, 10'000'000, {}, "increments per thread"},
+           {"sync", ParamType::string, "none", 0, 0, {"none", "lock", "atomic"}, "how the increment is protected"}},
+          run};
+}
+
+}  // namespace samovar::scenarios
