@@ -28,6 +28,8 @@ std::vector<json> plan(bool quick) {
   for (int tasks : sizes) requests.push_back({{"scenario", "gather"}, {"params", {{"tasks", tasks}}}});
   requests.push_back({{"scenario", "gather"}, {"params", {{"blocking", true}}}});
   requests.push_back({{"scenario", "http-get"}});
+  for (bool blocking : {false, true}) requests.push_back({{"scenario", "check-stock"}, {"params", {{"blocking", blocking}}}});
+  for (const char* sync : {"none", "lock", "atomic"}) requests.push_back({{"scenario", "race"}, {"params", {{"sync", sync}}}});
   requests.push_back({{"scenario", "http-get"}, {"params", {{"requests", 1000}}}});
   // The loop's own costs: as the page runs it (spans on), and as measured (tracing off).
   requests.push_back({{"scenario", "scale"}});

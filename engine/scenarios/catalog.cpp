@@ -10,9 +10,10 @@ Scenario gather();
 Scenario http_get();
 Scenario scale();
 Scenario race();
+Scenario check_stock();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), race(), scale()};
+  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), check_stock(), race(), scale()};
   return all;
 }
 

@@ -22,7 +22,8 @@ void Context::blocking_sleep(double seconds) {
   platform::sleep_for(std::min(wanted, deadline_) - start);
   const platform::Nanos end = platform::now();
   recorder_.close("sleep");
-  recorder_.span(asyncio::detail::lane_of(task, main_lane_), trace::State::waiting, "sleep", start, end);
+  recorder_.span(asyncio::detail::lane_of(task, threading::current_lane(main_lane_)), trace::State::waiting, "sleep",
+                 start, end);
   if (task == nullptr) busy_ += end - start;  // inside a loop, the loop counts it already
   if (wanted > deadline_) throw asyncio::DeadlineExceeded(request_.deadline_s);
 }

@@ -13,6 +13,8 @@ trace::LaneId current_lane(trace::LaneId fallback) {
   return this_thread_lane != kNoLane ? this_thread_lane : fallback;
 }
 
+void set_current_lane(trace::LaneId lane) { this_thread_lane = lane; }
+
 Thread::Thread(std::string name, std::function<void()> target, trace::Recorder& recorder)
     : name_(std::move(name)), target_(std::move(target)), recorder_(&recorder) {}
 

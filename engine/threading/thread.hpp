@@ -28,7 +28,10 @@ class Thread {
   std::thread thread_;
 };
 
-// The trace lane of the calling thread if a Thread started it, else `fallback`.
+// The trace lane of the calling thread if a Thread started it (or it said which), else
+// `fallback`.
 trace::LaneId current_lane(trace::LaneId fallback);
+// For threads samovar did not start as a Thread (a pool's workers): print and trace on `lane`.
+void set_current_lane(trace::LaneId lane);
 
 }  // namespace samovar::threading

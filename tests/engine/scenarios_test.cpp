@@ -170,3 +170,28 @@ TEST_CASE("race: unsynchronised, the report tells what happened, never more than
   CHECK(std::count(lanes.begin(), lanes.end(), "Thread-1") == 1);
   CHECK(std::count(lanes.begin(), lanes.end(), "Thread-2") == 1);
 }
+
+TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it", "[scenario][check-stock]") {
+  const json pooled = run_request({{"scenario", "check-stock"}});
+  REQUIRE(pooled["output"].size() == 2);
+  CHECK(pooled["output"][0]["text"] == "Checking Masala chai in store...");
+  CHECK(pooled["output"][0]["who"] == "ThreadPoolExecutor-0_0");
+  CHECK(pooled["output"][1]["text"] == "Masala chai stock: 42");
+  CHECK(pooled["checks"]["ticker_kept_ticking"] == true);
+  CHECK(pooled["metrics"]["slow_steps"] == 0);
+
+  const json blocked = run_request({{"scenario", "check-stock"}, {"params", {{"blocking", true}}}});
+  CHECK(blocked["output"][0]["who"] == "main");
+  CHECK(blocked["output"][1]["text"] == "Masala chai stock: 42");
+  CHECK(blocked["output"][2]["text"].get<std::string>().rfind("Executing <Task 'main'> took 0.", 0) == 0);
+  CHECK(blocked["checks"]["ticker_kept_ticking"] == false);
+  CHECK(blocked["metrics"]["ticks"].get<double>() <= 2);
+}
+
+TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane", "[scenario][check-stock][trace]") {
+  const json r = run_request({{"scenario", "check-stock"}});
+  bool pool_slept = false;
+  for (const auto& span : r["trace"])
+    if (span["name"] == "sleep" && span["lane"] == "ThreadPoolExecutor-0_0") pool_slept = true;
+  CHECK(pool_slept);
+}
