@@ -28,7 +28,7 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   } catch (const std::exception& e) {
     report.error = contract::Error{"internal", e.what()};
   }
-  report.wall_s = platform::to_seconds(platform::now() - start);
+  report.wall_s = platform::to_seconds(ctx.program_end().value_or(platform::now()) - start);
 
   report.metrics = ctx.metrics();
   report.metrics["lines_dropped"] = static_cast<double>(recorder.lines_dropped());

@@ -11,9 +11,11 @@ Scenario http_get();
 Scenario scale();
 Scenario race();
 Scenario check_stock();
+Scenario health_monitor();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(), check_stock(), race(), scale()};
+  static const std::vector<Scenario> all{brew_chai(),  gather(),         http_get(),
+                                          check_stock(), health_monitor(), race(), scale()};
   return all;
 }
 

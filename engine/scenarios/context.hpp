@@ -1,5 +1,7 @@
 #pragma once
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,8 +30,14 @@ class Context {
   // print(): the line is attributed to the running task, or to "main" outside any loop.
   void print(std::string text, bool stable = true);
 
-  // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun.
+  // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun, and
+  // threading::DaemonStopped once end_program() has been called.
   void blocking_sleep(double seconds);
+
+  // Python's interpreter exit: the main program is done (the wall time ends here) and daemon
+  // threads are stopped at their next wait. Thread-safe.
+  void end_program();
+  std::optional<platform::Nanos> program_end() const noexcept { return program_end_; }
 
   // asyncio.run(main) on a fresh loop in debug mode (a step that holds the loop over 100 ms
   // is reported), bounded by the run's deadline.
@@ -66,6 +74,10 @@ class Context {
   platform::Nanos deadline_;
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
+  std::optional<platform::Nanos> program_end_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool daemons_stopping_ = false;
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;

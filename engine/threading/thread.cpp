@@ -15,8 +15,8 @@ trace::LaneId current_lane(trace::LaneId fallback) {
 
 void set_current_lane(trace::LaneId lane) { this_thread_lane = lane; }
 
-Thread::Thread(std::string name, std::function<void()> target, trace::Recorder& recorder)
-    : name_(std::move(name)), target_(std::move(target)), recorder_(&recorder) {}
+Thread::Thread(std::string name, std::function<void()> target, trace::Recorder& recorder, bool daemon)
+    : name_(std::move(name)), target_(std::move(target)), recorder_(&recorder), daemon_(daemon) {}
 
 Thread::~Thread() {
   if (thread_.joinable()) thread_.join();
@@ -28,7 +28,11 @@ void Thread::start() {
   thread_ = std::thread([this, lane] {
     this_thread_lane = lane;
     const auto start = platform::now();
-    target_();
+    try {
+      target_();
+    } catch (const DaemonStopped&) {
+      // The program ended under it: the way a daemon thread goes.
+    }
     recorder_->span(lane, trace::State::running, "run", start, platform::now());
   });
 }

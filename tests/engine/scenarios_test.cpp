@@ -195,3 +195,26 @@ TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane", "
     if (span["name"] == "sleep" && span["lane"] == "ThreadPoolExecutor-0_0") pool_slept = true;
   CHECK(pool_slept);
 }
+
+TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with the program", "[scenario][health-monitor][threading]") {
+  const json r = run_request({{"scenario", "health-monitor"}, {"params", {{"delay", 3}, {"period", 1}}}});
+  int health = 0, fetched = 0;
+  for (const auto& line : r["output"]) {
+    if (line["text"] == "Logging system health") {
+      ++health;
+      CHECK(line["who"] == "Thread-1 (background_worker)");
+      CHECK(line["stable"] == false);
+    }
+    if (line["text"] == "Order fetched") {
+      ++fetched;
+      CHECK(line["who"] == "main");
+    }
+  }
+  CHECK(fetched == 1);
+  CHECK(health >= 1);
+  CHECK(health <= 3);
+  CHECK(r["checks"]["logged_while_loop_waited"] == true);
+  CHECK_FALSE(r.contains("error"));
+  // The program ended with the loop: the daemon's endless loop did not hold it up.
+  CHECK(r["wall_s"].get<double>() < 2.0);
+}
