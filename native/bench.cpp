@@ -30,6 +30,8 @@ std::vector<json> plan(bool quick) {
   requests.push_back({{"scenario", "http-get"}});
   for (bool blocking : {false, true}) requests.push_back({{"scenario", "check-stock"}, {"params", {{"blocking", blocking}}}});
   requests.push_back({{"scenario", "health-monitor"}});
+  for (const char* variant : {"both", "daemon", "non-daemon"})
+    requests.push_back({{"scenario", "daemon"}, {"params", {{"variant", variant}}}});
   for (const char* sync : {"none", "lock", "atomic"}) requests.push_back({{"scenario", "race"}, {"params", {{"sync", sync}}}});
   requests.push_back({{"scenario", "http-get"}, {"params", {{"requests", 1000}}}});
   // The loop's own costs: as the page runs it (spans on), and as measured (tracing off).

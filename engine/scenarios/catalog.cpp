@@ -12,10 +12,11 @@ Scenario scale();
 Scenario race();
 Scenario check_stock();
 Scenario health_monitor();
+Scenario daemon();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(),  gather(),         http_get(),
-                                          check_stock(), health_monitor(), race(), scale()};
+  static const std::vector<Scenario> all{brew_chai(), gather(),         http_get(), check_stock(),
+                                          daemon(),    health_monitor(), race(),     scale()};
   return all;
 }
 

@@ -218,3 +218,23 @@ TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with t
   // The program ended with the loop: the daemon's endless loop did not hold it up.
   CHECK(r["wall_s"].get<double>() < 2.0);
 }
+
+TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one dies with it", "[scenario][daemon][threading]") {
+  const json daemon_only = run_request({{"scenario", "daemon"}, {"params", {{"variant", "daemon"}}}});
+  const json normal_only = run_request({{"scenario", "daemon"}, {"params", {{"variant", "non-daemon"}}}});
+  const json both = run_request({{"scenario", "daemon"}});
+  for (const json* r : {&daemon_only, &normal_only, &both}) {
+    bool done = false;
+    for (const auto& line : (*r)["output"]) done = done || (line["text"] == "Main program done" && line["who"] == "main");
+    CHECK(done);
+    CHECK_FALSE(r->contains("error"));
+  }
+  // lifetime 5 guide seconds at scale 0.1: the non-daemon monitor holds the program 0.5 s.
+  CHECK(normal_only["wall_s"].get<double>() >= 0.5);
+  CHECK(both["wall_s"].get<double>() >= 0.5);
+  CHECK(daemon_only["wall_s"].get<double>() < 0.45);
+  CHECK(daemon_only["checks"]["daemon_died_at_exit"] == true);
+  CHECK(both["checks"]["daemon_died_at_exit"] == true);
+  CHECK(both["checks"]["program_waited_for_non_daemon"] == true);
+  CHECK(both["metrics"]["non_daemon_lived_s"].get<double>() >= 0.5);
+}
