@@ -187,3 +187,23 @@ test('http-get in the page: GETs of the page origin\'s /delay overlap', {timeout
     await page.close();
   }
 });
+
+// Times taken on different threads must share one clock in the browser, or "the program
+// waited for its non-daemon thread" cannot be told from the trace.
+test('daemon in the page: the program waits for the non-daemon thread, the daemon dies at exit', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    await page.click('#scenarios [data-scenario="daemon"]');
+    await page.click('#run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done');
+    const checks = await page.$$eval('#checks li', (items) => items.map((li) => li.textContent));
+    for (const name of ['daemon_died_at_exit', 'program_waited_for_non_daemon'])
+      assert.ok(checks.some((t) => t.includes('✓') && t.includes(name)), `checks: ${checks.join(' | ')}`);
+    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
+    assert.ok(lines.some((l) => l.includes('Main program done')), `lines:\n${lines.join('\n')}`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});

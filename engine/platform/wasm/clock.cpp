@@ -4,8 +4,21 @@
 
 namespace samovar::platform {
 
-// performance.now(): its resolution is what the browser allows (5 us cross-origin isolated,
-// 100 us otherwise), which is why the report states it.
-Nanos now() noexcept { return static_cast<Nanos>(emscripten_get_now() * 1e6); }
+namespace {
+// One timeline for every thread. emscripten_get_now() on a pthread corrects performance.now()
+// by a drift measured through a message, off by its latency (milliseconds in a browser), so
+// times taken on two threads could not be compared. timeOrigin + now() is the shared clock
+// browsers define for all workers; under node, hrtime is one clock for the process. Its
+// resolution is what the browser allows (5 us cross-origin isolated), which the report states.
+EM_JS(double, js_now_ms, (), {
+  if (typeof process === 'object' && process.hrtime) {
+    const t = process.hrtime();
+    return t[0] * 1e3 + t[1] / 1e6;
+  }
+  return performance.timeOrigin + performance.now();
+});
+}  // namespace
+
+Nanos now() noexcept { return static_cast<Nanos>(js_now_ms() * 1e6); }
 
 }  // namespace samovar::platform
