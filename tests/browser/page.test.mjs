@@ -103,16 +103,24 @@ async function openPage() {
   return {page, pageErrors};
 }
 
-async function runWith(page, tasks) {
-  await page.click('#scenarios [data-scenario="gather"]');
-  await page.fill('#param-tasks', String(tasks));
+// Selects a scenario, sets its params, runs it and waits for the end; returns what the page
+// shows. Stops waiting on "error" as well, so a failure reports its message instead of a
+// 60 s timeout.
+async function runScenario(page, id, params = {}) {
+  await page.click(`#scenarios [data-scenario="${id}"]`);
+  for (const [name, value] of Object.entries(params)) await page.fill(`#param-${name}`, String(value));
   await page.click('#run');
-  // Stop waiting on "error" as well, so a failure reports its message instead of a 60 s timeout.
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
   return page.evaluate(() => ({
     state: document.body.dataset.state,
     error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
+    lines: [...document.querySelectorAll('#output li')].map((li) => li.textContent),
+    checks: [...document.querySelectorAll('#checks li')].map((li) => li.textContent),
   }));
+}
+
+function assertChecksPassed(checks, names) {
+  for (const name of names) assert.ok(checks.some((t) => t.includes('✓') && t.includes(name)), `checks: ${checks.join(' | ')}`);
 }
 
 test('gather with 3 tasks: output, checks, timeline and native comparison', {timeout: 150_000}, async () => {
@@ -123,7 +131,7 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
     const defaultSelected = await page.$eval('#scenarios [data-scenario="gather"]', (li) => li.classList.contains('selected'));
     assert.ok(defaultSelected, 'gather is not the default scenario');
 
-    const result = await runWith(page, 3);
+    const result = await runScenario(page, 'gather', {tasks: 3});
     if (process.env.SCREENSHOT) await page.screenshot({path: process.env.SCREENSHOT, fullPage: true});
     assert.equal(result.state, 'done', `run ended in state ${result.state}: ${result.error}`);
 
@@ -155,7 +163,7 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
 test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000}, async () => {
   const {page, pageErrors} = await openPage();
   try {
-    const result = await runWith(page, 0);
+    const result = await runScenario(page, 'gather', {tasks: 0});
     assert.ok(['error', 'done'].includes(result.state), `state ${result.state}`);
     assert.match(result.error, /params\.tasks/, `error shown: ${JSON.stringify(result.error)}`);
     assert.ok(await page.isVisible('#error'), 'error is not visible');
@@ -168,20 +176,10 @@ test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000},
 test('http-get in the page: GETs of the page origin\'s /delay overlap', {timeout: 150_000}, async () => {
   const {page, pageErrors} = await openPage();
   try {
-    await page.click('#scenarios [data-scenario="http-get"]');
-    await page.fill('#param-requests', '3');
-    await page.click('#run');
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
-    const state = await page.evaluate(() => document.body.dataset.state);
-    const error = await page.evaluate(() => (document.getElementById('error').hidden ? '' : document.getElementById('error').textContent));
+    const {state, error, lines, checks} = await runScenario(page, 'http-get', {requests: 3});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
-    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
     assert.equal(lines.filter((l) => /Fetches \S*\/delay\/0\.2 with status 200/.test(l)).length, 3, `lines:\n${lines.join('\n')}`);
-    const checks = await page.textContent('#checks');
-    assert.match(checks, /overlapped/);
-    const passed = await page.$$eval('#checks li', (items) => items.map((li) => li.textContent));
-    assert.ok(passed.some((t) => t.includes('✓') && t.includes('overlapped')), `checks: ${passed.join(' | ')}`);
-    assert.ok(passed.some((t) => t.includes('✓') && t.includes('all_ok')), `checks: ${passed.join(' | ')}`);
+    assertChecksPassed(checks, ['overlapped', 'all_ok']);
     assert.deepEqual(pageErrors, []);
   } finally {
     await page.close();
@@ -193,14 +191,9 @@ test('http-get in the page: GETs of the page origin\'s /delay overlap', {timeout
 test('daemon in the page: the program waits for the non-daemon thread, the daemon dies at exit', {timeout: 150_000}, async () => {
   const {page, pageErrors} = await openPage();
   try {
-    await page.click('#scenarios [data-scenario="daemon"]');
-    await page.click('#run');
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done');
-    const checks = await page.$$eval('#checks li', (items) => items.map((li) => li.textContent));
-    for (const name of ['daemon_died_at_exit', 'program_waited_for_non_daemon'])
-      assert.ok(checks.some((t) => t.includes('✓') && t.includes(name)), `checks: ${checks.join(' | ')}`);
-    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
+    const {state, error, lines, checks} = await runScenario(page, 'daemon');
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assertChecksPassed(checks, ['daemon_died_at_exit', 'program_waited_for_non_daemon']);
     assert.ok(lines.some((l) => l.includes('Main program done')), `lines:\n${lines.join('\n')}`);
     assert.deepEqual(pageErrors, []);
   } finally {
