@@ -56,7 +56,7 @@ void BM_GatherSleepingTasks(benchmark::State& state) {
     asyncio::EventLoop loop(recorder);
     loop.run_until_complete(gather_naps(n, 0.1, &peak));
     overhead_s += platform::to_seconds(platform::now() - start) - 0.1;
-    bytes += static_cast<double>(peak - before);
+    bytes += static_cast<double>(peak) - static_cast<double>(before);  // the heap can shrink: no unsigned wrap
   }
   const auto runs = static_cast<double>(state.iterations());
   state.counters["overhead_us_per_task"] = overhead_s / runs / static_cast<double>(n) * 1e6;

@@ -63,7 +63,7 @@ void run(Context& ctx) {
   const double wall = platform::to_seconds(platform::now() - start);
   // Scheduling overhead: everything the run took beyond the one sleep all tasks shared.
   const double overhead_us = (wall - seconds) * 1e6 / static_cast<double>(tasks);
-  const double bytes = static_cast<double>(m.heap_asleep - m.heap_before) / static_cast<double>(tasks);
+  const double bytes = (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) / static_cast<double>(tasks);
   ctx.print(std::to_string(tasks) + " tasks gathered, each sleeping " + fixed(seconds, 3) + " s: " +
                 fixed(overhead_us, 3) + " us and " + fixed(bytes, 0) + " bytes per task",
             false);
