@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <utility>
 
 #include "engine/asyncio/detail/list_wait.hpp"
@@ -20,20 +21,26 @@ class Queue {
   bool full() const noexcept { return maxsize_ > 0 && items_.size() >= maxsize_; }
 
   Task<void> put(T item) {
+    std::optional<detail::TracedWait> traced;
+    if (full()) traced.emplace("put");
     while (full()) {
       detail::ListWait wait(putters_);
       co_await wait;
-      if (wait.task() != nullptr && wait.task()->cancel_requested && !full()) detail::wake_first(putters_);
+      if (wait.task() != nullptr && wait.task()->cancel_requested && !full())
+        detail::wake_first(putters_);
       EventLoop::resume_point(wait.task());
     }
     put_nowait(std::move(item));
   }
 
   Task<T> get() {
+    std::optional<detail::TracedWait> traced;
+    if (empty()) traced.emplace("get");
     while (empty()) {
       detail::ListWait wait(getters_);
       co_await wait;
-      if (wait.task() != nullptr && wait.task()->cancel_requested && !empty()) detail::wake_first(getters_);
+      if (wait.task() != nullptr && wait.task()->cancel_requested && !empty())
+        detail::wake_first(getters_);
       EventLoop::resume_point(wait.task());
     }
     co_return get_nowait();

@@ -23,6 +23,8 @@ json to_json(const Report& r) {
   for (const auto& s : r.trace) {
     json j{{"lane", r.lanes[s.lane]}, {"state", trace::to_string(s.state)}, {"name", s.name}, {"start_s", s.start_s}};
     if (!std::isnan(s.end_s)) j["end_s"] = s.end_s;
+    if (s.object != trace::kNoLane) j["object"] = r.lanes[s.object];
+    if (s.holder != trace::kNoLane) j["holder"] = r.lanes[s.holder];
     spans.push_back(std::move(j));
   }
   json j{{"schema_version", kSchemaVersion},

@@ -13,10 +13,13 @@ Scenario race();
 Scenario check_stock();
 Scenario health_monitor();
 Scenario daemon();
+Scenario deadlock();
+Scenario producer_consumer();
+Scenario gil();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather(),         http_get(), check_stock(),
-                                          daemon(),    health_monitor(), race(),     scale()};
+  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(),       check_stock(), daemon(),
+                                          race(),      deadlock(), health_monitor(), producer_consumer(), gil(), scale()};
   return all;
 }
 

@@ -1,13 +1,12 @@
 #pragma once
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/platform/clock.hpp"
+#include "engine/threading/runtime.hpp"
 #include "engine/trace/recorder.hpp"
 
 namespace samovar::scenarios {
@@ -31,8 +30,13 @@ class Context {
   void print(std::string text, bool stable = true);
 
   // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun, and
-  // threading::DaemonStopped once end_program() has been called.
+  // threading::DaemonStopped on a daemon thread once end_program() has been called.
   void blocking_sleep(double seconds);
+
+  // The run's threading model: its threads, locks and waits. With a `gil` param, the GIL is
+  // modelled as it says; a `detect_after` param (guide seconds) sets how soon a lock wait
+  // looks for a deadlock.
+  threading::Runtime& threading() noexcept { return threading_; }
 
   // Python's interpreter exit: the main program is done (the wall time ends here) and daemon
   // threads are stopped at their next wait. Thread-safe.
@@ -75,9 +79,7 @@ class Context {
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
   std::optional<platform::Nanos> program_end_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_cv_;
-  bool daemons_stopping_ = false;
+  threading::Runtime threading_;
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;

@@ -41,10 +41,10 @@ void run(Context& ctx) {
   std::vector<threading::Thread> threads;
   if (with_daemon)
     threads.emplace_back("Thread-1 (daemon)", [&] { monitor_tea_temp(ctx, period, std::nullopt, daemon_life); },
-                         ctx.recorder(), /*daemon=*/true);
+                         ctx.threading(), /*daemon=*/true);
   if (with_normal)
     threads.emplace_back("Thread-2 (non-daemon)", [&] { monitor_tea_temp(ctx, period, until, normal_life); },
-                         ctx.recorder());
+                         ctx.threading());
   for (auto& t : threads) t.start();
   ctx.print("Main program done");
   // Python's exit: wait for every non-daemon thread, then stop the daemons.

@@ -1,40 +1,53 @@
 #pragma once
+#include <condition_variable>
 #include <exception>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
-#include "engine/trace/recorder.hpp"
+#include "engine/threading/errors.hpp"
+#include "engine/threading/runtime.hpp"
 
 namespace samovar::threading {
 
-// Thrown at a daemon thread's next wait once the program has ended: it unwinds the thread.
-class DaemonStopped : public std::exception {
- public:
-  const char* what() const noexcept override { return "daemon thread stopped at program exit"; }
-};
-
 // threading.Thread: runs `target` on a real OS thread (a pthread in WASM), on a lane of its own
-// named `name` in the run's trace. Never detached: the destructor joins a thread still
-// running, so no thread outlives its run. A daemon thread is stopped, not waited for, when
-// the program ends (DaemonStopped at its next wait). start() and join() from one owner.
+// named `name` in the run's trace, where it shows running between its waits. Never detached:
+// the destructor joins a thread still running, so no thread outlives its run. A daemon thread
+// is stopped, not waited for, when the program ends (DaemonStopped at its next wait). With the
+// GIL modelled, the thread holds it while it runs. An exception that ends the target is kept
+// for exception(), as Python hands it to threading.excepthook. start() and join() from one
+// owner; not moved once started.
 class Thread {
  public:
-  Thread(std::string name, std::function<void()> target, trace::Recorder& recorder, bool daemon = false);
+  Thread(std::string name, std::function<void()> target, Runtime& runtime, bool daemon = false);
   ~Thread();
   Thread(Thread&&) = default;
   Thread& operator=(Thread&&) = delete;
 
+  // Returns once the thread is running, as Python's start() does.
   void start();
+  // Blocks until the thread ends: a traced, GIL-releasing, deadline-bound wait.
   void join();
   const std::string& name() const noexcept { return name_; }
   bool daemon() const noexcept { return daemon_; }
+  // After join(): what ended the target, if it threw (a daemon's DaemonStopped is not kept).
+  std::exception_ptr exception() const noexcept { return exception_; }
 
  private:
   std::string name_;
   std::function<void()> target_;
-  trace::Recorder* recorder_;
+  Runtime* runtime_;
   bool daemon_;
+  std::exception_ptr exception_;
+  struct Finished {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool started = false;
+    bool done = false;
+  };
+  std::unique_ptr<Finished> finished_ = std::make_unique<Finished>();
   std::thread thread_;
 };
 

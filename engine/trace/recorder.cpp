@@ -6,10 +6,14 @@ namespace samovar::trace {
 
 const char* to_string(State state) noexcept {
   switch (state) {
-    case State::running: return "running";
-    case State::waiting: return "waiting";
-    case State::blocked: return "blocked";
-    case State::instant: return "instant";
+    case State::running:
+      return "running";
+    case State::waiting:
+      return "waiting";
+    case State::blocked:
+      return "blocked";
+    case State::instant:
+      return "instant";
   }
   return "?";
 }
@@ -47,14 +51,15 @@ void Recorder::close(const char* name) {
 }
 
 void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos start,
-                    platform::Nanos end) {
+                    platform::Nanos end, LaneId object, LaneId holder) {
   if (level_ == Level::off) return;
   std::lock_guard lock(mutex_);
   if (spans_.size() >= limits_.max_spans || lane >= limits_.max_traced_lanes) {
     ++spans_dropped_;
     return;
   }
-  spans_.push_back({lane, state, name, seconds(start), state == State::instant ? NAN : seconds(end)});
+  spans_.push_back({lane, state, name, seconds(start), state == State::instant ? NAN : seconds(end),
+                    object, holder});
 }
 
 void Recorder::print(LaneId lane, std::string text, bool stable) {

@@ -19,6 +19,7 @@ const char* to_string(State state) noexcept;
 enum class Level { off, spans };
 
 using LaneId = std::uint32_t;
+constexpr LaneId kNoLane = ~LaneId{0};
 
 struct Span {
   LaneId lane;
@@ -26,6 +27,9 @@ struct Span {
   const char* name;  // a string literal: span names are few and fixed
   double start_s;
   double end_s;  // NaN for an instant event
+  // What a wait was for or a hold was of (a lock's lane), and who held it: kNoLane if none.
+  LaneId object = kNoLane;
+  LaneId holder = kNoLane;
 };
 
 struct Line {
@@ -63,7 +67,8 @@ class Recorder {
   void open(const char* name);
   void close(const char* name);
   // A span on a lane, kept when spans are on (and under the limits).
-  void span(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end);
+  void span(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end,
+            LaneId object = kNoLane, LaneId holder = kNoLane);
   void print(LaneId lane, std::string text, bool stable = true);
 
   // Called for every kept line as it is printed, from the printing thread.

@@ -199,7 +199,7 @@ test('run --json --model sequential: checks say not concurrent', { timeout: RUN_
 // ---- bad input ----
 
 const BAD_INPUT = [
-  [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, health-monitor, race, scale'],
+  [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, health-monitor, producer-consumer, gil, scale'],
   [['run', 'gather', '--model', 'bogus'], 'error: model: "bogus" is not allowed; allowed: asyncio, sequential'],
   [['run', 'gather', '--set', 'size=3'], 'error: params.size: unknown field; allowed: tasks, delay, blocking'],
   [['run', 'gather', '--set', 'tasks=abc'], 'error: params.tasks: expected an integer, got string "abc"'],
@@ -315,6 +315,42 @@ for (const args of PARITY_RUNS) {
     assert.deepEqual(web.checks, native.checks);
     for (const key of ['schema_version', 'scenario', 'model', 'params', 'scale', 'seed', 'trace_level'])
       assert.deepEqual(web[key], native[key], key);
+  });
+}
+
+// Threads interleave differently on each run and target: stable lines must be equal and in
+// order; lines marked unstable (who got which cup, a total after lost updates, a time) must
+// have the same shapes, numbers aside. Checks are compared where the outcome is not a race.
+const THREAD_PARITY_RUNS = [
+  [['race', '--set', 'sync=lock'], true],
+  [['race', '--set', 'gil=true'], true],
+  [['race'], false],
+  [['deadlock'], true],
+  [['deadlock', '--set', 'fix=ordering'], true],
+  [['deadlock', '--set', 'fix=timeout'], true],
+  [['producer-consumer'], true],
+  [['producer-consumer', '--model', 'asyncio'], true],
+  [['gil'], true],
+  [['daemon'], true],
+  [['health-monitor'], true],
+  [['check-stock'], true],
+];
+
+for (const [args, sameChecks] of THREAD_PARITY_RUNS) {
+  test(`parity: run ${args.join(' ')} prints the same stable lines, and lines of the same shapes, natively and in WASM`, { timeout: 60_000 }, async () => {
+    assertWasmBuilt();
+    const [native, web] = await Promise.all([
+      runJson(samovar, ['run', ...args, '--json']),
+      runJson(wasm, ['run', ...args, '--json']),
+    ]);
+    const stable = (report) => report.output.filter((l) => l.stable).map(({ who, text }) => [who, text]);
+    const shape = (text) => text.replace(/\d+(\.\d+)?/g, 'N');
+    const shapes = (report) => [...new Set(report.output.filter((l) => !l.stable).map(({ who, text }) => `${shape(who)}: ${shape(text)}`))].sort();
+    assert.ok(native.output.length > 0);
+    assert.deepEqual(stable(web), stable(native));
+    assert.deepEqual(shapes(web), shapes(native));
+    assert.deepEqual(Object.keys(web.checks).sort(), Object.keys(native.checks).sort());
+    if (sameChecks) assert.deepEqual(web.checks, native.checks);
   });
 }
 

@@ -165,10 +165,18 @@ TEST_CASE("race: unsynchronised, the report tells what happened, never more than
   CHECK(r["checks"]["exact"] == (actual == 400000));
   CHECK(r["output"][0]["text"] == "Chai stock: " + std::to_string(static_cast<long long>(actual)));
   CHECK(r["output"][0]["stable"] == false);
-  std::vector<std::string> lanes;
-  for (const auto& span : r["trace"]) lanes.push_back(span["lane"]);
-  CHECK(std::count(lanes.begin(), lanes.end(), "Thread-1") == 1);
-  CHECK(std::count(lanes.begin(), lanes.end(), "Thread-2") == 1);
+  // Each thread waits once, at the start barrier, then runs to its end.
+  for (const std::string thread : {"Thread-1", "Thread-2"}) {
+    std::vector<json> spans;
+    for (const auto& span : r["trace"])
+      if (span["lane"] == thread) spans.push_back(span);
+    REQUIRE(spans.size() >= 2);
+    CHECK(spans[spans.size() - 2]["name"] == "wait");
+    CHECK(spans[spans.size() - 2]["state"] == "blocked");
+    CHECK(spans[spans.size() - 2]["object"] == "start");
+    CHECK(spans.back()["state"] == "running");
+    CHECK(spans.back()["start_s"] >= spans[spans.size() - 2]["end_s"]);
+  }
 }
 
 TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it", "[scenario][check-stock]") {

@@ -24,6 +24,21 @@ class ListWait {
   Waiter waiter_;
 };
 
+// A wait of the running task, traced as a `name` span on its lane once it ends.
+class TracedWait {
+ public:
+  explicit TracedWait(const char* name) : name_(name), start_(platform::now()) {
+    EventLoop::current().recorder().open(name);
+  }
+  ~TracedWait() { record_wait(running_task(), name_, start_); }
+  TracedWait(const TracedWait&) = delete;
+  TracedWait& operator=(const TracedWait&) = delete;
+
+ private:
+  const char* name_;
+  platform::Nanos start_;
+};
+
 // `async with` a Lock or Semaphore: releases what it holds when it goes. Move-only.
 template <class Resource>
 class [[nodiscard]] Held {

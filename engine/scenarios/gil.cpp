@@ -1,0 +1,150 @@
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/scenarios/catalog.hpp"
+#include "engine/scenarios/context.hpp"
+#include "engine/threading/barrier.hpp"
+#include "engine/threading/gil.hpp"
+#include "engine/threading/thread.hpp"
+
+namespace samovar::scenarios {
+
+namespace {
+
+// Python-level CPU work: count the primes in [from, to) by trial division, reaching the eval
+// loop's checkpoint once per candidate, where a thread gives up the GIL when asked.
+// Not inlined, and called once per chunk: V8 moves a WASM function to optimised code only
+// between calls, so one long call would run unoptimised to its end.
+[[gnu::noinline]] long long count_primes_between(threading::Runtime& rt, long long from,
+                                                 long long to) {
+  long long count = 0;
+  for (long long n = std::max(from, 2LL); n < to; ++n) {
+    bool prime = true;
+    for (long long d = 2; d * d <= n; ++d)
+      if (n % d == 0) {
+        prime = false;
+        break;
+      }
+    count += prime;
+    rt.checkpoint();
+  }
+  return count;
+}
+
+long long count_primes(threading::Runtime& rt, long long limit) {
+  constexpr long long kChunk = 10'000;
+  long long count = 0;
+  for (long long from = 0; from < limit; from += kChunk)
+    count += count_primes_between(rt, from, std::min(from + kChunk, limit));
+  return count;
+}
+
+struct Phase {
+  double seconds = 0;
+  std::vector<long long> results;
+  std::uint64_t gil_switches = 0;
+};
+
+// `threads` threads each count the primes below `limit`, all starting together.
+Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
+  auto options = ctx.threading().options();
+  options.gil = gil;
+  threading::Runtime rt(ctx.recorder(), options);
+  const char* task_span = gil ? "task, GIL on" : "task, GIL off";
+  Phase phase;
+  phase.results.resize(static_cast<std::size_t>(threads));
+  threading::Barrier start(rt, static_cast<std::size_t>(threads) + 1, "start");
+  std::vector<threading::Thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (long long i = 0; i < threads; ++i)
+    pool.emplace_back(
+        "Thread-" + std::to_string(i + 1) + (gil ? " (GIL on)" : " (GIL off)"),
+        [&, i] {
+          start.wait();
+          ctx.recorder().open(task_span);
+          phase.results[static_cast<std::size_t>(i)] = count_primes(rt, limit);
+          ctx.recorder().close(task_span);
+        },
+        rt);
+  for (auto& t : pool) t.start();
+  const auto begin = platform::now();
+  start.wait();
+  for (auto& t : pool) t.join();
+  phase.seconds = platform::to_seconds(platform::now() - begin);
+  for (auto& t : pool)
+    if (t.exception()) std::rethrow_exception(t.exception());
+  if (rt.gil() != nullptr) phase.gil_switches = rt.gil()->switches();
+  return phase;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+void run(Context& ctx) {
+  const long long threads = ctx.integer("threads");
+  const long long limit = ctx.integer("work");
+
+  // The same tasks one after another on the main thread: the baseline.
+  Phase sequential;
+  const auto begin = platform::now();
+  for (long long i = 0; i < threads; ++i)
+    sequential.results.push_back(count_primes(ctx.threading(), limit));
+  sequential.seconds = platform::to_seconds(platform::now() - begin);
+  const Phase off = on_threads(ctx, threads, limit, false);
+  const Phase on = on_threads(ctx, threads, limit, true);
+
+  const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
+  ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
+            std::to_string(sequential.results.front()));
+  ctx.print("Sequential: " + tasks + " in " + fixed(sequential.seconds, 3) + " s", false);
+  const double speedup_off = sequential.seconds / off.seconds;
+  const double speedup_on = sequential.seconds / on.seconds;
+  ctx.print(std::to_string(threads) + " threads, GIL off: " + fixed(off.seconds, 3) + " s, " +
+                fixed(speedup_off, 2) + "x",
+            false);
+  ctx.print(std::to_string(threads) + " threads, GIL on: " + fixed(on.seconds, 3) + " s, " +
+                fixed(speedup_on, 2) + "x",
+            false);
+
+  ctx.metric("sequential_s", sequential.seconds);
+  ctx.metric("gil_off_s", off.seconds);
+  ctx.metric("gil_on_s", on.seconds);
+  ctx.metric("speedup_gil_off", speedup_off);
+  ctx.metric("speedup_gil_on", speedup_on);
+  ctx.metric("gil_switches", static_cast<double>(on.gil_switches));
+  ctx.check("same_results", off.results == sequential.results && on.results == sequential.results);
+  // From what the recorder counted: never two GIL holders at once, and without the GIL every
+  // thread's task was running at the same moment.
+  ctx.check("gil_held_by_one_thread_at_a_time", ctx.recorder().peak_overlap("GIL held") == 1);
+  ctx.check("gil_off_tasks_overlapped",
+            ctx.recorder().peak_overlap("task, GIL off") == static_cast<std::size_t>(threads));
+}
+
+}  // namespace
+
+Scenario gil() {
+  return {
+      "gil",
+      "The GIL and CPU-bound threads",
+      "3.1, 5",
+      "CPU-bound work (counting primes) on several threads, with the GIL modelled and without. "
+      "With it, one thread runs Python code at a time, taking turns every 5 ms switch interval: "
+      "no faster than one thread. Without it (free-threaded), the threads run on all cores.",
+      {"threading"},
+      {{"threads", ParamType::integer, 2, 1, 16, {}, "threads, each doing one task"},
+       {"work",
+        ParamType::integer,
+        1'000'000,
+        1'000,
+        20'000'000,
+        {},
+        "each task counts the primes below this"}},
+      run};
+}
+
+}  // namespace samovar::scenarios

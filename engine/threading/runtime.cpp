@@ -1,0 +1,215 @@
+#include "engine/threading/runtime.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/threading/gil.hpp"
+#include "engine/threading/lock_graph.hpp"
+#include "engine/threading/thread.hpp"
+#include "engine/threading/wait_scope.hpp"
+
+namespace samovar::threading {
+
+namespace {
+std::atomic<std::uint64_t> next_runtime_id{1};
+
+// The calling thread's state in the runtime it last used; an id, not an address, tells
+// runtimes apart, since a later one may reuse an earlier one's memory.
+struct Registration {
+  std::uint64_t runtime = 0;
+  ThreadState* state = nullptr;
+};
+thread_local Registration registration;
+}  // namespace
+
+Runtime::Runtime(trace::Recorder& recorder, Options options)
+    : recorder_(recorder),
+      options_(options),
+      id_(next_runtime_id.fetch_add(1)),
+      main_lane_(recorder.lane("main")) {
+  if (options_.gil) gil_ = std::make_unique<Gil>(*this, options_.switch_interval_s);
+}
+
+Runtime::~Runtime() = default;
+
+ThreadState& Runtime::current() {
+  if (registration.runtime == id_) return *registration.state;
+  ThreadState* state;
+  {
+    std::lock_guard lock(graph_mutex_);
+    state = &threads_.emplace_back();
+  }
+  state->lane = current_lane(main_lane_);
+  registration = {id_, state};
+  return *state;
+}
+
+ThreadState& Runtime::add_thread(const std::string& name, bool daemon) {
+  const trace::LaneId lane = recorder_.lane(name);
+  std::lock_guard lock(graph_mutex_);
+  ThreadState& state = threads_.emplace_back();
+  state.lane = lane;
+  state.daemon = daemon;
+  state.records_running = true;
+  // A daemon started after the program ended stops at its first wait.
+  if (daemon && daemons_stopped_.load()) state.stop = true;
+  return state;
+}
+
+void Runtime::adopt(ThreadState& state) {
+  registration = {id_, &state};
+}
+
+void Runtime::sleep(double seconds, trace::LaneId lane) {
+  ThreadState& me = current();
+  const platform::Nanos until = platform::now() + platform::to_nanos(seconds);
+  recorder_.open("sleep");
+  struct Close {
+    trace::Recorder& r;
+    ~Close() { r.close("sleep"); }
+  } close{recorder_};
+  WaitScope scope(
+      *this, me, me.park_mutex, me.park_cv,
+      {trace::State::waiting, "sleep", trace::kNoLane, trace::kNoLane, nullptr, true, lane});
+  std::unique_lock lock(me.park_mutex);
+  scope.wait(
+      lock, [] { return false; }, std::min(until, options_.deadline));
+  if (until > options_.deadline) throw asyncio::DeadlineExceeded(options_.deadline_s);
+}
+
+void Runtime::checkpoint_gil() {
+  ThreadState& me = current();
+  if (me.gil == ThreadState::Gil::held) {
+    if (!gil_->drop_requested()) return;
+    gil_->drop(me, true);
+    me.gil = ThreadState::Gil::dropped;
+  }
+  if (me.gil == ThreadState::Gil::dropped && gil_->take(me)) me.gil = ThreadState::Gil::held;
+}
+
+void Runtime::stop_daemons() {
+  daemons_stopped_ = true;
+  std::lock_guard lock(graph_mutex_);
+  for (auto& state : threads_) {
+    if (!state.daemon) continue;
+    state.stop = true;
+    interrupt(state);
+  }
+}
+
+void Runtime::interrupt(ThreadState& state) {
+  std::lock_guard registered(state.interrupt_mutex);
+  if (state.wait_mutex == nullptr) return;
+  // Under the waiter's mutex, so the wake cannot fall between its check and its wait.
+  std::lock_guard waiting(*state.wait_mutex);
+  state.wait_cv->notify_all();
+}
+
+void Runtime::check_deadlock(ThreadState& me) {
+  std::lock_guard lock(graph_mutex_);
+  if (me.in_deadlock) return;
+  // Follow "waits for a lock owned by" from me. Every thread on the path is blocked in a lock
+  // wait, and a blocked thread releases nothing, so a path back to me is a cycle that stays.
+  std::vector<ThreadState*> cycle;
+  ThreadState* t = &me;
+  for (;;) {
+    if (t->waiting_for == nullptr || t->timed_wait || t->in_deadlock) return;
+    cycle.push_back(t);
+    ThreadState* owner = t->waiting_for->owner.load();
+    if (owner == nullptr) return;
+    if (owner == &me) break;
+    // A cycle that does not pass through me: its own members will find it.
+    if (std::find(cycle.begin(), cycle.end(), owner) != cycle.end()) return;
+    t = owner;
+  }
+  // Told from the thread that came first, so the report reads the same whoever found it.
+  const auto first = std::min_element(cycle.begin(), cycle.end(),
+                                      [](auto* a, auto* b) { return a->lane < b->lane; });
+  std::rotate(cycle.begin(), first, cycle.end());
+  const std::size_t n = cycle.size();
+  std::string text;
+  platform::Nanos formed = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // By the walk, cycle[i] owns what the thread before it waits for.
+    text += (i ? "; " : "") + recorder_.lane_name(cycle[i]->lane) + " holds " +
+            recorder_.lane_name(cycle[(i + n - 1) % n]->waiting_for->lane) + " and waits for " +
+            recorder_.lane_name(cycle[i]->waiting_for->lane);
+    formed = std::max(formed, cycle[i]->wait_start);
+  }
+  const platform::Nanos now = platform::now();
+  deadlock_found_ = DeadlockFound{text, platform::to_seconds(now - formed)};
+  for (std::size_t i = 0; i < n; ++i) {
+    ThreadState& member = *cycle[i];
+    recorder_.span(member.lane, trace::State::instant, "deadlock", now, now,
+                   member.waiting_for->lane, cycle[(i + 1) % n]->lane);
+    member.deadlock = text;
+    member.in_deadlock = true;
+    interrupt(member);
+  }
+}
+
+std::optional<DeadlockFound> Runtime::deadlock_found() const {
+  std::lock_guard lock(graph_mutex_);
+  return deadlock_found_;
+}
+
+void Runtime::pause_running(ThreadState& me, platform::Nanos now) {
+  if (me.records_running && recorder_.spans_on() && now > me.running_since)
+    recorder_.span(me.lane, trace::State::running, "run", me.running_since, now);
+}
+
+WaitScope::WaitScope(Runtime& rt, ThreadState& me, std::mutex& mutex, std::condition_variable& cv,
+                     What what)
+    : rt_(rt),
+      me_(me),
+      cv_(cv),
+      what_(what),
+      start_(platform::now()),
+      exceptions_at_start_(std::uncaught_exceptions()) {
+  rt_.pause_running(me_, start_);
+  if (what_.lock != nullptr) {
+    std::lock_guard lock(rt_.graph_mutex_);
+    me_.waiting_for = what_.lock;
+    me_.timed_wait = what_.timed;
+    me_.wait_start = start_;
+  }
+  {
+    std::lock_guard lock(me_.interrupt_mutex);
+    me_.wait_mutex = &mutex;
+    me_.wait_cv = &cv;
+  }
+  if (me_.gil == ThreadState::Gil::held) {
+    rt_.gil()->drop(me_, false);
+    me_.gil = ThreadState::Gil::dropped;
+    gave_up_gil_ = true;
+  }
+}
+
+WaitScope::~WaitScope() {
+  {
+    std::lock_guard lock(me_.interrupt_mutex);
+    me_.wait_mutex = nullptr;
+    me_.wait_cv = nullptr;
+  }
+  if (what_.lock != nullptr) {
+    std::lock_guard lock(rt_.graph_mutex_);
+    me_.waiting_for = nullptr;
+  }
+  const platform::Nanos end = platform::now();
+  rt_.recorder_.span(what_.lane != trace::kNoLane ? what_.lane : me_.lane, what_.state, what_.name,
+                     start_, end, what_.object, what_.holder);
+  // Unwinding, the thread takes the GIL back at its next checkpoint, not here.
+  if (gave_up_gil_ && std::uncaught_exceptions() == exceptions_at_start_ && rt_.gil()->take(me_))
+    me_.gil = ThreadState::Gil::held;
+  me_.running_since = platform::now();
+}
+
+void WaitScope::throw_if_interrupted() const {
+  if (me_.in_deadlock.load()) {
+    me_.in_deadlock = false;  // this wait fails; a later one of the same thread may succeed
+    throw DeadlockError(me_.deadlock);
+  }
+  if (me_.stop.load()) throw DaemonStopped();
+}
+
+}  // namespace samovar::threading

@@ -1,0 +1,114 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/platform/clock.hpp"
+#include "engine/trace/recorder.hpp"
+
+namespace samovar::threading {
+
+class Gil;
+class Runtime;
+
+namespace detail {
+// What a lock cycle is made of: a lock with an owner (Lock, RLock), named by its trace lane.
+struct Owned;
+}  // namespace detail
+
+// One thread of a run as the threading model sees it. The runtime owns it for the whole run,
+// so a lock's owner pointer never dangles. Fields marked "graph" are guarded by the runtime's
+// graph mutex; "own" ones are touched by the thread itself only.
+struct ThreadState {
+  trace::LaneId lane = trace::kNoLane;
+  bool daemon = false;
+  bool records_running = false;  // a Thread: its lane alternates running and waits
+  std::atomic<bool> stop{false};
+  std::atomic<bool> in_deadlock{false};
+  std::string deadlock;                        // graph; read by the thread once in_deadlock is seen
+  const detail::Owned* waiting_for = nullptr;  // graph
+  bool timed_wait = false;            // graph: a wait that ends by itself is not a deadlock
+  platform::Nanos wait_start = 0;     // graph
+  platform::Nanos running_since = 0;  // own
+  enum class Gil { none, held, dropped } gil = Gil::none;  // own
+  // Where the thread is blocked, so the run can wake it (interrupt_mutex guards the two).
+  std::mutex interrupt_mutex;
+  std::mutex* wait_mutex = nullptr;
+  std::condition_variable* wait_cv = nullptr;
+  // For waits on nothing else (time.sleep).
+  std::mutex park_mutex;
+  std::condition_variable park_cv;
+};
+
+struct DeadlockFound {
+  std::string cycle;
+  double latency_s;  // from the cycle's last wait beginning to its detection
+};
+
+// The threading model of one run: its threads, the deadline every wait honours, the GIL when
+// modelled, and the wait-for graph over engine locks. Thread-safe.
+class Runtime {
+ public:
+  struct Options {
+    platform::Nanos deadline;
+    double deadline_s;
+    bool gil = false;
+    double switch_interval_s = 0.005;  // sys.getswitchinterval()
+    double deadlock_check_s =
+        1.0;  // a lock wait looks for a cycle this long after it began, and then as often
+  };
+  Runtime(trace::Recorder& recorder, Options options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  trace::Recorder& recorder() noexcept { return recorder_; }
+  const Options& options() const noexcept { return options_; }
+  Gil* gil() noexcept { return gil_.get(); }
+
+  // The calling thread's state, registered on first use (its lane: threading::current_lane).
+  ThreadState& current();
+  // A new thread's state, named for its lane; the thread adopts it with adopt().
+  ThreadState& add_thread(const std::string& name, bool daemon);
+  void adopt(ThreadState& state);
+
+  // time.sleep: a real sleep, cut short only by stop_daemons() on a daemon thread. Traced on
+  // `lane`, or the thread's own.
+  void sleep(double seconds, trace::LaneId lane = trace::kNoLane);
+  // The interpreter's eval-loop check: with the GIL modelled, give it up here if asked.
+  void checkpoint() {
+    if (gil_) checkpoint_gil();
+  }
+  // Python's exit: every daemon thread fails its current or next wait with DaemonStopped.
+  void stop_daemons();
+  bool daemons_stopped() const noexcept { return daemons_stopped_.load(); }
+
+  // Looks for a lock cycle through `me`; if there is one, its waits fail with DeadlockError.
+  void check_deadlock(ThreadState& me);
+  std::optional<DeadlockFound> deadlock_found() const;
+
+  // Wakes `state` wherever it is blocked, so it sees its flags.
+  static void interrupt(ThreadState& state);
+  // A Thread's lane shows it running between its waits: the span up to `now` ends here.
+  void pause_running(ThreadState& me, platform::Nanos now);
+
+ private:
+  friend class WaitScope;
+  void checkpoint_gil();
+  trace::Recorder& recorder_;
+  const Options options_;
+  const std::uint64_t id_;
+  std::unique_ptr<Gil> gil_;
+  trace::LaneId main_lane_;
+  mutable std::mutex graph_mutex_;  // the wait-for graph, the thread list, deadlock_found_
+  std::deque<ThreadState> threads_;
+  std::optional<DeadlockFound> deadlock_found_;
+  std::atomic<bool> daemons_stopped_{false};
+};
+
+}  // namespace samovar::threading
