@@ -21,22 +21,38 @@ std::vector<json> plan(bool quick) {
   std::vector<json> requests;
   for (const char* model : {"asyncio", "sequential"}) {
     requests.push_back({{"scenario", "brew-chai"}, {"model", model}});
-    for (int tasks : {3, 10}) requests.push_back({{"scenario", "gather"}, {"model", model}, {"params", {{"tasks", tasks}}}});
+    for (int tasks : {3, 10})
+      requests.push_back(
+          {{"scenario", "gather"}, {"model", model}, {"params", {{"tasks", tasks}}}});
   }
   std::vector<int> sizes{100, 1000, 10000, 100000};
   if (!quick) sizes.push_back(1000000);
-  for (int tasks : sizes) requests.push_back({{"scenario", "gather"}, {"params", {{"tasks", tasks}}}});
+  for (int tasks : sizes)
+    requests.push_back({{"scenario", "gather"}, {"params", {{"tasks", tasks}}}});
   requests.push_back({{"scenario", "gather"}, {"params", {{"blocking", true}}}});
   requests.push_back({{"scenario", "http-get"}});
-  for (bool blocking : {false, true}) requests.push_back({{"scenario", "check-stock"}, {"params", {{"blocking", blocking}}}});
+  for (bool blocking : {false, true})
+    requests.push_back({{"scenario", "check-stock"}, {"params", {{"blocking", blocking}}}});
   requests.push_back({{"scenario", "health-monitor"}});
   for (const char* variant : {"both", "daemon", "non-daemon"})
     requests.push_back({{"scenario", "daemon"}, {"params", {{"variant", variant}}}});
-  for (const char* sync : {"none", "lock", "atomic"}) requests.push_back({{"scenario", "race"}, {"params", {{"sync", sync}}}});
+  for (const char* sync : {"none", "lock", "atomic"})
+    requests.push_back({{"scenario", "race"}, {"params", {{"sync", sync}}}});
+  requests.push_back({{"scenario", "race"}, {"params", {{"gil", true}}}});
+  requests.push_back({{"scenario", "race"}, {"params", {{"sync", "lock"}}}, {"trace", "off"}});
+  for (const char* fix : {"none", "ordering", "timeout"})
+    requests.push_back({{"scenario", "deadlock"}, {"params", {{"fix", fix}}}});
+  for (const char* model : {"threading", "asyncio"})
+    requests.push_back({{"scenario", "producer-consumer"}, {"model", model}});
+  // The GIL's speedups as the page runs it, and as measured.
+  requests.push_back({{"scenario", "gil"}});
+  requests.push_back({{"scenario", "gil"}, {"trace", "off"}});
   requests.push_back({{"scenario", "http-get"}, {"params", {{"requests", 1000}}}});
   // The loop's own costs: as the page runs it (spans on), and as measured (tracing off).
   requests.push_back({{"scenario", "scale"}});
   requests.push_back({{"scenario", "scale"}, {"trace", "off"}});
+  requests.push_back({{"scenario", "scale"}, {"model", "threading"}});
+  requests.push_back({{"scenario", "scale"}, {"model", "threading"}, {"trace", "off"}});
   return requests;
 }
 
@@ -58,10 +74,10 @@ int bench(const BenchArgs& args) {
       std::cerr << "bench: " << request.dump() << " failed: " << report["error"]["message"] << "\n";
       return 1;
     }
-    std::cout << std::left << std::setw(12) << report["scenario"].get<std::string>() << std::setw(12)
-              << report["model"].get<std::string>() << std::setw(52) << report["params"].dump() << std::setw(7)
-              << report["trace_level"].get<std::string>() << std::fixed << std::setprecision(4)
-              << report["wall_s"].get<double>() << " s\n";
+    std::cout << std::left << std::setw(18) << report["scenario"].get<std::string>()
+              << std::setw(12) << report["model"].get<std::string>() << std::setw(52)
+              << report["params"].dump() << std::setw(7) << report["trace_level"].get<std::string>()
+              << std::fixed << std::setprecision(4) << report["wall_s"].get<double>() << " s\n";
     // The page needs the figures, not the lines and spans.
     report.erase("output");
     report.erase("trace");

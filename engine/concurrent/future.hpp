@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -10,6 +11,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "engine/concurrent/detail/spin.hpp"
 
 namespace samovar::concurrent {
 
@@ -28,6 +31,7 @@ struct FutureState {
   std::optional<Value> value;
   std::exception_ptr error;
   bool done = false;
+  std::atomic<bool> ready{false};  // `done`, readable without the mutex
   std::vector<std::function<void()>> callbacks;
 
   template <class Set>
@@ -37,6 +41,7 @@ struct FutureState {
       std::lock_guard lock(mutex);
       set();
       done = true;
+      ready.store(true, std::memory_order_release);
       run.swap(callbacks);
     }
     done_cv.notify_all();
@@ -60,10 +65,14 @@ class Future {
 
   // Waits (at most `timeout_s`, if given) and yields the value or rethrows the exception.
   T result(std::optional<double> timeout_s = std::nullopt) const {
+    // A short call on an idle pool is often done within microseconds: wait for it awake.
+    if (timeout_s != 0.0)
+      detail::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
     std::unique_lock lock(state_->mutex);
     auto is_done = [&] { return state_->done; };
     if (timeout_s) {
-      if (!state_->done_cv.wait_for(lock, std::chrono::duration<double>(*timeout_s), is_done)) throw TimeoutError();
+      if (!state_->done_cv.wait_for(lock, std::chrono::duration<double>(*timeout_s), is_done))
+        throw TimeoutError();
     } else {
       state_->done_cv.wait(lock, is_done);
     }
@@ -87,7 +96,9 @@ class Future {
   void set_result(U&& v) {
     state_->finish([&] { state_->value.emplace(std::forward<U>(v)); });
   }
-  void set_result() { state_->finish([&] { state_->value.emplace(true); }); }
+  void set_result() {
+    state_->finish([&] { state_->value.emplace(true); });
+  }
   void set_exception(std::exception_ptr e) {
     state_->finish([&] { state_->error = std::move(e); });
   }

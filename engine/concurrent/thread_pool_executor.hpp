@@ -1,8 +1,12 @@
 #pragma once
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -45,6 +49,33 @@ class ThreadPoolExecutor {
     return future;
   }
 
+  // Executor.map(fn, items): every call submitted at once, results in the items' order. As
+  // Python's, the first call (in that order) that raised re-raises here; `timeout_s` bounds
+  // the whole wait from this call on (TimeoutError).
+  template <class F, class Items>
+  auto map(F fn, const Items& items, std::optional<double> timeout_s = std::nullopt) {
+    using Item = typename Items::value_type;
+    using R = std::invoke_result_t<F&, const Item&>;
+    std::vector<Future<R>> futures;
+    futures.reserve(items.size());
+    for (const auto& item : items) futures.push_back(submit([fn, item] { return fn(item); }));
+    const auto start = std::chrono::steady_clock::now();
+    auto left = [&]() -> std::optional<double> {
+      if (!timeout_s) return std::nullopt;
+      return std::max(
+          0.0, *timeout_s -
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+    if constexpr (std::is_void_v<R>) {
+      for (auto& f : futures) f.result(left());
+    } else {
+      std::vector<R> results;
+      results.reserve(futures.size());
+      for (auto& f : futures) results.push_back(f.result(left()));
+      return results;
+    }
+  }
+
   // No new work after this; with `wait`, returns once the queued work is done and the threads
   // are joined. Without, queued work still runs, and the destructor joins.
   void shutdown(bool wait = true);
@@ -57,9 +88,11 @@ class ThreadPoolExecutor {
   std::mutex mutex_;
   std::condition_variable has_work_;
   std::deque<std::function<void()>> queue_;
+  std::atomic<std::size_t> queued_{0};  // queue_.size(), for idle workers polling without the mutex
   std::vector<std::thread> threads_;
   std::size_t idle_ = 0;
   bool shutting_down_ = false;
+  std::atomic<bool> stopping_{false};  // shutting_down_, for idle workers polling without the mutex
 };
 
 }  // namespace samovar::concurrent

@@ -9,8 +9,10 @@ namespace {
 // Guide 2.2: asyncio.run(brew_chai()); `blocking` swaps in time.sleep, which holds the loop.
 asyncio::Task<void> brew_chai_coroutine(Context& ctx, double seconds, bool blocking) {
   ctx.print("Brewing chai...");
-  if (blocking) ctx.blocking_sleep(seconds);
-  else co_await asyncio::sleep(seconds);
+  if (blocking)
+    ctx.blocking_sleep(seconds);
+  else
+    co_await asyncio::sleep(seconds);
   ctx.print("Chai is ready");
 }
 
@@ -33,15 +35,22 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario brew_chai() {
-  return {"brew-chai",
-          "A simple coroutine",
-          "2.2",
-          "A coroutine sleeps without blocking: asyncio.sleep hands the thread back to the event loop "
-          "for the whole wait; the sequential model's time.sleep holds it.",
-          {"asyncio", "sequential"},
-          {{"delay", ParamType::number, 2.0, 0, 60, {}, "guide seconds the brew sleeps"},
-           {"blocking", ParamType::boolean, false, 0, 0, {}, "sleep with time.sleep inside the coroutine (asyncio model): the loop is held"}},
-          run};
+  return {
+      "brew-chai",
+      "A simple coroutine",
+      "2.2",
+      "A coroutine sleeps without blocking: asyncio.sleep hands the thread back to the event loop "
+      "for the whole wait; the sequential model's time.sleep holds it.",
+      {"asyncio", "sequential"},
+      {{"delay", ParamType::number, 2.0, 0, 60, {}, "guide seconds the brew sleeps"},
+       {"blocking",
+        ParamType::boolean,
+        false,
+        0,
+        0,
+        {},
+        "sleep with time.sleep inside the coroutine (asyncio model): the loop is held"}},
+      run};
 }
 
 }  // namespace samovar::scenarios

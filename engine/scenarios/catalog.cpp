@@ -18,8 +18,9 @@ Scenario producer_consumer();
 Scenario gil();
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{brew_chai(), gather(), http_get(),       check_stock(), daemon(),
-                                          race(),      deadlock(), health_monitor(), producer_consumer(), gil(), scale()};
+  static const std::vector<Scenario> all{
+      brew_chai(), gather(),         http_get(),          check_stock(), daemon(), race(),
+      deadlock(),  health_monitor(), producer_consumer(), gil(),         scale()};
   return all;
 }
 
@@ -37,10 +38,14 @@ const ParamSpec* find_param(const Scenario& scenario, std::string_view name) {
 
 std::string type_name(ParamType type) {
   switch (type) {
-    case ParamType::integer: return "int";
-    case ParamType::number: return "number";
-    case ParamType::boolean: return "bool";
-    case ParamType::string: return "string";
+    case ParamType::integer:
+      return "int";
+    case ParamType::number:
+      return "number";
+    case ParamType::boolean:
+      return "bool";
+    case ParamType::string:
+      return "string";
   }
   return "?";
 }
@@ -55,10 +60,14 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string allowed(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::integer: return contract::message::range(true, spec.min, spec.max);
-    case ParamType::number: return contract::message::range(false, spec.min, spec.max);
-    case ParamType::boolean: return "true or false";
-    case ParamType::string: return spec.choices.empty() ? "a string" : "one of: " + join(spec.choices);
+    case ParamType::integer:
+      return contract::message::range(true, spec.min, spec.max);
+    case ParamType::number:
+      return contract::message::range(false, spec.min, spec.max);
+    case ParamType::boolean:
+      return "true or false";
+    case ParamType::string:
+      return spec.choices.empty() ? "a string" : "one of: " + join(spec.choices);
   }
   return "?";
 }
@@ -66,10 +75,11 @@ std::string allowed(const ParamSpec& spec) {
 std::string catalog_text() {
   std::string out;
   for (const auto& s : catalog()) {
-    out += s.id + "  (guide " + s.guide + ")  " + s.title + "\n    models: " + join(s.models) + " (default " +
-           s.models.front() + ")\n";
+    out += s.id + "  (guide " + s.guide + ")  " + s.title + "\n    models: " + join(s.models) +
+           " (default " + s.models.front() + ")\n";
     for (const auto& p : s.params)
-      out += "    --set " + p.name + "=" + p.default_value.dump() + "  " + allowed(p) + "; " + p.help + "\n";
+      out += "    --set " + p.name + "=" + p.default_value.dump() + "  " + allowed(p) + "; " +
+             p.help + "\n";
   }
   return out;
 }
@@ -79,7 +89,9 @@ nlohmann::json catalog_json() {
   for (const auto& s : catalog()) {
     nlohmann::json params = nlohmann::json::array();
     for (const auto& p : s.params) {
-      nlohmann::json j{{"name", p.name}, {"type", type_name(p.type)}, {"default", p.default_value},
+      nlohmann::json j{{"name", p.name},
+                       {"type", type_name(p.type)},
+                       {"default", p.default_value},
                        {"help", p.help}};
       if (p.type == ParamType::integer || p.type == ParamType::number) {
         j["min"] = p.min;
@@ -88,8 +100,13 @@ nlohmann::json catalog_json() {
       if (p.type == ParamType::string && !p.choices.empty()) j["choices"] = p.choices;
       params.push_back(std::move(j));
     }
-    scenarios.push_back({{"id", s.id}, {"title", s.title}, {"guide", s.guide}, {"summary", s.summary},
-                         {"models", s.models}, {"default_model", s.models.front()}, {"params", params}});
+    scenarios.push_back({{"id", s.id},
+                         {"title", s.title},
+                         {"guide", s.guide},
+                         {"summary", s.summary},
+                         {"models", s.models},
+                         {"default_model", s.models.front()},
+                         {"params", params}});
   }
   return {{"schema_version", contract::kSchemaVersion}, {"scenarios", scenarios}};
 }

@@ -27,8 +27,8 @@ asyncio::Task<void> ticker(double period, bool& stop, long long& ticks) {
   }
 }
 
-asyncio::Task<std::string> main_coroutine(Context& ctx, std::string item, double seconds, bool blocking,
-                                          long long& ticks) {
+asyncio::Task<std::string> main_coroutine(Context& ctx, std::string item, double seconds,
+                                          bool blocking, long long& ticks) {
   auto& loop = asyncio::EventLoop::current();
   bool stop = false;
   auto tick = loop.create_task(ticker(seconds / 30, stop, ticks), "ticker");
@@ -62,17 +62,24 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario check_stock() {
-  return {"check-stock",
-          "Thread executors with asyncio",
-          "3.2",
-          "run_in_executor runs the blocking check_stock on a pool thread, so the event loop stays "
-          "responsive: a ticker coroutine keeps ticking. With blocking=true the loop calls it itself, "
-          "the ticker stalls, and debug mode reports the held loop.",
-          {"asyncio"},
-          {{"item", ParamType::string, "Masala chai", 0, 0, {}, "what to check the stock of"},
-           {"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds check_stock sleeps"},
-           {"blocking", ParamType::boolean, false, 0, 0, {}, "call check_stock on the loop instead of in the pool"}},
-          run};
+  return {
+      "check-stock",
+      "Thread executors with asyncio",
+      "3.2",
+      "run_in_executor runs the blocking check_stock on a pool thread, so the event loop stays "
+      "responsive: a ticker coroutine keeps ticking. With blocking=true the loop calls it itself, "
+      "the ticker stalls, and debug mode reports the held loop.",
+      {"asyncio"},
+      {{"item", ParamType::string, "Masala chai", 0, 0, {}, "what to check the stock of"},
+       {"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds check_stock sleeps"},
+       {"blocking",
+        ParamType::boolean,
+        false,
+        0,
+        0,
+        {},
+        "call check_stock on the loop instead of in the pool"}},
+      run};
 }
 
 }  // namespace samovar::scenarios

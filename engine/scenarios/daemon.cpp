@@ -17,7 +17,8 @@ struct Lifetime {
 
 // Guide 3.3's monitor_tea_temp loops forever; a non-daemon one would keep the program alive
 // for ever, so samovar ends it after `lifetime` (an `until`) and says so in the summary.
-void monitor_tea_temp(Context& ctx, double period, std::optional<platform::Nanos> until, Lifetime& life) {
+void monitor_tea_temp(Context& ctx, double period, std::optional<platform::Nanos> until,
+                      Lifetime& life) {
   life.started = platform::now();
   struct End {
     Lifetime& life;
@@ -40,11 +41,13 @@ void run(Context& ctx) {
   Lifetime daemon_life, normal_life;
   std::vector<threading::Thread> threads;
   if (with_daemon)
-    threads.emplace_back("Thread-1 (daemon)", [&] { monitor_tea_temp(ctx, period, std::nullopt, daemon_life); },
-                         ctx.threading(), /*daemon=*/true);
+    threads.emplace_back(
+        "Thread-1 (daemon)", [&] { monitor_tea_temp(ctx, period, std::nullopt, daemon_life); },
+        ctx.threading(), /*daemon=*/true);
   if (with_normal)
-    threads.emplace_back("Thread-2 (non-daemon)", [&] { monitor_tea_temp(ctx, period, until, normal_life); },
-                         ctx.threading());
+    threads.emplace_back(
+        "Thread-2 (non-daemon)", [&] { monitor_tea_temp(ctx, period, until, normal_life); },
+        ctx.threading());
   for (auto& t : threads) t.start();
   ctx.print("Main program done");
   // Python's exit: wait for every non-daemon thread, then stop the daemons.
@@ -68,17 +71,30 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario daemon() {
-  return {"daemon",
-          "Daemon vs non-daemon threads",
-          "3.3",
-          "A daemon thread dies when the main program exits; a non-daemon one keeps the program "
-          "alive. The guide's monitors loop forever, so samovar ends the non-daemon one after "
-          "`lifetime` guide seconds: the program exits then, and the daemon with it.",
-          {"threading"},
-          {{"variant", ParamType::string, "both", 0, 0, {"both", "daemon", "non-daemon"}, "which monitor threads to start"},
-           {"period", ParamType::number, 2.0, 0.01, 60, {}, "guide seconds between temperature checks"},
-           {"lifetime", ParamType::number, 5.0, 0, 60, {}, "guide seconds the non-daemon monitor runs (the guide's runs for ever)"}},
-          run};
+  return {
+      "daemon",
+      "Daemon vs non-daemon threads",
+      "3.3",
+      "A daemon thread dies when the main program exits; a non-daemon one keeps the program "
+      "alive. The guide's monitors loop forever, so samovar ends the non-daemon one after "
+      "`lifetime` guide seconds: the program exits then, and the daemon with it.",
+      {"threading"},
+      {{"variant",
+        ParamType::string,
+        "both",
+        0,
+        0,
+        {"both", "daemon", "non-daemon"},
+        "which monitor threads to start"},
+       {"period", ParamType::number, 2.0, 0.01, 60, {}, "guide seconds between temperature checks"},
+       {"lifetime",
+        ParamType::number,
+        5.0,
+        0,
+        60,
+        {},
+        "guide seconds the non-daemon monitor runs (the guide's runs for ever)"}},
+      run};
 }
 
 }  // namespace samovar::scenarios

@@ -38,8 +38,9 @@ void task(Context& ctx, int n, threading::Lock& first, const char* first_name,
   ++outcome.completed;
 }
 
-// fix=timeout: the second acquisition gives up after `timeout`, lets go of the first lock,
-// backs off (task n waits n times as long, so the two do not collide again) and tries again.
+// fix=timeout: the second acquisition gives up after a timeout, lets go of the first lock, backs
+// off and tries again. Task n waits n times `timeout`, so that one of them gives up first and
+// the other gets through, rather than both giving up together again and again.
 void task_with_timeout(Context& ctx, int n, threading::Lock& first, const char* first_name,
                        threading::Lock& second, const char* second_name, double hold,
                        double timeout, Outcome& outcome) {
@@ -49,7 +50,7 @@ void task_with_timeout(Context& ctx, int n, threading::Lock& first, const char* 
       std::lock_guard held_first(first);
       ctx.print(who + " acquired lock " + first_name, false);
       if (hold > 0) ctx.blocking_sleep(hold);
-      if (second.acquire(true, timeout)) {
+      if (second.acquire(true, timeout * n)) {
         std::lock_guard held_second(second, std::adopt_lock);
         ctx.print(who + " acquired lock " + second_name, false);
         ++outcome.completed;
@@ -60,7 +61,7 @@ void task_with_timeout(Context& ctx, int n, threading::Lock& first, const char* 
           false);
       ++outcome.retries;
     }
-    ctx.blocking_sleep(timeout * n);
+    ctx.blocking_sleep(timeout);
   }
 }
 

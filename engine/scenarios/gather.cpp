@@ -20,8 +20,10 @@ std::string tea(long long i) {
 // guide warns of (7.1): time.sleep inside a coroutine holds the loop, so nothing overlaps.
 asyncio::Task<void> brew(Context& ctx, std::string name, double seconds, bool blocking) {
   ctx.print("Brewing " + name + "...");
-  if (blocking) ctx.blocking_sleep(seconds);
-  else co_await asyncio::sleep(seconds);
+  if (blocking)
+    ctx.blocking_sleep(seconds);
+  else
+    co_await asyncio::sleep(seconds);
   ctx.print(name + " is ready...");
 }
 
@@ -61,9 +63,22 @@ Scenario gather() {
           "overlap. The sequential model brews one after another for contrast; tasks scales to "
           "100,000 and more.",
           {"asyncio", "sequential"},
-          {{"tasks", ParamType::integer, 3, 1, 1'000'000, {}, "brews to gather; names cycle through the guide's three teas"},
+          {{"tasks",
+            ParamType::integer,
+            3,
+            1,
+            1'000'000,
+            {},
+            "brews to gather; names cycle through the guide's three teas"},
            {"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds each brew sleeps"},
-           {"blocking", ParamType::boolean, false, 0, 0, {}, "brew with time.sleep inside the coroutine (asyncio model): the loop is held, nothing overlaps"}},
+           {"blocking",
+            ParamType::boolean,
+            false,
+            0,
+            0,
+            {},
+            "brew with time.sleep inside the coroutine (asyncio model): the loop is held, nothing "
+            "overlaps"}},
           run};
 }
 

@@ -27,9 +27,10 @@ asyncio::Task<void> fetch_orders(Context& ctx, double seconds) {
 
 void run(Context& ctx) {
   std::atomic<int> logs{0};
-  threading::Thread worker("Thread-1 (background_worker)",
-                           [&] { background_worker(ctx, ctx.seconds(ctx.number("period")), logs); },
-                           ctx.threading(), /*daemon=*/true);
+  threading::Thread worker(
+      "Thread-1 (background_worker)",
+      [&] { background_worker(ctx, ctx.seconds(ctx.number("period")), logs); }, ctx.threading(),
+      /*daemon=*/true);
   worker.start();
   ctx.run_asyncio(fetch_orders(ctx, ctx.seconds(ctx.number("delay"))));
   ctx.end_program();

@@ -19,7 +19,8 @@ struct Tally {
 };
 
 // Guide 2.4: fetch_url(session, url), three of them through one session under gather.
-asyncio::Task<void> fetch_url(Context& ctx, net::ClientSession& session, std::string url, bool stable, Tally& tally) {
+asyncio::Task<void> fetch_url(Context& ctx, net::ClientSession& session, std::string url,
+                              bool stable, Tally& tally) {
   const auto start = platform::now();
   ctx.recorder().open("request");
   struct Close {  // the request's span ends however the request does
@@ -43,8 +44,8 @@ std::string seconds_text(double s) {
   return buf;
 }
 
-asyncio::Task<void> fetch_all(Context& ctx, long long requests, double delay_s, std::string url, Tally& tally,
-                              std::size_t& connections) {
+asyncio::Task<void> fetch_all(Context& ctx, long long requests, double delay_s, std::string url,
+                              Tally& tally, std::size_t& connections) {
   // Without a url the run brings its own /delay server (natively), or asks the page's origin.
   std::unique_ptr<net::DelayServer> server;
   const bool own_server = url.empty();
@@ -55,7 +56,8 @@ asyncio::Task<void> fetch_all(Context& ctx, long long requests, double delay_s, 
   net::ClientSession session({30, 64 * 1024});  // `async with aiohttp.ClientSession() as session`
   std::vector<asyncio::Task<void>> tasks;
   // The URL holds a port chosen for this run, so the lines differ run to run in that only.
-  for (long long i = 0; i < requests; ++i) tasks.push_back(fetch_url(ctx, session, url, !own_server, tally));
+  for (long long i = 0; i < requests; ++i)
+    tasks.push_back(fetch_url(ctx, session, url, !own_server, tally));
   co_await asyncio::gather(std::move(tasks));
   connections = session.connections_opened();
 }
@@ -64,7 +66,8 @@ void run(Context& ctx) {
   const long long requests = ctx.integer("requests");
   Tally tally;
   std::size_t connections = 0;
-  ctx.run_asyncio(fetch_all(ctx, requests, ctx.seconds(ctx.number("delay")), ctx.text("url"), tally, connections));
+  ctx.run_asyncio(fetch_all(ctx, requests, ctx.seconds(ctx.number("delay")), ctx.text("url"), tally,
+                            connections));
   const auto peak = ctx.recorder().peak_overlap("request");
   ctx.metric("requests", static_cast<double>(requests));
   ctx.metric("failed", static_cast<double>(tally.failed));
@@ -77,17 +80,30 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario http_get() {
-  return {"http-get",
-          "HTTP requests with aiohttp",
-          "2.4",
-          "Concurrent GETs of /delay/2 through one pooled session finish in about 2 s, not 2 s each. "
-          "The URL is samovar's own /delay endpoint: natively a server started for the run, in the "
-          "browser the page's own origin.",
-          {"asyncio"},
-          {{"requests", ParamType::integer, 3, 1, 10'000, {}, "concurrent GETs through one session"},
-           {"delay", ParamType::number, 2.0, 0, 30, {}, "guide seconds the server waits before answering"},
-           {"url", ParamType::string, "", 0, 0, {}, "what to GET instead of the built-in /delay endpoint (http:// only)"}},
-          run};
+  return {
+      "http-get",
+      "HTTP requests with aiohttp",
+      "2.4",
+      "Concurrent GETs of /delay/2 through one pooled session finish in about 2 s, not 2 s each. "
+      "The URL is samovar's own /delay endpoint: natively a server started for the run, in the "
+      "browser the page's own origin.",
+      {"asyncio"},
+      {{"requests", ParamType::integer, 3, 1, 10'000, {}, "concurrent GETs through one session"},
+       {"delay",
+        ParamType::number,
+        2.0,
+        0,
+        30,
+        {},
+        "guide seconds the server waits before answering"},
+       {"url",
+        ParamType::string,
+        "",
+        0,
+        0,
+        {},
+        "what to GET instead of the built-in /delay endpoint (http:// only)"}},
+      run};
 }
 
 }  // namespace samovar::scenarios

@@ -4,9 +4,12 @@
 
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/sleep.hpp"
+#include "engine/concurrent/thread_pool_executor.hpp"
 #include "engine/platform/memory.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/threading/lock.hpp"
+#include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
 
@@ -52,7 +55,59 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
+// The threading model's own costs: a call through a one-thread ThreadPoolExecutor and back,
+// submitted one at a time (CPython: ~12 us); an uncontended Lock acquire and release; a thread
+// started and joined.
+void run_threading(Context& ctx) {
+  const long long calls = ctx.integer("tasks");
+  const long long pairs = ctx.integer("switches");
+  auto& rt = ctx.threading();
+
+  double round_trip_us;
+  {
+    concurrent::ThreadPoolExecutor pool(1);
+    pool.submit([] {}).result();  // the worker exists before timing starts
+    const platform::Nanos start = platform::now();
+    for (long long i = 0; i < calls; ++i) pool.submit([] {}).result();
+    round_trip_us = static_cast<double>(platform::now() - start) / 1e3 / static_cast<double>(calls);
+  }
+  ctx.print(std::to_string(calls) + " calls through a ThreadPoolExecutor, one at a time: " +
+                fixed(round_trip_us, 2) + " us each, submit to result",
+            false);
+
+  threading::Lock lock(rt, "lock");
+  const platform::Nanos lock_start = platform::now();
+  for (long long i = 0; i < pairs; ++i) {
+    lock.acquire();
+    lock.release();
+  }
+  const double lock_ns =
+      static_cast<double>(platform::now() - lock_start) / static_cast<double>(pairs);
+  ctx.print(std::to_string(pairs) + " uncontended Lock acquire and release: " + fixed(lock_ns, 1) +
+                " ns each",
+            false);
+
+  constexpr int kThreads = 100;
+  const platform::Nanos thread_start = platform::now();
+  for (int i = 0; i < kThreads; ++i) {
+    threading::Thread t(
+        "Thread", [] {}, rt);
+    t.start();
+    t.join();
+  }
+  const double thread_us = static_cast<double>(platform::now() - thread_start) / 1e3 / kThreads;
+  ctx.print(
+      std::to_string(kThreads) + " threads started and joined: " + fixed(thread_us, 1) + " us each",
+      false);
+
+  ctx.metric("pool_round_trip_us", round_trip_us);
+  ctx.metric("lock_acquire_release_ns", lock_ns);
+  ctx.metric("thread_start_join_us", thread_us);
+  ctx.check("lock_free_at_end", !lock.locked());
+}
+
 void run(Context& ctx) {
+  if (ctx.model() == "threading") return run_threading(ctx);
   const long long tasks = ctx.integer("tasks");
   const long long n_switches = ctx.integer("switches");
   const double seconds = ctx.seconds(ctx.number("delay"));
@@ -63,17 +118,18 @@ void run(Context& ctx) {
   const double wall = platform::to_seconds(platform::now() - start);
   // Scheduling overhead: everything the run took beyond the one sleep all tasks shared.
   const double overhead_us = (wall - seconds) * 1e6 / static_cast<double>(tasks);
-  const double bytes = (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) / static_cast<double>(tasks);
-  ctx.print(std::to_string(tasks) + " tasks gathered, each sleeping " + fixed(seconds, 3) + " s: " +
-                fixed(overhead_us, 3) + " us and " + fixed(bytes, 0) + " bytes per task",
+  const double bytes = (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) /
+                       static_cast<double>(tasks);
+  ctx.print(std::to_string(tasks) + " tasks gathered, each sleeping " + fixed(seconds, 3) +
+                " s: " + fixed(overhead_us, 3) + " us and " + fixed(bytes, 0) + " bytes per task",
             false);
 
   const platform::Nanos switch_start = platform::now();
   ctx.run_asyncio(switches(n_switches), false);
-  const double switch_ns =
-      static_cast<double>(platform::now() - switch_start) / static_cast<double>(std::max(1LL, n_switches));
-  ctx.print(std::to_string(n_switches) + " suspend/resume through the loop (sleep(0)): " + fixed(switch_ns, 1) +
-                " ns each",
+  const double switch_ns = static_cast<double>(platform::now() - switch_start) /
+                           static_cast<double>(std::max(1LL, n_switches));
+  ctx.print(std::to_string(n_switches) +
+                " suspend/resume through the loop (sleep(0)): " + fixed(switch_ns, 1) + " ns each",
             false);
 
   ctx.metric("tasks", static_cast<double>(tasks));
@@ -86,17 +142,31 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario scale() {
-  return {"scale",
-          "Resource usage as tasks grow",
-          "8.2",
-          "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, the "
-          "memory each sleeping task holds, and one suspend/resume through the loop. Measure with "
-          "trace off (--no-spans) for the engine's own figures.",
-          {"asyncio"},
-          {{"tasks", ParamType::integer, 100'000, 1, 1'000'000, {}, "tasks gathered at once"},
-           {"delay", ParamType::number, 1.0, 0, 60, {}, "guide seconds each task sleeps"},
-           {"switches", ParamType::integer, 1'000'000, 1, 100'000'000, {}, "sleep(0) round trips to time"}},
-          run};
+  return {
+      "scale",
+      "Resource usage as tasks grow",
+      "8.2",
+      "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, the "
+      "memory each sleeping task holds, and one suspend/resume through the loop. Model threading: "
+      "a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread started and "
+      "joined. Measure with trace off (--no-spans) for the engine's own figures.",
+      {"asyncio", "threading"},
+      {{"tasks",
+        ParamType::integer,
+        100'000,
+        1,
+        1'000'000,
+        {},
+        "tasks gathered at once (threading: calls through the pool)"},
+       {"delay", ParamType::number, 1.0, 0, 60, {}, "guide seconds each task sleeps"},
+       {"switches",
+        ParamType::integer,
+        1'000'000,
+        1,
+        100'000'000,
+        {},
+        "sleep(0) round trips to time (threading: Lock acquire/release pairs)"}},
+      run};
 }
 
 }  // namespace samovar::scenarios

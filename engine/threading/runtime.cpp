@@ -107,6 +107,7 @@ void Runtime::interrupt(ThreadState& state) {
 
 void Runtime::check_deadlock(ThreadState& me) {
   std::lock_guard lock(graph_mutex_);
+  ++deadlock_checks_;
   if (me.in_deadlock) return;
   // Follow "waits for a lock owned by" from me. Every thread on the path is blocked in a lock
   // wait, and a blocked thread releases nothing, so a path back to me is a cycle that stays.

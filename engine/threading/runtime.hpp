@@ -55,12 +55,12 @@ struct DeadlockFound {
 class Runtime {
  public:
   struct Options {
-    platform::Nanos deadline;
-    double deadline_s;
+    platform::Nanos deadline = 0;
+    double deadline_s = 0;
     bool gil = false;
     double switch_interval_s = 0.005;  // sys.getswitchinterval()
-    double deadlock_check_s =
-        1.0;  // a lock wait looks for a cycle this long after it began, and then as often
+    // A lock wait looks for a cycle this long after it began, and then as often.
+    double deadlock_check_s = 1.0;
   };
   Runtime(trace::Recorder& recorder, Options options);
   ~Runtime();
@@ -91,6 +91,8 @@ class Runtime {
   // Looks for a lock cycle through `me`; if there is one, its waits fail with DeadlockError.
   void check_deadlock(ThreadState& me);
   std::optional<DeadlockFound> deadlock_found() const;
+  // How many times a lock wait has looked for a cycle.
+  std::size_t deadlock_checks() const noexcept { return deadlock_checks_.load(); }
 
   // Wakes `state` wherever it is blocked, so it sees its flags.
   static void interrupt(ThreadState& state);
@@ -109,6 +111,7 @@ class Runtime {
   std::deque<ThreadState> threads_;
   std::optional<DeadlockFound> deadlock_found_;
   std::atomic<bool> daemons_stopped_{false};
+  std::atomic<std::size_t> deadlock_checks_{0};
 };
 
 }  // namespace samovar::threading

@@ -108,7 +108,13 @@ async function openPage() {
 // 60 s timeout.
 async function runScenario(page, id, params = {}) {
   await page.click(`#scenarios [data-scenario="${id}"]`);
-  for (const [name, value] of Object.entries(params)) await page.fill(`#param-${name}`, String(value));
+  for (const [name, value] of Object.entries(params)) {
+    const field = `#param-${name}`;
+    const kind = await page.$eval(field, (el) => (el.tagName === 'SELECT' ? 'select' : el.type));
+    if (kind === 'select') await page.selectOption(field, String(value));
+    else if (kind === 'checkbox') await page.setChecked(field, Boolean(value));
+    else await page.fill(field, String(value));
+  }
   await page.click('#run');
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
   return page.evaluate(() => ({
@@ -195,6 +201,63 @@ test('daemon in the page: the program waits for the non-daemon thread, the daemo
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
     assertChecksPassed(checks, ['daemon_died_at_exit', 'program_waited_for_non_daemon']);
     assert.ok(lines.some((l) => l.includes('Main program done')), `lines:\n${lines.join('\n')}`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+async function timelineLanes(page) {
+  return JSON.parse(await page.getAttribute('#timeline', 'data-lanes'));
+}
+
+test('deadlock in the page: the cycle is found, reported, drawn, and the run ends', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    const {state, error, lines, checks} = await runScenario(page, 'deadlock');
+    if (process.env.SCREENSHOT_DEADLOCK) await page.screenshot({path: process.env.SCREENSHOT_DEADLOCK, fullPage: true});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.ok(lines.some((l) => l.includes('Task 1 acquired lock a')), `lines:\n${lines.join('\n')}`);
+    assert.ok(lines.some((l) => l.includes('Deadlock detected: Task 1 holds lock_a and waits for lock_b; Task 2 holds lock_b and waits for lock_a')),
+      `lines:\n${lines.join('\n')}`);
+    assertChecksPassed(checks, ['deadlock_detected']);
+    const lanes = await timelineLanes(page);
+    for (const lane of ['Task 1', 'Task 2', 'lock_a', 'lock_b']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+    const cycle = JSON.parse(await page.getAttribute('#timeline', 'data-deadlock'));
+    assert.deepEqual(cycle.map((d) => `${d.lane}>${d.waits_for}>${d.held_by}`).sort(), ['Task 1>lock_b>Task 2', 'Task 2>lock_a>Task 1']);
+    assert.match(await page.textContent('#timeline-note'), /Deadlock at .*Task 1 waits for lock_b, held by Task 2/);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('gil in the page: one GIL holder at a time, free threads overlap, same results', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    const {state, error, lines, checks} = await runScenario(page, 'gil', {work: 300000});
+    if (process.env.SCREENSHOT_GIL) await page.screenshot({path: process.env.SCREENSHOT_GIL, fullPage: true});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.ok(lines.some((l) => /2 threads, GIL on: [\d.]+ s, [\d.]+x/.test(l)), `lines:\n${lines.join('\n')}`);
+    assertChecksPassed(checks, ['same_results', 'gil_held_by_one_thread_at_a_time', 'gil_off_tasks_overlapped']);
+    assert.ok((await timelineLanes(page)).includes('GIL'), 'no GIL lane in the timeline');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('producer-consumer and race with the GIL in the page: threads, queues and locks', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    const pc = await runScenario(page, 'producer-consumer');
+    assert.equal(pc.state, 'done', `run ended in state ${pc.state}: ${pc.error}`);
+    assertChecksPassed(pc.checks, ['each_cup_served_once', 'queue_within_maxsize']);
+    assert.ok(pc.lines.some((l) => l.includes('10 cups brewed, 10 served, each exactly once')), `lines:\n${pc.lines.join('\n')}`);
+    const race = await runScenario(page, 'race', {gil: true});
+    assert.equal(race.state, 'done', `run ended in state ${race.state}: ${race.error}`);
+    assert.ok(race.lines.some((l) => l.includes('Chai stock: 200000')), `lines:\n${race.lines.join('\n')}`);
+    assert.ok((await timelineLanes(page)).includes('GIL'), 'no GIL lane in the timeline');
     assert.deepEqual(pageErrors, []);
   } finally {
     await page.close();

@@ -15,7 +15,8 @@
 using namespace samovar;
 using asyncio::Task;
 
-TEST_CASE("ThreadPoolExecutor runs submitted calls on its threads and returns futures", "[executor]") {
+TEST_CASE("ThreadPoolExecutor runs submitted calls on its threads and returns futures",
+          "[executor]") {
   const auto test_thread = std::this_thread::get_id();
   concurrent::ThreadPoolExecutor pool(2);
   auto where = pool.submit([] { return std::this_thread::get_id(); });
@@ -74,12 +75,14 @@ TEST_CASE("an exception in the pool reaches the awaiting task", "[executor]") {
   testing::LoopFixture f;
   concurrent::ThreadPoolExecutor pool(1);
   auto main = [&]() -> Task<void> {
-    co_await asyncio::run_in_executor(pool, []() -> int { throw std::runtime_error("stock check failed"); });
+    co_await asyncio::run_in_executor(
+        pool, []() -> int { throw std::runtime_error("stock check failed"); });
   };
   CHECK_THROWS_WITH(f.run(main()), "stock check failed");
 }
 
-TEST_CASE("cancelling a task in run_in_executor stops the wait, not the call", "[executor][cancel]") {
+TEST_CASE("cancelling a task in run_in_executor stops the wait, not the call",
+          "[executor][cancel]") {
   testing::LoopFixture f;
   concurrent::ThreadPoolExecutor pool(1);
   std::latch release(1);
@@ -99,4 +102,39 @@ TEST_CASE("cancelling a task in run_in_executor stops the wait, not the call", "
   f.run(main());
   pool.shutdown(true);
   CHECK(call_finished);
+}
+
+TEST_CASE("map gives results in the items' order, whichever finished first", "[executor]") {
+  concurrent::ThreadPoolExecutor pool(3);
+  std::latch first_may_finish(1);
+  const std::vector<int> items{1, 2, 3};
+  // Item 1 waits until item 3 has run: it finishes last, and still comes first.
+  const auto squares = pool.map(
+      [&](int n) {
+        if (n == 1) first_may_finish.wait();
+        if (n == 3) first_may_finish.count_down();
+        return n * n;
+      },
+      items, 20.0);
+  CHECK(squares == std::vector<int>{1, 4, 9});
+}
+
+TEST_CASE("map re-raises the first failing call, in the items' order", "[executor]") {
+  concurrent::ThreadPoolExecutor pool(2);
+  const std::vector<int> items{1, 2, 3};
+  CHECK_THROWS_WITH(pool.map(
+                        [](int n) -> int {
+                          if (n >= 2) throw std::runtime_error("no cup " + std::to_string(n));
+                          return n;
+                        },
+                        items, 20.0),
+                    "no cup 2");
+}
+
+TEST_CASE("map with a timeout gives up when the calls take longer", "[executor]") {
+  concurrent::ThreadPoolExecutor pool(1);
+  std::latch release(1);
+  const std::vector<int> items{1};
+  CHECK_THROWS_AS(pool.map([&](int) { release.wait(); }, items, 0.01), concurrent::TimeoutError);
+  release.count_down();
 }

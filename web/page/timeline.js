@@ -1,5 +1,7 @@
 // Draws a report's trace: one lane per distinct `lane` (in order of first appearance), bars from start_s
-// to end_s coloured by state, ticks for instant events (no end_s).
+// to end_s coloured by state, ticks for instant events (no end_s). A lock's or the GIL's own lane shows
+// who held it ("held" spans); a blocked span names what it waited for and who held that; a detected
+// deadlock is drawn as arrows from each waiting thread to the thread holding what it waits for.
 import { seconds, count, plural } from './format.js';
 import { timelineConditions } from './conditions.js';
 
@@ -7,12 +9,17 @@ const MAX_LANES = 40;
 // Past this many marks an SVG gets sluggish; beyond it, sub-pixel detail is merged or summarised per pixel,
 // and only then is the rest cut.
 const MAX_SPANS = 20000;
-const STATES = ['running', 'waiting', 'blocked'];
-const COLORS = ['#2b6cb0', '#c3d3e4', '#d1495b'];
+const STATES = ['running', 'waiting', 'blocked', 'held'];
+const COLORS = ['#2b6cb0', '#c3d3e4', '#d1495b', '#e0a526'];
+const DEADLOCK = '#8b1e3f';
+
+// A hold of a lock (or the GIL) is drawn in its own colour, on the lock's lane.
+const fillOf = (d) => (d.name === 'held' ? 'held' : d.state);
 
 export function clearTimeline(box, note) {
   box.replaceChildren();
   box.dataset.lanes = '[]';
+  box.dataset.deadlock = '[]';
   note.textContent = '';
 }
 
@@ -23,6 +30,7 @@ export function drawTimeline(box, note, report) {
   const lanes = [];
   const perLane = [];
   const ticks = [];
+  const deadlock = [];
   let end = Number.isFinite(report.wall_s) ? report.wall_s : 0;
   for (const e of trace) {
     let i = laneIndex.get(e.lane);
@@ -36,7 +44,8 @@ export function drawTimeline(box, note, report) {
     }
     if (i >= MAX_LANES) continue;
     if (e.end_s === undefined || e.end_s === null) {
-      ticks.push(e);
+      if (e.name === 'deadlock' && e.holder !== undefined) deadlock.push(e);
+      else ticks.push(e);
       if (e.start_s > end) end = e.start_s;
     } else {
       perLane[i].push(e);
@@ -74,16 +83,18 @@ export function drawTimeline(box, note, report) {
       spans = spans.slice(0, MAX_SPANS);
     }
     // Running slices are often far shorter than a pixel; draw them last and at least two pixels wide so they show.
-    const background = spans.filter((s) => s.state !== 'running');
-    const running = spans.filter((s) => s.state === 'running');
+    const background = spans.filter((s) => fillOf(s) !== 'running');
+    const running = spans.filter((s) => fillOf(s) === 'running');
     const rowHeight = lanes.length > 12 ? 16 : 24;
     const bar = {
       y: 'lane',
       x1: 'start_s',
       x2: (d) => Math.max(d.end_s, d.start_s + minWidth),
-      fill: 'state',
+      fill: fillOf,
       title: spanTitle,
     };
+    // Both ends of a deadlock arrow must be drawn lanes.
+    const cycle = deadlock.filter((d) => laneIndex.get(d.holder) < MAX_LANES);
     const chart = globalThis.Plot.plot({
       width,
       height: 48 + rowHeight * lanes.length,
@@ -99,9 +110,22 @@ export function drawTimeline(box, note, report) {
         globalThis.Plot.barX(background, bar),
         globalThis.Plot.barX(running, bar),
         globalThis.Plot.tickX(ticks, {x: 'start_s', y: 'lane', stroke: '#1a1a1a', strokeWidth: 1.5, title: tickTitle}),
+        globalThis.Plot.arrow(cycle, {
+          x1: 'start_s', x2: 'start_s', y1: 'lane', y2: 'holder', bend: true, stroke: DEADLOCK, strokeWidth: 2,
+          headLength: 10, insetStart: 4, insetEnd: 4, title: deadlockTitle,
+        }),
+        globalThis.Plot.text(cycle, {
+          x: 'start_s', y: 'lane', text: (d) => `waits for ${d.object}`, dx: -8, textAnchor: 'end', fill: DEADLOCK,
+          fontWeight: 'bold',
+        }),
       ],
     });
     box.replaceChildren(chart);
+    box.dataset.deadlock = JSON.stringify(cycle.map((d) => ({lane: d.lane, waits_for: d.object, held_by: d.holder})));
+    if (cycle.length) {
+      notes.push(`Deadlock at ${seconds(cycle[0].start_s)}: ${cycle.map((d) => `${d.lane} waits for ${d.object}, held by ${d.holder}`).join('; ')} ` +
+        '(the arrows point from each waiting thread to the holder).');
+    }
     if (running.some((s) => s.end_s - s.start_s < minWidth)) notes.push('Running spans shorter than two pixels are drawn two pixels wide.');
     if (ticks.length) notes.push('Black ticks mark instant events.');
     if (merged) notes.push('Adjacent same-state spans closer than a pixel are drawn as one.');
@@ -161,7 +185,14 @@ function binByPixel(spans, px) {
 
 function spanTitle(d) {
   const what = d.merged > 1 ? `${count(d.merged)} spans, first ${d.name}` : d.name;
-  return `${d.lane}: ${what} (${d.state})\n${seconds(d.start_s)} → ${seconds(d.end_s)}, ${seconds(d.end_s - d.start_s)}`;
+  let about = '';
+  if (d.name === 'held' && d.holder !== undefined) about = ` by ${d.holder}`;
+  else if (d.object !== undefined) about = ` ${d.object}${d.holder !== undefined ? `, held by ${d.holder}` : ''}`;
+  return `${d.lane}: ${what}${about} (${d.state})\n${seconds(d.start_s)} → ${seconds(d.end_s)}, ${seconds(d.end_s - d.start_s)}`;
+}
+
+function deadlockTitle(d) {
+  return `Deadlock: ${d.lane} waits for ${d.object}, held by ${d.holder} (at ${seconds(d.start_s)})`;
 }
 
 function tickTitle(d) {
