@@ -77,14 +77,21 @@ void Runtime::sleep(double seconds, trace::LaneId lane) {
   if (until > options_.deadline) throw asyncio::DeadlineExceeded(options_.deadline_s);
 }
 
-void Runtime::checkpoint_gil() {
+void Runtime::checkpoint_slow() {
   ThreadState& me = current();
+  // A daemon in Python-level work when the program ends stops here, as it would at a wait.
+  if (me.stop.load()) throw DaemonStopped();
+  if (!gil_) return;
   if (me.gil == ThreadState::Gil::held) {
     if (!gil_->drop_requested()) return;
     gil_->drop(me, true);
     me.gil = ThreadState::Gil::dropped;
   }
   if (me.gil == ThreadState::Gil::dropped && gil_->take(me)) me.gil = ThreadState::Gil::held;
+}
+
+void Runtime::check_deadline() const {
+  if (platform::now() >= options_.deadline) throw asyncio::DeadlineExceeded(options_.deadline_s);
 }
 
 void Runtime::stop_daemons() {

@@ -80,10 +80,13 @@ class Runtime {
   // time.sleep: a real sleep, cut short only by stop_daemons() on a daemon thread. Traced on
   // `lane`, or the thread's own.
   void sleep(double seconds, trace::LaneId lane = trace::kNoLane);
-  // The interpreter's eval-loop check: with the GIL modelled, give it up here if asked.
+  // The interpreter's eval-loop check: gives the modelled GIL up if asked; a daemon thread
+  // stops here (DaemonStopped) once the program has ended.
   void checkpoint() {
-    if (gil_) checkpoint_gil();
+    if (gil_ || daemons_stopped_.load(std::memory_order_relaxed)) checkpoint_slow();
   }
+  // For long Python-level work between checkpoints: throws DeadlineExceeded once it is past.
+  void check_deadline() const;
   // Python's exit: every daemon thread fails its current or next wait with DaemonStopped.
   void stop_daemons();
   bool daemons_stopped() const noexcept { return daemons_stopped_.load(); }
@@ -101,7 +104,7 @@ class Runtime {
 
  private:
   friend class WaitScope;
-  void checkpoint_gil();
+  void checkpoint_slow();
   trace::Recorder& recorder_;
   const Options options_;
   const std::uint64_t id_;

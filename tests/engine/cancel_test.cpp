@@ -110,7 +110,8 @@ TEST_CASE("cancellation reaches every kind of await", "[cancel]") {
     CHECK_FALSE(lock.locked());  // the cancelled waiter did not keep it
   };
   f.run(main());
-  CHECK(caught == std::vector<std::string>{"sleep", "event", "lock", "queue get", "queue put", "task", "gather"});
+  CHECK(caught == std::vector<std::string>{"sleep", "event", "lock", "queue get", "queue put",
+                                           "task", "gather"});
 }
 
 TEST_CASE("wait_for times out, cancels the task and raises TimeoutError", "[cancel][timeout]") {
@@ -139,7 +140,8 @@ TEST_CASE("as_completed yields results in the order tasks finish", "[as_complete
   CHECK(f.run(main()) == std::vector<int>{1, 2, 3});
 }
 
-TEST_CASE("gather propagates the first failure at once, return_exceptions collects them", "[gather]") {
+TEST_CASE("gather propagates the first failure at once, return_exceptions collects them",
+          "[gather]") {
   testing::LoopFixture f;
   auto main = [&]() -> Task<void> {
     std::vector<Task<int>> tasks;

@@ -33,7 +33,9 @@ TEST_CASE("a request gets every default filled in", "[contract]") {
 }
 
 TEST_CASE("bad requests are refused with the field and what is allowed", "[contract]") {
-  CHECK(error_of(R"({"scenario": "nope"})") == R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, health-monitor, producer-consumer, gil, scale)");
+  CHECK(
+      error_of(R"({"scenario": "nope"})") ==
+      R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, health-monitor, producer-consumer, gil, scale)");
   CHECK(error_of(R"({"scenario": "gather", "model": "threading"})") ==
         R"(model: "threading" is not allowed; allowed: asyncio, sequential)");
   CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==
@@ -46,13 +48,15 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
         "params.tasks: 0 is out of range; allowed: integer 1..1000000");
   CHECK(error_of(R"({"scenario": "gather", "params": {"delay": 61}})") ==
         "params.delay: 61 is out of range; allowed: number 0..60");
-  CHECK(error_of(R"({"scenario": "gather", "scale": 0})") == "scale: 0 is out of range; allowed: number 0.001..10");
+  CHECK(error_of(R"({"scenario": "gather", "scale": 0})") ==
+        "scale: 0 is out of range; allowed: number 0.001..10");
   CHECK(error_of(R"({"scenario": "gather", "trace": "full"})") ==
         R"(trace: "full" is not allowed; allowed: spans, off)");
   CHECK(error_of(R"({"schema_version": 2, "scenario": "gather"})") ==
         "schema_version: 2 is not a schema version this build knows; allowed: 1");
   CHECK(error_of(R"({"scenario": "gather", "colour": "red"})") ==
-        "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, deadline_s, trace, "
+        "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, "
+        "deadline_s, trace, "
         "max_lines, max_spans");
   CHECK(error_of(R"({"model": "asyncio"})") == "scenario: required, but missing");
   CHECK(error_of("[1, 2]") == "request: expected a JSON object");
@@ -70,12 +74,14 @@ TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contrac
 TEST_CASE("a report carries every field of the contract", "[contract]") {
   const json r = run_json(R"({"scenario": "gather", "params": {"delay": 0.5}})");
   CHECK(contract::exit_code(r) == 0);
-  for (const char* field : {"schema_version", "scenario", "model", "params", "scale", "seed", "trace_level", "platform",
-                            "machine", "wall_s", "output", "metrics", "checks", "trace"})
+  for (const char* field :
+       {"schema_version", "scenario", "model", "params", "scale", "seed", "trace_level", "platform",
+        "machine", "wall_s", "output", "metrics", "checks", "trace"})
     CHECK(r.contains(field));
   CHECK_FALSE(r.contains("error"));
   CHECK(r["schema_version"] == contract::kSchemaVersion);
-  for (const char* field : {"cores", "os", "browser", "cross_origin_isolated", "timer_resolution_s"})
+  for (const char* field :
+       {"cores", "os", "browser", "cross_origin_isolated", "timer_resolution_s"})
     CHECK(r["machine"].contains(field));
   CHECK(r["machine"]["timer_resolution_s"].get<double>() > 0);
   const json& line = r["output"][0];

@@ -132,8 +132,8 @@ TEST_CASE("map re-raises the first failing call, in the items' order", "[executo
 }
 
 TEST_CASE("map with a timeout gives up when the calls take longer", "[executor]") {
+  std::latch release(1);  // outlives the pool, whose worker still waits on it after map gives up
   concurrent::ThreadPoolExecutor pool(1);
-  std::latch release(1);
   const std::vector<int> items{1};
   CHECK_THROWS_AS(pool.map([&](int) { release.wait(); }, items, 0.01), concurrent::TimeoutError);
   release.count_down();

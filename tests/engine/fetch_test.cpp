@@ -35,7 +35,9 @@ struct Servers {
 Servers servers() {
   const char* text = std::getenv("SAMOVAR_TEST_SERVER");
   if (text == nullptr)
-    throw std::runtime_error("SAMOVAR_TEST_SERVER is not set: run these tests through ctest, whose fixture starts the server");
+    throw std::runtime_error(
+        "SAMOVAR_TEST_SERVER is not set: run these tests through ctest, whose fixture starts the "
+        "server");
   const auto j = nlohmann::json::parse(text);
   return {j.at("server").get<std::string>(), j.at("refused").get<std::string>()};
 }
@@ -64,7 +66,9 @@ Task<Fetched> fetch_on_loop(fetch::Request request) {
   co_return out;
 }
 
-Fetched fetch_one(testing::LoopFixture& f, fetch::Request request) { return f.run(fetch_on_loop(std::move(request))); }
+Fetched fetch_one(testing::LoopFixture& f, fetch::Request request) {
+  return f.run(fetch_on_loop(std::move(request)));
+}
 
 }  // namespace
 
@@ -86,7 +90,8 @@ TEST_CASE("three fetches through the I/O worker run at the same time", "[wasm][f
     CHECK(nlohmann::json::parse(r.response.body) == nlohmann::json{{"delay_s", 0.3}});
     CHECK(r.took_s >= 0.29);
     const auto& h = r.response.headers;
-    CHECK(std::find(h.begin(), h.end(), std::pair<std::string, std::string>{"content-type", "application/json"}) !=
+    CHECK(std::find(h.begin(), h.end(),
+                    std::pair<std::string, std::string>{"content-type", "application/json"}) !=
           h.end());
   }
 }
@@ -160,7 +165,8 @@ TEST_CASE("a bad URL is an error, and a relative one needs a page", "[wasm][fetc
   CHECK_THAT(fetch_one(f, get("/delay/0")).response.error, Contains("relative URLs need a page"));
 }
 
-TEST_CASE("waiting on a fetch that is already done returns at once, and an id is used once", "[wasm][fetch][.]") {
+TEST_CASE("waiting on a fetch that is already done returns at once, and an id is used once",
+          "[wasm][fetch][.]") {
   testing::LoopFixture f;
   const int op = fetch::start(get(servers().server + "delay/0"));
   auto main = [&]() -> Task<double> {
@@ -176,7 +182,8 @@ TEST_CASE("waiting on a fetch that is already done returns at once, and an id is
   CHECK_THROWS_AS(fetch::is_done(op), std::logic_error);
 }
 
-TEST_CASE("when every slot is busy, start() answers with an error instead of blocking", "[wasm][fetch][.]") {
+TEST_CASE("when every slot is busy, start() answers with an error instead of blocking",
+          "[wasm][fetch][.]") {
   const auto s = servers();
   auto small = [&](const std::string& path) {
     auto request = get(s.server + path);
@@ -220,7 +227,7 @@ TEST_CASE("sequential round trips through the I/O worker are quick", "[wasm][fet
   std::vector<double> took;
   for (int i = 0; i < 20; ++i) took.push_back(fetch_one(f, get(s.server + "delay/0")).took_s);
   std::sort(took.begin(), took.end());
-  WARN("round trip: median " << took[10] * 1e3 << " ms, min " << took[0] * 1e3 << " ms, max " << took.back() * 1e3
-                             << " ms");
+  WARN("round trip: median " << took[10] * 1e3 << " ms, min " << took[0] * 1e3 << " ms, max "
+                             << took.back() * 1e3 << " ms");
   CHECK(took[10] < 0.2);  // generous: ~1-3 ms when the machine is quiet
 }

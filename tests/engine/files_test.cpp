@@ -12,7 +12,10 @@
 using namespace samovar;
 using asyncio::Task;
 
-TEST_CASE("many small files written, fsynced and read back concurrently, and the folder goes with its scope", "[files]") {
+TEST_CASE(
+    "many small files written, fsynced and read back concurrently, and the folder goes with its "
+    "scope",
+    "[files]") {
   testing::LoopFixture f;
   std::string folder;
   auto main = [&]() -> Task<std::size_t> {
@@ -32,7 +35,8 @@ TEST_CASE("many small files written, fsynced and read back concurrently, and the
   };
   CHECK(f.run(main()) == 50);
   REQUIRE_FALSE(folder.empty());
-  CHECK_THROWS_WITH(platform::files::read(folder + "/order-1.txt"), Catch::StartsWith("cannot open " + folder));
+  CHECK_THROWS_WITH(platform::files::read(folder + "/order-1.txt"),
+                    Catch::StartsWith("cannot open " + folder));
 }
 
 TEST_CASE("a missing file is an error that names it, raised in the awaiting task", "[files]") {
@@ -45,12 +49,14 @@ TEST_CASE("a missing file is an error that names it, raised in the awaiting task
 }
 
 // The blocking calls themselves, on this thread (a pthread in WASM: the tests' main is proxied).
-TEST_CASE("files hold bytes, not text: every byte value, and more than one read buffer's worth", "[files]") {
+TEST_CASE("files hold bytes, not text: every byte value, and more than one read buffer's worth",
+          "[files]") {
   const std::string folder = platform::files::make_temp_dir("samovar-test-");
   std::string every_byte;
   for (int i = 0; i < 256; ++i) every_byte += static_cast<char>(i);
   std::string big;  // 1 MiB: past the 64 KiB a WASM read offers first
-  for (std::size_t i = 0; big.size() < (1u << 20); ++i) big += every_byte.substr(i % 256) + std::to_string(i);
+  for (std::size_t i = 0; big.size() < (1u << 20); ++i)
+    big += every_byte.substr(i % 256) + std::to_string(i);
   big.resize(1u << 20);
   platform::files::write(folder + "/bytes", every_byte, false);
   platform::files::write(folder + "/big", big, true);
@@ -62,14 +68,16 @@ TEST_CASE("files hold bytes, not text: every byte value, and more than one read 
   CHECK(platform::files::read(folder + "/big") == "shorter");
   platform::files::remove_tree(folder);
   platform::files::remove_tree(folder);  // already gone: no error
-  CHECK_THROWS_WITH(platform::files::read(folder + "/bytes"), Catch::StartsWith("cannot open " + folder));
+  CHECK_THROWS_WITH(platform::files::read(folder + "/bytes"),
+                    Catch::StartsWith("cannot open " + folder));
 }
 
 TEST_CASE("a file in a missing folder cannot be opened, for writing or reading", "[files]") {
   const std::string folder = platform::files::make_temp_dir("samovar-test-");
   const std::string path = folder + "/no-such-folder/file.txt";
   CHECK_THROWS_AS(platform::files::write(path, "x", false), std::runtime_error);
-  CHECK_THROWS_WITH(platform::files::write(path, "x", true), Catch::StartsWith("cannot open " + path + ": "));
+  CHECK_THROWS_WITH(platform::files::write(path, "x", true),
+                    Catch::StartsWith("cannot open " + path + ": "));
   CHECK_THROWS_WITH(platform::files::read(path), Catch::StartsWith("cannot open " + path + ": "));
   platform::files::remove_tree(folder);
 }

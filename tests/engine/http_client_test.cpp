@@ -29,12 +29,15 @@ struct RawServer {
     asyncio::EventLoop::current().forget_fd(fd);
     sock::close(fd);
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(sock::local_port(fd)) + "/"; }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(sock::local_port(fd)) + "/";
+  }
   Task<void> serve_one() {
     co_await asyncio::wait_fd(fd, platform::kReadable);
     const int c = sock::accept(fd);
     char buf[4096];
-    while (sock::read(c, buf, sizeof buf).kind != sock::IoResult::kDone) co_await asyncio::wait_fd(c, platform::kReadable);
+    while (sock::read(c, buf, sizeof buf).kind != sock::IoResult::kDone)
+      co_await asyncio::wait_fd(c, platform::kReadable);
     sock::write(c, reply.data(), reply.size());
     asyncio::EventLoop::current().forget_fd(c);
     sock::close(c);
@@ -82,7 +85,9 @@ TEST_CASE("concurrent requests through one session overlap", "[native][http]") {
   auto main = [&]() -> Task<void> {
     auto server = net::start_delay_server();
     net::ClientSession session;
-    auto get = [&]() -> Task<int> { co_return (co_await session.get(server->base_url() + "/delay/0.2")).status; };
+    auto get = [&]() -> Task<int> {
+      co_return (co_await session.get(server->base_url() + "/delay/0.2")).status;
+    };
     std::vector<Task<int>> gets;
     for (int i = 0; i < 20; ++i) gets.push_back(get());
     const auto start = platform::now();
@@ -113,7 +118,8 @@ TEST_CASE("failures are clear errors, never hangs", "[native][http]") {
       net::ClientSession session;
       co_return co_await session.get("http://127.0.0.1:" + std::to_string(port) + "/");
     };
-    CHECK_THAT(error_of(f, main()), Catch::Contains("cannot connect to 127.0.0.1:") && Catch::Contains("refused"));
+    CHECK_THAT(error_of(f, main()),
+               Catch::Contains("cannot connect to 127.0.0.1:") && Catch::Contains("refused"));
   }
   SECTION("timeout") {
     auto main = [&]() -> Task<net::Response> {
@@ -130,18 +136,21 @@ TEST_CASE("failures are clear errors, never hangs", "[native][http]") {
                Catch::EndsWith("connection closed before the response was complete"));
   }
   SECTION("garbage response") {
-    CHECK_THAT(error_of(f, get_from_raw("SPLASH, the kettle tipped over\r\n\r\n")), Catch::Contains("malformed response"));
+    CHECK_THAT(error_of(f, get_from_raw("SPLASH, the kettle tipped over\r\n\r\n")),
+               Catch::Contains("malformed response"));
   }
   SECTION("not http") {
     CHECK(error_of(f, [&]() -> Task<net::Response> {
-      net::ClientSession session;
-      co_return co_await session.get("https://example.org/");
-    }()) == "bad URL https://example.org/: https is not supported (no TLS here)");
+            net::ClientSession session;
+            co_return co_await session.get("https://example.org/");
+          }()) == "bad URL https://example.org/: https is not supported (no TLS here)");
   }
 }
 
-TEST_CASE("http-get: concurrent GETs through one session, against the run's own server", "[native][scenario]") {
-  const auto report = run_json(R"({"scenario": "http-get", "params": {"requests": 5, "delay": 2}})");
+TEST_CASE("http-get: concurrent GETs through one session, against the run's own server",
+          "[native][scenario]") {
+  const auto report =
+      run_json(R"({"scenario": "http-get", "params": {"requests": 5, "delay": 2}})");
   CHECK(report["checks"]["all_ok"] == true);
   CHECK(report["checks"]["overlapped"] == true);
   CHECK(report["metrics"]["peak_in_flight"] == 5);

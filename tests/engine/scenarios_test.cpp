@@ -13,11 +13,14 @@ using namespace samovar;
 using nlohmann::json;
 
 namespace {
-json run_request(const json& request) { return run_json(request.dump()); }
+json run_request(const json& request) {
+  return run_json(request.dump());
+}
 
 std::vector<std::string> lines(const json& report) {
   std::vector<std::string> out;
-  for (const auto& line : report["output"]) out.push_back(line["who"].get<std::string>() + ": " + line["text"].get<std::string>());
+  for (const auto& line : report["output"])
+    out.push_back(line["who"].get<std::string>() + ": " + line["text"].get<std::string>());
   return out;
 }
 }  // namespace
@@ -36,10 +39,12 @@ TEST_CASE("gather prints the guide's lines and the brews overlap", "[scenario][g
 }
 
 TEST_CASE("the sequential model brews one after another", "[scenario][gather]") {
-  const json r = run_request({{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 0.5}}}});
-  CHECK(lines(r) == std::vector<std::string>{"main: Brewing Masala chai...", "main: Masala chai is ready...",
-                                             "main: Brewing Green chai...", "main: Green chai is ready...",
-                                             "main: Brewing Ginger chai...", "main: Ginger chai is ready..."});
+  const json r =
+      run_request({{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 0.5}}}});
+  CHECK(lines(r) ==
+        std::vector<std::string>{"main: Brewing Masala chai...", "main: Masala chai is ready...",
+                                 "main: Brewing Green chai...", "main: Green chai is ready...",
+                                 "main: Brewing Ginger chai...", "main: Ginger chai is ready..."});
   CHECK(r["checks"]["concurrent"] == false);
   CHECK(r["wall_s"].get<double>() >= 0.149);
 }
@@ -57,11 +62,12 @@ TEST_CASE("one task has nothing to overlap with", "[scenario][gather]") {
   CHECK(r["checks"]["concurrent"] == false);
 }
 
-TEST_CASE("lines past max_lines are counted, not kept, and checks hold with tracing off", "[scenario][trace]") {
+TEST_CASE("lines past max_lines are counted, not kept, and checks hold with tracing off",
+          "[scenario][trace]") {
   const json r = run_request({{"scenario", "gather"},
-                      {"params", {{"tasks", 1000}, {"delay", 0.5}}},
-                      {"max_lines", 100},
-                      {"trace", "off"}});
+                              {"params", {{"tasks", 1000}, {"delay", 0.5}}},
+                              {"max_lines", 100},
+                              {"trace", "off"}});
   CHECK(r["output"].size() == 100);
   CHECK(r["metrics"]["lines_dropped"] == 1900);
   CHECK(r["trace"].empty());
@@ -69,7 +75,8 @@ TEST_CASE("lines past max_lines are counted, not kept, and checks hold with trac
   CHECK(r["checks"]["concurrent"] == true);
 }
 
-TEST_CASE("brew-chai: asyncio.sleep frees the thread, time.sleep holds it", "[scenario][brew-chai]") {
+TEST_CASE("brew-chai: asyncio.sleep frees the thread, time.sleep holds it",
+          "[scenario][brew-chai]") {
   const json async = run_request({{"scenario", "brew-chai"}});
   CHECK(lines(async) == std::vector<std::string>{"main: Brewing chai...", "main: Chai is ready"});
   CHECK(async["checks"]["thread_free_while_sleeping"] == true);
@@ -80,8 +87,11 @@ TEST_CASE("brew-chai: asyncio.sleep frees the thread, time.sleep holds it", "[sc
 
 TEST_CASE("a run that outlives its deadline reports it and exits 1", "[scenario]") {
   for (const char* model : {"asyncio", "sequential"}) {
-    const json r = run_request({{"scenario", "gather"}, {"model", model}, {"params", {{"delay", 60}}}, {"scale", 1},
-                        {"deadline_s", 0.2}});
+    const json r = run_request({{"scenario", "gather"},
+                                {"model", model},
+                                {"params", {{"delay", 60}}},
+                                {"scale", 1},
+                                {"deadline_s", 0.2}});
     CHECK(r["error"]["code"] == "deadline");
     CHECK(contract::exit_code(r) == 1);
     CHECK(r["wall_s"].get<double>() < 5);
@@ -96,7 +106,11 @@ TEST_CASE("the catalog lists each scenario's models and params for the page", "[
   CHECK(gather["id"] == "gather");
   CHECK(gather["guide"] == "2.3");
   CHECK(gather["default_model"] == "asyncio");
-  CHECK(gather["params"][0] == json{{"name", "tasks"}, {"type", "int"}, {"default", 3}, {"min", 1.0}, {"max", 1e6},
+  CHECK(gather["params"][0] == json{{"name", "tasks"},
+                                    {"type", "int"},
+                                    {"default", 3},
+                                    {"min", 1.0},
+                                    {"max", 1e6},
                                     {"help", gather["params"][0]["help"]}});
 }
 
@@ -117,8 +131,10 @@ TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
   CHECK(prints == 6);
 }
 
-TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest", "[scenario][trace]") {
-  const json r = run_request({{"scenario", "gather"}, {"params", {{"tasks", 3000}, {"delay", 0.5}}}});
+TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest",
+          "[scenario][trace]") {
+  const json r =
+      run_request({{"scenario", "gather"}, {"params", {{"tasks", 3000}, {"delay", 0.5}}}});
   std::size_t waits_of_task_1 = 0, spans_of_task_2000 = 0;
   for (const auto& span : r["trace"]) {
     if (span["lane"] == "task 1" && span["state"] == "waiting") ++waits_of_task_1;
@@ -129,12 +145,16 @@ TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest"
   CHECK(r["metrics"]["spans_dropped"].get<double>() > 0);
 }
 
-TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says so", "[scenario][gather][debug]") {
-  const json r = run_request({{"scenario", "gather"}, {"params", {{"blocking", true}, {"delay", 1.5}}}});
+TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says so",
+          "[scenario][gather][debug]") {
+  const json r =
+      run_request({{"scenario", "gather"}, {"params", {{"blocking", true}, {"delay", 1.5}}}});
   CHECK(r["checks"]["concurrent"] == false);
   CHECK(r["metrics"]["slow_steps"] == 3);
   std::vector<std::string> texts;  // the slow-step lines cut before their duration
-  for (const auto& line : r["output"]) texts.push_back(line["who"].get<std::string>() + ": " + line["text"].get<std::string>().substr(0, 33));
+  for (const auto& line : r["output"])
+    texts.push_back(line["who"].get<std::string>() + ": " +
+                    line["text"].get<std::string>().substr(0, 33));
   CHECK(texts == std::vector<std::string>{
                      "task 1: Brewing Masala chai...", "task 1: Masala chai is ready...",
                      "asyncio: Executing <Task 'task 1'> took 0.", "task 2: Brewing Green chai...",
@@ -146,9 +166,12 @@ TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says
   CHECK(free["metrics"]["slow_steps"] == 0);
 }
 
-TEST_CASE("race: a lock or an atomic makes the threads' total exact", "[scenario][race][threading]") {
+TEST_CASE("race: a lock or an atomic makes the threads' total exact",
+          "[scenario][race][threading]") {
   for (const char* sync : {"lock", "atomic"}) {
-    const json r = run_request({{"scenario", "race"}, {"params", {{"threads", 3}, {"increments", 20000}, {"sync", sync}}}});
+    const json r =
+        run_request({{"scenario", "race"},
+                     {"params", {{"threads", 3}, {"increments", 20000}, {"sync", sync}}}});
     CHECK(r["output"][0]["text"] == "Chai stock: 60000");
     CHECK(r["output"][0]["stable"] == true);
     CHECK(r["checks"]["exact"] == true);
@@ -156,8 +179,10 @@ TEST_CASE("race: a lock or an atomic makes the threads' total exact", "[scenario
   }
 }
 
-TEST_CASE("race: unsynchronised, the report tells what happened, never more than expected", "[scenario][race][threading]") {
-  const json r = run_request({{"scenario", "race"}, {"params", {{"threads", 2}, {"increments", 200000}}}});
+TEST_CASE("race: unsynchronised, the report tells what happened, never more than expected",
+          "[scenario][race][threading]") {
+  const json r =
+      run_request({{"scenario", "race"}, {"params", {{"threads", 2}, {"increments", 200000}}}});
   const auto actual = r["metrics"]["actual"].get<double>();
   CHECK(actual <= 400000);
   CHECK(actual >= 1);
@@ -179,7 +204,8 @@ TEST_CASE("race: unsynchronised, the report tells what happened, never more than
   }
 }
 
-TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it", "[scenario][check-stock]") {
+TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it",
+          "[scenario][check-stock]") {
   const json pooled = run_request({{"scenario", "check-stock"}});
   REQUIRE(pooled["output"].size() == 2);
   CHECK(pooled["output"][0]["text"] == "Checking Masala chai in store...");
@@ -191,12 +217,14 @@ TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call st
   const json blocked = run_request({{"scenario", "check-stock"}, {"params", {{"blocking", true}}}});
   CHECK(blocked["output"][0]["who"] == "main");
   CHECK(blocked["output"][1]["text"] == "Masala chai stock: 42");
-  CHECK(blocked["output"][2]["text"].get<std::string>().rfind("Executing <Task 'main'> took 0.", 0) == 0);
+  CHECK(blocked["output"][2]["text"].get<std::string>().rfind("Executing <Task 'main'> took 0.",
+                                                              0) == 0);
   CHECK(blocked["checks"]["ticker_kept_ticking"] == false);
   CHECK(blocked["metrics"]["ticks"].get<double>() <= 2);
 }
 
-TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane", "[scenario][check-stock][trace]") {
+TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane",
+          "[scenario][check-stock][trace]") {
   const json r = run_request({{"scenario", "check-stock"}});
   bool pool_slept = false;
   for (const auto& span : r["trace"])
@@ -204,8 +232,10 @@ TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane", "
   CHECK(pool_slept);
 }
 
-TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with the program", "[scenario][health-monitor][threading]") {
-  const json r = run_request({{"scenario", "health-monitor"}, {"params", {{"delay", 3}, {"period", 1}}}});
+TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with the program",
+          "[scenario][health-monitor][threading]") {
+  const json r =
+      run_request({{"scenario", "health-monitor"}, {"params", {{"delay", 3}, {"period", 1}}}});
   int health = 0, fetched = 0;
   for (const auto& line : r["output"]) {
     if (line["text"] == "Logging system health") {
@@ -227,13 +257,17 @@ TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with t
   CHECK(r["wall_s"].get<double>() < 2.0);
 }
 
-TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one dies with it", "[scenario][daemon][threading]") {
-  const json daemon_only = run_request({{"scenario", "daemon"}, {"params", {{"variant", "daemon"}}}});
-  const json normal_only = run_request({{"scenario", "daemon"}, {"params", {{"variant", "non-daemon"}}}});
+TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one dies with it",
+          "[scenario][daemon][threading]") {
+  const json daemon_only =
+      run_request({{"scenario", "daemon"}, {"params", {{"variant", "daemon"}}}});
+  const json normal_only =
+      run_request({{"scenario", "daemon"}, {"params", {{"variant", "non-daemon"}}}});
   const json both = run_request({{"scenario", "daemon"}});
   for (const json* r : {&daemon_only, &normal_only, &both}) {
     bool done = false;
-    for (const auto& line : (*r)["output"]) done = done || (line["text"] == "Main program done" && line["who"] == "main");
+    for (const auto& line : (*r)["output"])
+      done = done || (line["text"] == "Main program done" && line["who"] == "main");
     CHECK(done);
     CHECK_FALSE(r->contains("error"));
   }

@@ -19,8 +19,12 @@ Task<int> after(double seconds, int value, std::vector<int>* finished = nullptr)
   if (finished != nullptr) finished->push_back(value);
   co_return value;
 }
-Task<void> nap(double seconds) { co_await asyncio::sleep(seconds); }
-Task<std::string> word() { co_return "chai"; }
+Task<void> nap(double seconds) {
+  co_await asyncio::sleep(seconds);
+}
+Task<std::string> word() {
+  co_return "chai";
+}
 Task<void> boom() {
   co_await asyncio::sleep(0.001);
   throw std::runtime_error("kettle broke");
@@ -115,7 +119,8 @@ TEST_CASE("gather scales to many tasks", "[gather][scale]") {
     std::vector<Task<int>> tasks;
     for (int i = 0; i < 20000; ++i) tasks.push_back(after(0.05, i));
     auto results = co_await asyncio::gather(std::move(tasks));
-    co_return static_cast<std::size_t>(std::count_if(results.begin(), results.end(), [i = 0](int v) mutable { return v == i++; }));
+    co_return static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(), [i = 0](int v) mutable { return v == i++; }));
   };
   CHECK(f.run(main()) == 20000);
   CHECK(f.recorder.peak_overlap("sleep") == 20000);

@@ -12,8 +12,12 @@ using namespace samovar;
 using asyncio::Task;
 
 namespace {
-Task<int> answer() { co_return 42; }
-Task<int> add(int a, int b) { co_return co_await answer() - 42 + a + b; }
+Task<int> answer() {
+  co_return 42;
+}
+Task<int> add(int a, int b) {
+  co_return co_await answer() - 42 + a + b;
+}
 Task<void> fail(std::string message) {
   co_await asyncio::sleep(0);
   throw std::runtime_error(message);
@@ -48,9 +52,7 @@ TEST_CASE("an exception propagates to the awaiter with its message", "[task]") {
 TEST_CASE("a coroutine is lazy: nothing runs until it is awaited or scheduled", "[task]") {
   testing::LoopFixture f;
   std::vector<std::string> log;
-  {
-    auto never_awaited = log_steps(log, "x", 1);
-  }
+  { auto never_awaited = log_steps(log, "x", 1); }
   CHECK(log.empty());
 }
 
@@ -116,8 +118,9 @@ TEST_CASE("a run past its deadline stops with DeadlineExceeded and frees pending
   };
   {
     asyncio::EventLoop loop(recorder);
-    CHECK_THROWS_AS(loop.run_until_complete(sleeper(), platform::now() + platform::to_nanos(0.05), 0.05),
-                    asyncio::DeadlineExceeded);
+    CHECK_THROWS_AS(
+        loop.run_until_complete(sleeper(), platform::now() + platform::to_nanos(0.05), 0.05),
+        asyncio::DeadlineExceeded);
   }
   CHECK(log == std::vector<std::string>{"slept"});
 }

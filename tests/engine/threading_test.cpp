@@ -555,3 +555,21 @@ TEST_CASE("GIL: a blocking wait lets it go, so the thread that can wake it gets 
   CHECK(error_of(waiter).empty());
   CHECK(error_of(setter).empty());
 }
+
+TEST_CASE("a daemon thread in Python-level work stops at its next checkpoint",
+          "[threading][daemon]") {
+  ThreadsFixture f;
+  threading::Event working(f.rt);
+  threading::Thread spinner(
+      "daemon",
+      [&] {
+        working.set();
+        for (;;) f.rt.checkpoint();  // never waits: only the checkpoint can stop it
+      },
+      f.rt, true);
+  spinner.start();
+  REQUIRE(working.wait(ThreadsFixture::kDeadlineS));
+  f.rt.stop_daemons();
+  spinner.join();
+  CHECK(error_of(spinner).empty());
+}

@@ -93,8 +93,11 @@ export function drawTimeline(box, note, report) {
       fill: fillOf,
       title: spanTitle,
     };
-    // Both ends of a deadlock arrow must be drawn lanes.
+    // Both ends of a deadlock arrow must be drawn lanes. The arrows stand midway between the moment
+    // the cycle closed (the last of its waits began) and its detection, where the waits are plain.
     const cycle = deadlock.filter((d) => laneIndex.get(d.holder) < MAX_LANES);
+    const closed = Math.max(...cycle.map((d) => waitOf(perLane[laneIndex.get(d.lane)], d)?.start_s ?? d.start_s));
+    for (const d of cycle) d.x = (closed + d.start_s) / 2;
     const chart = globalThis.Plot.plot({
       width,
       height: 48 + rowHeight * lanes.length,
@@ -111,12 +114,12 @@ export function drawTimeline(box, note, report) {
         globalThis.Plot.barX(running, bar),
         globalThis.Plot.tickX(ticks, {x: 'start_s', y: 'lane', stroke: '#1a1a1a', strokeWidth: 1.5, title: tickTitle}),
         globalThis.Plot.arrow(cycle, {
-          x1: 'start_s', x2: 'start_s', y1: 'lane', y2: 'holder', bend: true, stroke: DEADLOCK, strokeWidth: 2,
-          headLength: 10, insetStart: 4, insetEnd: 4, title: deadlockTitle,
+          x1: 'x', x2: 'x', y1: 'lane', y2: 'holder', bend: 60, stroke: DEADLOCK, strokeWidth: 2.5,
+          headLength: 12, insetStart: 3, insetEnd: 3, title: deadlockTitle,
         }),
         globalThis.Plot.text(cycle, {
-          x: 'start_s', y: 'lane', text: (d) => `waits for ${d.object}`, dx: -8, textAnchor: 'end', fill: DEADLOCK,
-          fontWeight: 'bold',
+          x: 'x', y: 'lane', text: (d) => `waits for ${d.object}, held by ${d.holder}`, dx: 24, textAnchor: 'start',
+          fill: DEADLOCK, stroke: 'white', strokeWidth: 4, fontWeight: 'bold',
         }),
       ],
     });
@@ -189,6 +192,11 @@ function spanTitle(d) {
   if (d.name === 'held' && d.holder !== undefined) about = ` by ${d.holder}`;
   else if (d.object !== undefined) about = ` ${d.object}${d.holder !== undefined ? `, held by ${d.holder}` : ''}`;
   return `${d.lane}: ${what}${about} (${d.state})\n${seconds(d.start_s)} → ${seconds(d.end_s)}, ${seconds(d.end_s - d.start_s)}`;
+}
+
+// The blocked wait a deadlock mark belongs to: on its lane, for its lock, under way when found.
+function waitOf(spans, d) {
+  return spans?.find((s) => s.state === 'blocked' && s.object === d.object && s.start_s <= d.start_s && s.end_s >= d.start_s);
 }
 
 function deadlockTitle(d) {
