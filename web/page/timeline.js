@@ -85,7 +85,8 @@ export function drawTimeline(box, note, report) {
     // Running slices are often far shorter than a pixel; draw them last and at least two pixels wide so they show.
     const background = spans.filter((s) => fillOf(s) !== 'running');
     const running = spans.filter((s) => fillOf(s) === 'running');
-    const rowHeight = lanes.length > 12 ? 16 : 24;
+    // Taller rows when there is a deadlock, so its arrows between lanes can be told apart.
+    const rowHeight = lanes.length > 12 ? 16 : deadlock.length ? 44 : 24;
     const bar = {
       y: 'lane',
       x1: 'start_s',
@@ -114,7 +115,7 @@ export function drawTimeline(box, note, report) {
         globalThis.Plot.barX(running, bar),
         globalThis.Plot.tickX(ticks, {x: 'start_s', y: 'lane', stroke: '#1a1a1a', strokeWidth: 1.5, title: tickTitle}),
         globalThis.Plot.arrow(cycle, {
-          x1: 'x', x2: 'x', y1: 'lane', y2: 'holder', bend: 60, stroke: DEADLOCK, strokeWidth: 2.5,
+          x1: 'x', x2: 'x', y1: 'lane', y2: 'holder', bend: 45, stroke: DEADLOCK, strokeWidth: 2.5,
           headLength: 12, insetStart: 3, insetEnd: 3, title: deadlockTitle,
         }),
         globalThis.Plot.text(cycle, {
