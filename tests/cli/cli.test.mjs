@@ -320,7 +320,9 @@ for (const args of PARITY_RUNS) {
 
 // Threads interleave differently on each run and target: stable lines must be equal and in
 // order; lines marked unstable (who got which cup, a total after lost updates, a time) must
-// have the same shapes, numbers aside. Checks are compared where the outcome is not a race.
+// have the same shapes, numbers aside. Checks are compared where the outcome is not a race, nor
+// a matter of timing on a loaded machine (how often a ticker or a logger got to run: their own
+// tests check those).
 const THREAD_PARITY_RUNS = [
   [['race', '--set', 'sync=lock'], true],
   [['race', '--set', 'gil=true'], true],
@@ -332,8 +334,8 @@ const THREAD_PARITY_RUNS = [
   [['producer-consumer', '--model', 'asyncio'], true],
   [['gil'], true],
   [['daemon'], true],
-  [['health-monitor'], true],
-  [['check-stock'], true],
+  [['health-monitor'], false],
+  [['check-stock'], false],
 ];
 
 for (const [args, sameChecks] of THREAD_PARITY_RUNS) {
