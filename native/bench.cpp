@@ -44,6 +44,8 @@ std::vector<json> plan(bool quick) {
     requests.push_back({{"scenario", "deadlock"}, {"params", {{"fix", fix}}}});
   for (const char* model : {"threading", "asyncio"})
     requests.push_back({{"scenario", "producer-consumer"}, {"model", model}});
+  requests.push_back({{"scenario", "encrypt"}});
+  requests.push_back({{"scenario", "encrypt"}, {"params", {{"items", 8}}}, {"trace", "off"}});
   // The GIL's speedups as the page runs it, and as measured.
   requests.push_back({{"scenario", "gil"}});
   requests.push_back({{"scenario", "gil"}, {"trace", "off"}});

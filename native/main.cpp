@@ -2,10 +2,13 @@
 
 #include <iostream>
 
+#include "engine/multiprocessing/worker.hpp"
 #include "native/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace samovar;
+  // A ProcessPoolExecutor's worker is this executable started again: it serves, nothing else.
+  if (multiprocessing::is_worker_process()) return multiprocessing::worker_main();
   CLI::App app{"samovar: run the Python concurrency guide's examples for real, and measure them"};
   app.require_subcommand(1);
 
@@ -14,32 +17,41 @@ int main(int argc, char** argv) {
   list->add_flag("--json", list_json, "Print the catalog as JSON (what the page reads)");
 
   cli::RunArgs run_args;
-  auto* run = app.add_subcommand("run", "Run one scenario and print what it printed, then a summary");
+  auto* run =
+      app.add_subcommand("run", "Run one scenario and print what it printed, then a summary");
   run->add_option("scenario", run_args.scenario, "Scenario id (see `samovar list`)")->required();
   run->add_option("--model", run_args.model, "sequential, asyncio, threading or multiprocessing");
   run->add_option("--set", run_args.sets, "A param, as name=value (repeatable)");
-  run->add_option("--scale", run_args.scale, "Multiplies every duration of the guide (default 0.1)");
+  run->add_option("--scale", run_args.scale,
+                  "Multiplies every duration of the guide (default 0.1)");
   run->add_option("--seed", run_args.seed, "Seed for anything random (default 1)");
-  run->add_option("--deadline", run_args.deadline_s, "Seconds before the run is stopped (default 60)");
+  run->add_option("--deadline", run_args.deadline_s,
+                  "Seconds before the run is stopped (default 60)");
   run->add_flag("--json", run_args.json, "Print the report as JSON");
-  run->add_option("--trace", run_args.trace_file, "Write the trace as Chrome Trace Event JSON (Perfetto opens it)");
+  run->add_option("--trace", run_args.trace_file,
+                  "Write the trace as Chrome Trace Event JSON (Perfetto opens it)");
   run->add_flag("--no-spans", run_args.trace_off, "Record no spans (request field trace: off)");
 
   cli::ServeArgs serve_args;
   serve_args.root = SAMOVAR_DEFAULT_ROOT;
   serve_args.results = SAMOVAR_DEFAULT_RESULTS;
-  auto* serve = app.add_subcommand("serve", "Serve the page (cross-origin isolated), native results, /delay and /api/run");
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the page (cross-origin isolated), native results, /delay and /api/run");
   serve->add_option("--host", serve_args.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", serve_args.port, "Port (0: any free port)")->capture_default_str();
   serve->add_option("--root", serve_args.root, "The built page's folder")->capture_default_str();
-  serve->add_option("--results", serve_args.results, "Recorded native results (samovar bench writes them)")
+  serve
+      ->add_option("--results", serve_args.results,
+                   "Recorded native results (samovar bench writes them)")
       ->capture_default_str();
 
   cli::BenchArgs bench_args;
   bench_args.out = SAMOVAR_DEFAULT_RESULTS;
-  auto* bench = app.add_subcommand("bench", "Run the catalog natively and record the results the page compares with");
+  auto* bench = app.add_subcommand(
+      "bench", "Run the catalog natively and record the results the page compares with");
   bench->add_flag("--quick", bench_args.quick, "The short set (a few seconds)");
-  bench->add_option("--out", bench_args.out, "Where to write the results JSON")->capture_default_str();
+  bench->add_option("--out", bench_args.out, "Where to write the results JSON")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

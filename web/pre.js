@@ -8,7 +8,8 @@ var fetch = (typeof process === 'object' && process.versions && process.versions
 // table is constant-initialized. A run dependency holds main (and createSamovar's promise)
 // until the worker serves the table; under node it is unref()'d only then, or node could
 // exit before main runs. If it fails, fetches fail at once with an error, never hang.
-if (!Module['ENVIRONMENT_IS_PTHREAD']) {
+// A process worker's instance has none: its calls do no I/O.
+if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartIoWorker() {
     if (typeof Module['_samovar_io_table'] !== 'function') return;
     var onNode = typeof process === 'object' && process.versions && process.versions.node;
@@ -46,4 +47,132 @@ if (!Module['ENVIRONMENT_IS_PTHREAD']) {
     addRunDependency('samovar-io-worker');
     worker.postMessage({ memory: wasmMemory, table: table, base: onNode ? undefined : location.href });
   });
+}
+
+// Process workers (process-worker.js, beside this file; engine/platform/wasm/process.cpp has
+// the protocol): each holds its own instance of this module, with its own memory, and answers
+// the requests of one mailbox slot. Managed here, on the main runtime thread only, like the
+// I/O worker (unref()'d under node once ready). Each starts when start_worker() first claims
+// its slot, not with the module: four instances cost ~0.3 s of a 2-core machine, which every
+// page load and every test binary would pay (0.4 s -> 0.7 s per WASM test under node).
+// Each is handed the compiled module, so it does not compile it again, and this glue's URL,
+// which it loads with Module.samovarProcessWorker set: then this file starts no workers of
+// its own and the pthread pool is empty (see PTHREAD_POOL_SIZE in the CMake files). C++
+// pokes samovarProcessReconcile when a slot needs a worker (recycled: first or replaced) or
+// its worker terminated (dead or killed); this thread then does what each slot's state asks.
+if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
+  Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartProcessWorkers() {
+    if (typeof Module['_samovar_process_table'] !== 'function') return;
+    var onNode = typeof process === 'object' && process.versions && process.versions.node;
+    var LAYOUT_VERSION = 1;
+    // Mirrors process.cpp: the header's fields, a slot's, its phases and error room.
+    var T_LAYOUT_VERSION = 0, T_SLOT_COUNT = 4, T_SLOT_SIZE = 8, T_SLOTS = 12, T_HOST_READY = 16;
+    var S_STATE = 0, S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
+    var STARTING = 0, ANSWERING = 5, CRASHED = 7, DEAD = 8, RECYCLE = 9;
+    var START_TIMEOUT_S = 30;
+    var table = Module['_samovar_process_table']();
+    var url = locateFile('process-worker.js');
+    var glue = Module['mainScriptUrlOrBlob'] || _scriptDir;
+    var heap = function () { return new Int32Array(wasmMemory.buffer); };
+    if (heap()[(table + T_LAYOUT_VERSION) >> 2] !== LAYOUT_VERSION) {
+      err('samovar: process table layout ' + heap()[(table + T_LAYOUT_VERSION) >> 2] + ', expected ' + LAYOUT_VERSION);
+      return;
+    }
+    var slotCount = heap()[(table + T_SLOT_COUNT) >> 2];
+    var slotSize = heap()[(table + T_SLOT_SIZE) >> 2];
+    var slots = table + heap()[(table + T_SLOTS) >> 2];
+    var stateIndex = function (slot) { return (slots + slot * slotSize + S_STATE) >> 2; };
+    var workers = [];
+    // The JS worker of a live slot is gone: the slot says so (CRASHED with why) and its
+    // waiter wakes. Nothing changes if the slot moved on (killed, recycled, another worker).
+    function markDead(entry, why) {
+      var view = heap();
+      var index = stateIndex(entry.slot);
+      var seen = Atomics.load(view, index);
+      var mine = function (phase) { return ((entry.incarnation << 4) | phase) | 0; };
+      if ((seen >>> 4) !== entry.incarnation || (seen & 15) > ANSWERING) return false;
+      if ((seen & 15) === ANSWERING) {
+        Atomics.compareExchange(view, index, seen, mine(DEAD));
+      } else if (Atomics.compareExchange(view, index, seen, mine(ANSWERING)) === seen) {
+        var text = new Uint8Array(ERROR_BYTES);
+        var written = new TextEncoder().encodeInto(String(why), text).written;
+        var base = slots + entry.slot * slotSize;
+        new Uint8Array(wasmMemory.buffer).set(text.subarray(0, written), base + S_ERROR);
+        new Uint32Array(wasmMemory.buffer)[(base + S_ERROR_LEN) >> 2] = written;
+        Atomics.compareExchange(view, index, mine(ANSWERING), mine(CRASHED));
+      }
+      Atomics.notify(view, index);
+      return true;
+    }
+    // Ends a slot's JS worker. `why` is set when it ended by itself or failed.
+    function retire(entry, why) {
+      if (entry.gone) return;
+      entry.gone = true;
+      if (why !== undefined && markDead(entry, why)) {
+        err('samovar: process worker ' + entry.slot + ' (' + url + ') stopped: ' + why);
+      }
+      clearTimeout(entry.timer);
+      entry.worker.terminate();
+      if (workers[entry.slot] === entry) workers[entry.slot] = null;
+    }
+    function start(slot, incarnation) {
+      var worker = onNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
+      var entry = { worker: worker, slot: slot, incarnation: incarnation, gone: false };
+      workers[slot] = entry;
+      // A start that neither succeeds nor fails must not hold its waiter for long.
+      entry.timer = setTimeout(function () { retire(entry, 'not ready after ' + START_TIMEOUT_S + ' s'); }, START_TIMEOUT_S * 1000);
+      function onMessage(message) {
+        if (message.ready) {
+          clearTimeout(entry.timer);
+          if (onNode) worker.unref();
+        } else if (message.crashed) {
+          retire(entry);  // the slot already says why
+        } else {
+          retire(entry, message.error);
+        }
+      }
+      if (onNode) {
+        worker.on('message', onMessage);
+        worker.on('error', function (e) { retire(entry, (e && e.stack) || e); });
+        worker.on('exit', function (code) { retire(entry, 'exit code ' + code); });
+      } else {
+        worker.onmessage = function (event) { onMessage(event.data); };
+        worker.onerror = function (event) { retire(entry, event.message || 'it did not load'); };
+      }
+      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, table: table, slot: slot, incarnation: incarnation });
+    }
+    function reconcile() {
+      var view = heap();
+      for (var slot = 0; slot < slotCount; slot++) {
+        var seen = Atomics.load(view, stateIndex(slot));
+        var incarnation = seen >>> 4;
+        var phase = seen & 15;
+        var entry = workers[slot];
+        if (phase === RECYCLE) {
+          if (entry) retire(entry);
+          var next = ((incarnation + 1) & 0x0fffffff) || 1;  // 0 is never a worker's (process.cpp)
+          if (Atomics.compareExchange(view, stateIndex(slot), seen, ((next << 4) | STARTING) | 0) === seen) {
+            start(slot, next);
+          }
+        } else if ((phase === DEAD || phase === CRASHED) && entry && entry.incarnation === incarnation) {
+          retire(entry);
+        }
+      }
+    }
+    Module['samovarProcessReconcile'] = reconcile;
+    Atomics.store(heap(), (table + T_HOST_READY) >> 2, 1);
+  });
+}
+
+// In a process worker's instance: instantiate the compiled module it was handed, with this
+// instance's own new memory. Emscripten 3.1.6 releases the 'wasm-instantiate' run dependency
+// only once its pthread pool has loaded, which never happens for an empty pool: so it is done here.
+if (!Module['ENVIRONMENT_IS_PTHREAD'] && Module['samovarProcessWorker']) {
+  Module['instantiateWasm'] = function (imports, receiveInstance) {
+    var compiled = Module['samovarWasmModule'];
+    var instance = new WebAssembly.Instance(compiled, imports);
+    receiveInstance(instance, compiled);
+    if (PThread.unusedWorkers.length === 0) removeRunDependency('wasm-instantiate');
+    return instance.exports;
+  };
 }

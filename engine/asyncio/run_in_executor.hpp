@@ -53,12 +53,14 @@ class AwaitFuture {
 
 }  // namespace detail
 
-// loop.run_in_executor(pool, fn): runs the blocking `fn` on the pool's thread, and suspends
-// the awaiting task (not the loop) until it is done; the loop's thread resumes it with the
-// result or the exception. Cancelling the task stops the wait, not `fn`.
-template <class Executor, class F>
-auto run_in_executor(Executor& executor, F fn) -> Task<std::invoke_result_t<F&>> {
-  auto future = executor.submit(std::move(fn));
+// loop.run_in_executor(pool, fn, args...): submits to the pool (a ThreadPoolExecutor takes a
+// callable; a ProcessPoolExecutor a function's name and its argument bytes) and suspends the
+// awaiting task (not the loop) until it is done; the loop's thread resumes it with the result
+// or the exception. Cancelling the task stops the wait, not the call.
+template <class Executor, class... Args>
+auto run_in_executor(Executor& executor, Args... args)
+    -> Task<typename decltype(executor.submit(std::move(args)...))::value_type> {
+  auto future = executor.submit(std::move(args)...);
   co_return co_await detail::AwaitFuture(future);
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -56,6 +57,7 @@ struct FutureState {
 template <class T>
 class Future {
  public:
+  using value_type = T;
   Future() : state_(std::make_shared<detail::FutureState<T>>()) {}
 
   bool done() const {
@@ -106,5 +108,26 @@ class Future {
  private:
   std::shared_ptr<detail::FutureState<T>> state_;
 };
+
+// Executor.map's collecting side: each future's result in order, the first failure (in that
+// order) re-raised; `timeout_s` bounds the whole wait (TimeoutError).
+template <class R>
+auto results_in_order(std::vector<Future<R>>& futures, std::optional<double> timeout_s) {
+  const auto start = std::chrono::steady_clock::now();
+  auto left = [&]() -> std::optional<double> {
+    if (!timeout_s) return std::nullopt;
+    return std::max(
+        0.0, *timeout_s -
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
+  if constexpr (std::is_void_v<R>) {
+    for (auto& f : futures) f.result(left());
+  } else {
+    std::vector<R> results;
+    results.reserve(futures.size());
+    for (auto& f : futures) results.push_back(f.result(left()));
+    return results;
+  }
+}
 
 }  // namespace samovar::concurrent

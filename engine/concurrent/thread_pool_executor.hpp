@@ -59,21 +59,7 @@ class ThreadPoolExecutor {
     std::vector<Future<R>> futures;
     futures.reserve(items.size());
     for (const auto& item : items) futures.push_back(submit([fn, item] { return fn(item); }));
-    const auto start = std::chrono::steady_clock::now();
-    auto left = [&]() -> std::optional<double> {
-      if (!timeout_s) return std::nullopt;
-      return std::max(
-          0.0, *timeout_s -
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    };
-    if constexpr (std::is_void_v<R>) {
-      for (auto& f : futures) f.result(left());
-    } else {
-      std::vector<R> results;
-      results.reserve(futures.size());
-      for (auto& f : futures) results.push_back(f.result(left()));
-      return results;
-    }
+    return results_in_order(futures, timeout_s);
   }
 
   // No new work after this; with `wait`, returns once the queued work is done and the threads

@@ -16,11 +16,12 @@ Scenario daemon();
 Scenario deadlock();
 Scenario producer_consumer();
 Scenario gil();
+Scenario encrypt();
 
 const std::vector<Scenario>& catalog() {
   static const std::vector<Scenario> all{
       brew_chai(), gather(),         http_get(),          check_stock(), daemon(), race(),
-      deadlock(),  health_monitor(), producer_consumer(), gil(),         scale()};
+      deadlock(),  encrypt(), health_monitor(), producer_consumer(), gil(),         scale()};
   return all;
 }
 

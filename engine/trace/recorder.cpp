@@ -53,9 +53,14 @@ void Recorder::close(const char* name) {
 void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos start,
                     platform::Nanos end, LaneId object, LaneId holder) {
   if (level_ == Level::off) return;
+  if (spans_full_.load(std::memory_order_relaxed) || lane >= limits_.max_traced_lanes) {
+    spans_dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::lock_guard lock(mutex_);
-  if (spans_.size() >= limits_.max_spans || lane >= limits_.max_traced_lanes) {
-    ++spans_dropped_;
+  if (spans_.size() >= limits_.max_spans) {
+    spans_full_.store(true, std::memory_order_relaxed);
+    spans_dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   spans_.push_back({lane, state, name, seconds(start), state == State::instant ? NAN : seconds(end),
@@ -92,8 +97,7 @@ std::size_t Recorder::lines_dropped() const {
 }
 
 std::size_t Recorder::spans_dropped() const {
-  std::lock_guard lock(mutex_);
-  return spans_dropped_;
+  return spans_dropped_.load();
 }
 
 std::vector<std::string> Recorder::lanes() const {

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -102,7 +103,10 @@ class Recorder {
   std::vector<Line> lines_;
   std::vector<Overlap> overlaps_;
   std::size_t lines_dropped_ = 0;
-  std::size_t spans_dropped_ = 0;
+  // Once the span cap is reached, span() only counts, without the mutex: a run past the cap
+  // (a million lock holds) should not pay for a lock per span it does not keep.
+  std::atomic<bool> spans_full_{false};
+  std::atomic<std::size_t> spans_dropped_{0};
 };
 
 }  // namespace samovar::trace

@@ -263,3 +263,19 @@ test('producer-consumer and race with the GIL in the page: threads, queues and l
     await page.close();
   }
 });
+
+test('encrypt in the page: two process workers, each with its own instance, both on the timeline', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    const {state, error, lines, checks} = await runScenario(page, 'encrypt', {items: 4, work: 200000, workers: 2});
+    if (process.env.SCREENSHOT_ENCRYPT) await page.screenshot({path: process.env.SCREENSHOT_ENCRYPT, fullPage: true});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.ok(lines.some((l) => l.includes('4321_drac_tiderc')), `lines:\n${lines.join('\n')}`);
+    assertChecksPassed(checks, ['results_equal_sequential', 'ran_in_more_than_one_worker', 'no_worker_left']);
+    const lanes = await timelineLanes(page);
+    for (const lane of ['Process-1', 'Process-2']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});

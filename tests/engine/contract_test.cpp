@@ -35,7 +35,7 @@ TEST_CASE("a request gets every default filled in", "[contract]") {
 TEST_CASE("bad requests are refused with the field and what is allowed", "[contract]") {
   CHECK(
       error_of(R"({"scenario": "nope"})") ==
-      R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, health-monitor, producer-consumer, gil, scale)");
+      R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale)");
   CHECK(error_of(R"({"scenario": "gather", "model": "threading"})") ==
         R"(model: "threading" is not allowed; allowed: asyncio, sequential)");
   CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -279,4 +280,18 @@ TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one die
   CHECK(both["checks"]["daemon_died_at_exit"] == true);
   CHECK(both["checks"]["program_waited_for_non_daemon"] == true);
   CHECK(both["metrics"]["non_daemon_lived_s"].get<double>() >= 0.5);
+}
+
+TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done here", "[scenario][encrypt][process]") {
+  const json r = run_request({{"scenario", "encrypt"}, {"params", {{"items", 4}, {"work", 10000}, {"workers", 2}}}});
+  REQUIRE(r["output"].size() == 6);
+  CHECK(r["output"][0]["text"] == "    4321_drac_tiderc");
+  CHECK(r["output"][3]["text"] == "    7321_drac_tiderc");
+  CHECK(r["checks"]["results_equal_sequential"] == true);
+  CHECK(r["checks"]["no_worker_left"] == true);
+  CHECK(r["metrics"]["workers_used"].get<double>() >= 1);
+  std::set<std::string> lanes;
+  for (const auto& span : r["trace"])
+    if (span["name"] == "call") lanes.insert(span["lane"].get<std::string>());
+  CHECK(static_cast<double>(lanes.size()) == r["metrics"]["workers_used"].get<double>());
 }

@@ -1,0 +1,194 @@
+#include "engine/concurrent/process_pool_executor.hpp"
+
+#include <algorithm>
+
+#include "engine/concurrent/detail/spin.hpp"
+#include "engine/multiprocessing/wire.hpp"
+
+namespace samovar::concurrent {
+
+namespace wire = multiprocessing::wire;
+
+std::size_t ProcessPoolExecutor::default_workers() {
+  return std::min<std::size_t>(platform::process::max_workers(),
+                               std::max(1u, std::thread::hardware_concurrency()));
+}
+
+ProcessPoolExecutor::ProcessPoolExecutor(std::size_t max_workers, trace::Recorder* recorder)
+    : recorder_(recorder) {
+  if (max_workers == 0) throw std::invalid_argument("max_workers must be greater than 0");
+  if (max_workers > platform::process::max_workers())
+    throw std::invalid_argument("max_workers must be at most " +
+                                std::to_string(platform::process::max_workers()) + " here");
+  workers_.resize(max_workers);
+  ids_.resize(max_workers, 0);
+  // Each manager starts its own worker, so they all start at once.
+  for (std::size_t i = 0; i < max_workers; ++i) managers_.emplace_back([this, i] { manage(i); });
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return started_ == max_workers; });
+  if (broken_) {
+    const std::string why = *broken_;
+    lock.unlock();
+    shutdown(true);
+    throw BrokenProcessPool("the process pool could not start: " + why);
+  }
+}
+
+ProcessPoolExecutor::~ProcessPoolExecutor() {
+  shutdown(true);
+}
+
+void ProcessPoolExecutor::manage(std::size_t index) {
+  std::unique_ptr<platform::process::Worker> started;
+  std::string failure;
+  try {
+    started = platform::process::start_worker();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  platform::process::Worker* worker = started.get();
+  std::deque<Job> pending;
+  {
+    std::lock_guard lock(mutex_);
+    if (worker != nullptr) {
+      ids_[index] = worker->id();
+      workers_[index] = std::move(started);
+    } else {
+      pending = break_pool(failure);
+    }
+    ++started_;
+  }
+  changed_.notify_all();
+  fail(std::move(pending));
+
+  const trace::LaneId lane =
+      recorder_ ? recorder_->lane("Process-" + std::to_string(index + 1)) : trace::kNoLane;
+  while (worker != nullptr) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      if (queue_.empty() && !shutting_down_ && !broken_) {
+        // Idle: stay awake a moment for the next call before sleeping (as ThreadPoolExecutor).
+        lock.unlock();
+        detail::spin_until([this] { return queued_.load(std::memory_order_acquire) > 0; });
+        lock.lock();
+      }
+      changed_.wait(lock, [&] { return !queue_.empty() || shutting_down_ || broken_; });
+      if (broken_ || queue_.empty()) break;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      queued_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    std::string answer;
+    const platform::Nanos start = platform::now();
+    try {
+      answer = worker->call(job.request);
+      if (recorder_) recorder_->span(lane, trace::State::running, "call", start, platform::now());
+    } catch (const platform::process::WorkerDied& e) {
+      // Broken first, so that whoever sees this future fail also sees the pool broken.
+      {
+        std::lock_guard lock(mutex_);
+        pending = break_pool(e.what());
+      }
+      fail(std::move(pending));
+      job.future.set_exception(std::make_exception_ptr(BrokenProcessPool(
+          std::string("a process in the pool ended abruptly while a call was running: ") +
+          e.what())));
+      break;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      ++calls_[ids_[index]];
+    }
+    try {
+      wire::Outcome outcome = wire::decode_outcome(answer);
+      if (outcome.ok)
+        job.future.set_result(std::move(outcome.value));
+      else
+        job.future.set_exception(
+            std::make_exception_ptr(RemoteError(outcome.error_type, outcome.value)));
+    } catch (const wire::BadMessage& e) {
+      job.future.set_exception(std::make_exception_ptr(RemoteError("RuntimeError", e.what())));
+    }
+  }
+  // Ends and reaps this manager's worker (its destructor waits for the exit), outside the lock.
+  std::unique_ptr<platform::process::Worker> done;
+  {
+    std::lock_guard lock(mutex_);
+    done = std::move(workers_[index]);
+  }
+}
+
+std::deque<ProcessPoolExecutor::Job> ProcessPoolExecutor::break_pool(const std::string& why) {
+  if (!broken_) broken_ = why;
+  std::deque<Job> pending;
+  pending.swap(queue_);
+  queued_.store(0, std::memory_order_relaxed);
+  // As CPython's: one worker gone breaks the pool, and the others are ended too.
+  for (auto& w : workers_)
+    if (w) w->kill();
+  changed_.notify_all();
+  return pending;
+}
+
+void ProcessPoolExecutor::fail(std::deque<Job> jobs) {
+  for (auto& job : jobs)
+    job.future.set_exception(
+        std::make_exception_ptr(BrokenProcessPool("the process pool is broken: " + *broken_)));
+}
+
+Future<std::string> ProcessPoolExecutor::submit(std::string function, std::string argument) {
+  Future<std::string> future;
+  {
+    std::lock_guard lock(mutex_);
+    if (broken_) throw BrokenProcessPool("the process pool is broken: " + *broken_);
+    if (shutting_down_) throw std::runtime_error("cannot schedule new futures after shutdown");
+    queue_.push_back({wire::encode(wire::Call{std::move(function), std::move(argument)}), future});
+    queued_.store(queue_.size(), std::memory_order_release);
+  }
+  changed_.notify_one();
+  return future;
+}
+
+std::vector<std::string> ProcessPoolExecutor::map(const std::string& function,
+                                                  const std::vector<std::string>& arguments,
+                                                  std::optional<double> timeout_s) {
+  std::vector<Future<std::string>> futures;
+  futures.reserve(arguments.size());
+  for (const auto& argument : arguments) futures.push_back(submit(function, argument));
+  return results_in_order(futures, timeout_s);
+}
+
+void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  std::vector<std::thread> joining;
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    if (cancel_futures) {
+      for (auto& job : queue_)
+        job.future.set_exception(
+            std::make_exception_ptr(std::runtime_error("cancelled at shutdown")));
+      queue_.clear();
+    }
+    if (wait) joining.swap(managers_);
+  }
+  changed_.notify_all();
+  for (auto& t : joining) t.join();
+}
+
+std::vector<long> ProcessPoolExecutor::worker_ids() const {
+  std::lock_guard lock(mutex_);
+  return ids_;
+}
+
+std::map<long, std::size_t> ProcessPoolExecutor::calls_per_worker() const {
+  std::lock_guard lock(mutex_);
+  return calls_;
+}
+
+void ProcessPoolExecutor::kill_worker(std::size_t index) {
+  std::lock_guard lock(mutex_);
+  if (index < workers_.size() && workers_[index]) workers_[index]->kill();
+}
+
+}  // namespace samovar::concurrent

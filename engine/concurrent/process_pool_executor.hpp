@@ -1,0 +1,100 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/concurrent/future.hpp"
+#include "engine/platform/process.hpp"
+#include "engine/trace/recorder.hpp"
+
+namespace samovar::concurrent {
+
+// concurrent.futures.process.BrokenProcessPool: a worker died, so the pool is broken: every
+// pending future fails with it, and so does every later submit.
+class BrokenProcessPool : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An exception raised by the function in the worker, raised again here: its Python type and
+// message ("ValueError: no milk").
+class RemoteError : public std::runtime_error {
+ public:
+  RemoteError(std::string type, const std::string& message)
+      : std::runtime_error(type + ": " + message), type_(std::move(type)) {}
+  const std::string& type() const noexcept { return type_; }
+
+ private:
+  std::string type_;
+};
+
+// concurrent.futures.ProcessPoolExecutor: `max_workers` worker processes (platform::process:
+// real processes natively, isolated instances in WASM) run calls in FIFO order. A call names a
+// function of multiprocessing/functions.hpp and passes its argument as bytes; the result
+// comes back as bytes. The workers start with the pool (all at once) and are ended and reaped
+// by shutdown; the destructor is shutdown(wait=true). submit() and shutdown() are thread-safe.
+class ProcessPoolExecutor {
+ public:
+  // With a recorder, each worker gets a trace lane ("Process-1", ...) showing its calls.
+  explicit ProcessPoolExecutor(std::size_t max_workers = default_workers(),
+                               trace::Recorder* recorder = nullptr);
+  ~ProcessPoolExecutor();
+  ProcessPoolExecutor(const ProcessPoolExecutor&) = delete;
+  ProcessPoolExecutor& operator=(const ProcessPoolExecutor&) = delete;
+
+  // Python's default: one per core (no more than this target can start).
+  static std::size_t default_workers();
+  std::size_t max_workers() const noexcept { return workers_.size(); }
+
+  Future<std::string> submit(std::string function, std::string argument);
+  // Executor.map: results in the arguments' order; the first failure (in that order) is
+  // raised; `timeout_s` bounds the whole wait.
+  std::vector<std::string> map(const std::string& function,
+                               const std::vector<std::string>& arguments,
+                               std::optional<double> timeout_s = std::nullopt);
+  // No new calls after this; with `wait`, returns once the queued calls are done and the
+  // workers reaped. cancel_futures: queued calls not yet started are dropped (their futures fail).
+  void shutdown(bool wait = true, bool cancel_futures = false);
+
+  // The workers' ids (natively pids), and how many calls each ran.
+  std::vector<long> worker_ids() const;
+  std::map<long, std::size_t> calls_per_worker() const;
+  // Ends worker `index` at once, as a crash would (tests).
+  void kill_worker(std::size_t index);
+
+ private:
+  struct Job {
+    std::string request;
+    Future<std::string> future;
+  };
+  void manage(std::size_t index);
+  // Under mutex_: marks the pool broken, ends every worker, and hands back the queued jobs for
+  // fail() to fail outside the lock (a future's callbacks run where it is failed).
+  std::deque<Job> break_pool(const std::string& why);
+  void fail(std::deque<Job> jobs);
+
+  trace::Recorder* recorder_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> queue_;
+  std::atomic<std::size_t> queued_{
+      0};  // queue_.size(), for idle managers polling without the mutex
+  std::vector<std::unique_ptr<platform::process::Worker>> workers_;  // set by their managers
+  std::vector<long> ids_;
+  std::map<long, std::size_t> calls_;
+  std::size_t started_ = 0;
+  bool shutting_down_ = false;
+  std::optional<std::string> broken_;
+  std::vector<std::thread> managers_;
+};
+
+}  // namespace samovar::concurrent

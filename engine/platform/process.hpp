@@ -1,0 +1,54 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// Worker processes, for ProcessPoolExecutor: separate address spaces that take a request as
+// bytes and answer with bytes; what the bytes mean is the engine's business
+// (engine/multiprocessing/wire.hpp). Natively a worker is a real process: samovar's own
+// executable started again in worker mode (a fresh exec, not a fork of a process that already
+// runs threads). In WASM it is a process worker: a JS worker started with the module, holding
+// its own instance of the module with its own memory; the bytes cross through a mailbox.
+namespace samovar::platform::process {
+
+// The worker is gone (it crashed, was killed, or could not start): what it was doing is lost.
+class WorkerDied : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Worker {
+ public:
+  virtual ~Worker() = default;  // ends the worker and reaps it: no process outlives its Worker
+  // Sends `request` and blocks until the answer. One call at a time per worker (its owner's
+  // thread). Throws WorkerDied if the worker is gone or goes during the call.
+  virtual std::string call(std::string_view request) = 0;
+  // Natively the worker's pid; in WASM the process worker's index.
+  virtual long id() const noexcept = 0;
+  // Ends the worker at once, as a crash would: a call under way and every later one throw
+  // WorkerDied. For tests and for shutdown(cancel). Thread-safe.
+  virtual void kill() noexcept = 0;
+};
+
+// Starts a worker, ready to answer; throws WorkerDied if it cannot.
+std::unique_ptr<Worker> start_worker();
+
+// How many workers can run at once on this target (WASM: the process workers started with
+// the module); a pool asks for no more.
+std::size_t max_workers();
+
+// Workers started and not yet ended and reaped (natively: this process's child processes,
+// whoever started them): after every pool is gone, 0.
+std::size_t live_workers();
+
+// Natively: whether this process was started by start_worker(). Its main() must then call
+// serve() before anything else. Always false in WASM.
+bool in_worker();
+// The worker's loop: answers each request with `handler` until its parent goes; returns the
+// process's exit code.
+int serve(const std::function<std::string(std::string_view)>& handler);
+
+}  // namespace samovar::platform::process

@@ -1,0 +1,130 @@
+#include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/asyncio/gather.hpp"
+#include "engine/asyncio/run_in_executor.hpp"
+#include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/multiprocessing/functions.hpp"
+#include "engine/platform/process.hpp"
+#include "engine/scenarios/catalog.hpp"
+#include "engine/scenarios/context.hpp"
+
+namespace samovar::scenarios {
+
+namespace {
+
+namespace functions = multiprocessing::functions;
+
+// Guide 4.1: `await loop.run_in_executor(pool, encrypt, "credit_card_1234")` in a
+// ProcessPoolExecutor, for `items` cards at once (the guide's is the first); encrypt really
+// works (`work` rounds of hashing) and returns the guide's text: four spaces, then the card
+// reversed.
+std::string card(long long i) {
+  return "credit_card_" + std::to_string(1234 + i);
+}
+
+asyncio::Task<std::vector<std::string>> encrypt_all(concurrent::ProcessPoolExecutor& pool,
+                                                    const std::vector<std::string>& arguments) {
+  std::vector<asyncio::Task<std::string>> calls;
+  for (const auto& argument : arguments)
+    calls.push_back(asyncio::run_in_executor(pool, std::string("encrypt"), argument));
+  co_return co_await asyncio::gather(std::move(calls));
+}
+
+std::string fixed(double v, int digits) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+void run(Context& ctx) {
+  const long long items = ctx.integer("items");
+  const auto rounds = static_cast<std::uint64_t>(ctx.integer("work"));
+  const auto workers = static_cast<std::size_t>(ctx.integer("workers"));
+  std::vector<std::string> arguments;
+  for (long long i = 0; i < items; ++i)
+    arguments.push_back(functions::to_argument(card(i), rounds));
+
+  // The same work in this process, one card after another: the baseline and the check.
+  const platform::Nanos seq_start = platform::now();
+  std::vector<functions::Encrypted> expected;
+  for (long long i = 0; i < items; ++i) expected.push_back(functions::encrypt(card(i), rounds));
+  const double sequential_s = platform::to_seconds(platform::now() - seq_start);
+
+  const platform::Nanos start = platform::now();
+  concurrent::ProcessPoolExecutor pool(workers,
+                                       &ctx.recorder());  // with ProcessPoolExecutor() as pool:
+  const double startup_s = platform::to_seconds(platform::now() - start);
+  const platform::Nanos calls_start = platform::now();
+  const auto answers = ctx.run_asyncio(encrypt_all(pool, arguments));
+  const double pool_s = platform::to_seconds(platform::now() - calls_start);
+  const auto per_worker = pool.calls_per_worker();
+
+  bool equal = answers.size() == expected.size();
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto got = functions::from_result(answers[i]);
+    ctx.print(got.text);  // print(result)
+    equal = equal && got.text == expected[i].text && got.hash == expected[i].hash;
+  }
+
+  // What crossing costs: a call that does nothing, there and back, one at a time.
+  constexpr int kTrips = 200;
+  const platform::Nanos ipc_start = platform::now();
+  for (int i = 0; i < kTrips; ++i) pool.submit("echo", arguments.front()).result();
+  const double ipc_us = static_cast<double>(platform::now() - ipc_start) / 1e3 / kTrips;
+
+  pool.shutdown(true);
+  std::string who;
+  for (const auto& [id, calls] : per_worker)
+    who +=
+        (who.empty() ? "" : ", ") + std::to_string(id) + " (" + std::to_string(calls) + " calls)";
+  ctx.print("Processes: " + who, false);
+
+  ctx.metric("sequential_s", sequential_s);
+  ctx.metric("pool_s", pool_s);
+  ctx.metric("speedup", sequential_s / pool_s);
+  ctx.metric("pool_startup_ms", startup_s * 1e3);
+  ctx.metric("ipc_round_trip_us", ipc_us);
+  ctx.metric("workers_used", static_cast<double>(per_worker.size()));
+  ctx.check("results_equal_sequential", equal);
+  ctx.check("ran_in_more_than_one_worker", per_worker.size() > 1);
+  ctx.check("no_worker_left", platform::process::live_workers() == 0);
+  ctx.print("Sequential " + fixed(sequential_s, 3) + " s, " + std::to_string(workers) +
+                " processes " + fixed(pool_s, 3) + " s: " + fixed(sequential_s / pool_s, 2) + "x",
+            false);
+}
+
+}  // namespace
+
+Scenario encrypt() {
+  return {
+      "encrypt",
+      "Process executors",
+      "4.1",
+      "encrypt() runs in a ProcessPoolExecutor through run_in_executor: each card is hashed `work` "
+      "times (the CPU-intensive operation) in a separate process with its own memory, and comes "
+      "back "
+      "as bytes. The same work in this process, one card after another, gives the speedup and the "
+      "results to compare with.",
+      {"multiprocessing"},
+      {{"items",
+        ParamType::integer,
+        4,
+        1,
+        1'000,
+        {},
+        "cards to encrypt (the guide's is the first)"},
+       {"work", ParamType::integer, 2'000'000, 0, 1'000'000'000, {}, "rounds of hashing per card"},
+       {"workers",
+        ParamType::integer,
+        2,
+        1,
+        static_cast<double>(platform::process::max_workers()),
+        {},
+        "max_workers of the pool (processes)"}},
+      run};
+}
+
+}  // namespace samovar::scenarios
