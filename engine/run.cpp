@@ -26,6 +26,9 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s));
   try {
     scenarios::find(request.scenario)->run(ctx);
+  } catch (const contract::BadRequest&) {
+    throw;  // a limit only the scenario can check (one of this target's): bad input, not a failed
+            // run
   } catch (const asyncio::DeadlineExceeded& e) {
     report.error = contract::Error{"deadline", e.what()};
   } catch (const std::exception& e) {

@@ -5,10 +5,18 @@
 
 namespace samovar::contract::message {
 
-std::string not_json(const std::string& parse_error) { return "not valid JSON (" + parse_error + ")"; }
-std::string not_an_object() { return "expected a JSON object"; }
-std::string unknown_field(const std::string& allowed) { return "unknown field; allowed: " + allowed; }
-std::string missing() { return "required, but missing"; }
+std::string not_json(const std::string& parse_error) {
+  return "not valid JSON (" + parse_error + ")";
+}
+std::string not_an_object() {
+  return "expected a JSON object";
+}
+std::string unknown_field(const std::string& allowed) {
+  return "unknown field; allowed: " + allowed;
+}
+std::string missing() {
+  return "required, but missing";
+}
 std::string wrong_type(const std::string& expected, const std::string& got) {
   return "expected " + expected + ", got " + got;
 }
@@ -32,11 +40,17 @@ std::string number(double v) {
 }  // namespace
 
 std::string too_long(std::size_t length, std::size_t max) {
-  return std::to_string(length) + " characters is too long; allowed: a string of at most " + std::to_string(max);
+  return std::to_string(length) + " characters is too long; allowed: a string of at most " +
+         std::to_string(max);
 }
 
 std::string range(bool integer, double min, double max) {
   return std::string(integer ? "integer " : "number ") + number(min) + ".." + number(max);
+}
+
+std::string over_target_limit(const std::string& value, std::size_t limit,
+                              const std::string& what) {
+  return value + " is more than this target allows: at most " + std::to_string(limit) + " " + what;
 }
 
 }  // namespace samovar::contract::message

@@ -1,5 +1,6 @@
 #include "engine/multiprocessing/functions.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <unordered_map>
@@ -40,6 +41,13 @@ const std::unordered_map<std::string_view, Function>& table() {
       {"count_primes",
        [](std::string_view arg) { return std::to_string(count_primes(parse_integer(arg))); }},
       {"echo", [](std::string_view arg) { return std::string(arg); }},
+      // chai_stock += 1, `n` times, on the worker's own global (guide 3.4 in a process).
+      {"increment_global",
+       [](std::string_view arg) {
+         for (long long i = 0, n = parse_integer(arg); i < n; ++i)
+           process_global = process_global + 1;
+         return std::to_string(process_global);
+       }},
       // Adds to the worker's own global and returns its new value.
       {"add_to_global",
        [](std::string_view arg) {
@@ -83,9 +91,12 @@ Encrypted from_result(std::string_view bytes) {
   return {std::string(bytes.substr(colon + 1)), std::stoull(std::string(bytes.substr(0, colon)))};
 }
 
-long long count_primes(long long limit) {
+namespace {
+// Not inlined, and called once per chunk: V8 moves a WASM function to optimised code only
+// between calls, so one long call would run unoptimised to its end.
+[[gnu::noinline]] long long count_primes_between(long long from, long long to) {
   long long count = 0;
-  for (long long n = 2; n < limit; ++n) {
+  for (long long n = std::max(from, 2LL); n < to; ++n) {
     bool prime = true;
     for (long long d = 2; d * d <= n; ++d)
       if (n % d == 0) {
@@ -94,6 +105,15 @@ long long count_primes(long long limit) {
       }
     count += prime;
   }
+  return count;
+}
+}  // namespace
+
+long long count_primes(long long limit) {
+  constexpr long long kChunk = 10'000;
+  long long count = 0;
+  for (long long from = 0; from < limit; from += kChunk)
+    count += count_primes_between(from, std::min(from + kChunk, limit));
   return count;
 }
 

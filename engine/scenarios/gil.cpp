@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/threading/barrier.hpp"
@@ -81,6 +83,21 @@ Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
   return phase;
 }
 
+// The multiprocessing column: the same tasks in a ProcessPoolExecutor, each process with its own
+// interpreter and GIL, so nothing serialises them. The pool is up before the clock starts.
+Phase on_processes(Context& ctx, long long tasks, long long limit) {
+  const auto workers =
+      std::min<std::size_t>(static_cast<std::size_t>(tasks), platform::process::max_workers());
+  concurrent::ProcessPoolExecutor pool(workers, &ctx.recorder());
+  const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
+  Phase phase;
+  const auto begin = platform::now();
+  for (const auto& count : pool.map("count_primes", limits))
+    phase.results.push_back(std::stoll(count));
+  phase.seconds = platform::to_seconds(platform::now() - begin);
+  return phase;
+}
+
 std::string fixed(double v, int digits) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -101,6 +118,7 @@ void run(Context& ctx) {
   ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential", begin, end);
   const Phase off = on_threads(ctx, threads, limit, false);
   const Phase on = on_threads(ctx, threads, limit, true);
+  const Phase processes = on_processes(ctx, threads, limit);
 
   const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
   ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
@@ -115,13 +133,23 @@ void run(Context& ctx) {
                 fixed(speedup_on, 2) + "x",
             false);
 
+  const double speedup_processes = sequential.seconds / processes.seconds;
+  const auto n_processes =
+      std::min<std::size_t>(static_cast<std::size_t>(threads), platform::process::max_workers());
+  ctx.print(std::to_string(n_processes) + " processes: " + fixed(processes.seconds, 3) + " s, " +
+                fixed(speedup_processes, 2) + "x",
+            false);
+
   ctx.metric("sequential_s", sequential.seconds);
+  ctx.metric("processes_s", processes.seconds);
+  ctx.metric("speedup_processes", speedup_processes);
   ctx.metric("gil_off_s", off.seconds);
   ctx.metric("gil_on_s", on.seconds);
   ctx.metric("speedup_gil_off", speedup_off);
   ctx.metric("speedup_gil_on", speedup_on);
   ctx.metric("gil_switches", static_cast<double>(on.gil_switches));
-  ctx.check("same_results", off.results == sequential.results && on.results == sequential.results);
+  ctx.check("same_results", off.results == sequential.results && on.results == sequential.results &&
+                                processes.results == sequential.results);
   // From what the recorder counted: never two GIL holders at once, and without the GIL every
   // thread's task was running at the same moment.
   ctx.check("one_gil_holder_at_a_time", ctx.recorder().peak_overlap("GIL held") == 1);

@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/contract/bad_request.hpp"
+#include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/threading/barrier.hpp"
@@ -41,7 +44,31 @@ void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long in
   }
 }
 
+// The guide's race with processes instead of threads: each process increments its own copy of
+// chai_stock, in its own memory, so the parent's stays 0 however many increments were made.
+void run_in_processes(Context& ctx, long long processes, long long increments) {
+  if (static_cast<std::size_t>(processes) > platform::process::max_workers())
+    throw contract::BadRequest("params.threads",
+                               contract::message::over_target_limit(
+                                   std::to_string(processes), platform::process::max_workers(),
+                                   "worker processes with model multiprocessing"));
+  concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
+  const std::vector<std::string> counts(static_cast<std::size_t>(processes),
+                                        std::to_string(increments));
+  long long in_processes = 0;
+  for (const auto& stock : pool.map("increment_global", counts)) in_processes += std::stoll(stock);
+  const long long chai_stock = 0;  // the parent's: no process can reach it
+  ctx.print("Chai stock: " + std::to_string(chai_stock));
+  ctx.metric("expected", static_cast<double>(processes * increments));
+  ctx.metric("actual", static_cast<double>(chai_stock));
+  ctx.metric("in_processes", static_cast<double>(in_processes));
+  ctx.check("exact", false);
+  ctx.check("each_process_counted_its_own", in_processes == processes * increments);
+}
+
 void run(Context& ctx) {
+  if (ctx.model() == "multiprocessing")
+    return run_in_processes(ctx, ctx.integer("threads"), ctx.integer("increments"));
   const long long n_threads = ctx.integer("threads");
   const long long increments = ctx.integer("increments");
   const std::string sync = ctx.text("sync");
@@ -88,9 +115,10 @@ Scenario race() {
       "Threads run chai_stock += 1 at once. Unsynchronised, the read and the write of two threads "
       "interleave and updates are lost on real threads; a lock or an atomic increment makes the "
       "total exact, at a cost per increment the metrics show. With the GIL modelled, threads take "
-      "turns between increments, as CPython's do, and few or no updates are lost.",
-      {"threading"},
-      {{"threads", ParamType::integer, 2, 1, 16, {}, "threads incrementing at once"},
+      "turns between increments, as CPython's do, and few or no updates are lost. With processes, "
+      "each increments its own copy: the parent's chai_stock stays 0.",
+      {"threading", "multiprocessing"},
+      {{"threads", ParamType::integer, 2, 1, 16, {}, "threads (or processes) incrementing at once"},
        {"increments", ParamType::integer, 100'000, 1, 10'000'000, {}, "increments per thread"},
        {"sync",
         ParamType::string,

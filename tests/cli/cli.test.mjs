@@ -322,24 +322,25 @@ for (const args of PARITY_RUNS) {
 // order; lines marked unstable (who got which cup, a total after lost updates, a time) must
 // have the same shapes, numbers aside. Checks are compared where the outcome is not a race, nor
 // a matter of timing on a loaded machine (how often a ticker or a logger got to run: their own
-// tests check those).
+// tests check those). With fix=timeout, which task times out, and how often, is timing too.
 const THREAD_PARITY_RUNS = [
   [['race', '--set', 'sync=lock'], true],
   [['race', '--set', 'gil=true'], true],
   [['race'], false],
   [['deadlock'], true],
   [['deadlock', '--set', 'fix=ordering'], true],
-  [['deadlock', '--set', 'fix=timeout'], true],
+  [['deadlock', '--set', 'fix=timeout'], true, false],
   [['producer-consumer'], true],
   [['producer-consumer', '--model', 'asyncio'], true],
-  [['gil'], true],
+  [['gil'], false],
   [['daemon'], true],
   [['health-monitor'], false],
   [['check-stock'], false],
   [['encrypt', '--set', 'work=100000'], true],
+  [['race', '--model', 'multiprocessing'], true],
 ];
 
-for (const [args, sameChecks] of THREAD_PARITY_RUNS) {
+for (const [args, sameChecks, sameShapes = true] of THREAD_PARITY_RUNS) {
   test(`parity: run ${args.join(' ')} prints the same stable lines, and lines of the same shapes, natively and in WASM`, { timeout: 60_000 }, async () => {
     assertWasmBuilt();
     const [native, web] = await Promise.all([
@@ -351,7 +352,7 @@ for (const [args, sameChecks] of THREAD_PARITY_RUNS) {
     const shapes = (report) => [...new Set(report.output.filter((l) => !l.stable).map(({ who, text }) => `${shape(who)}: ${shape(text)}`))].sort();
     assert.ok(native.output.length > 0);
     assert.deepEqual(stable(web), stable(native));
-    assert.deepEqual(shapes(web), shapes(native));
+    if (sameShapes) assert.deepEqual(shapes(web), shapes(native));
     assert.deepEqual(Object.keys(web.checks).sort(), Object.keys(native.checks).sort());
     if (sameChecks) assert.deepEqual(web.checks, native.checks);
   });

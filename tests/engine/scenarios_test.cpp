@@ -275,15 +275,18 @@ TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one die
   // lifetime 5 guide seconds at scale 0.1: the non-daemon monitor holds the program 0.5 s.
   CHECK(normal_only["wall_s"].get<double>() >= 0.5);
   CHECK(both["wall_s"].get<double>() >= 0.5);
-  CHECK(daemon_only["wall_s"].get<double>() < 0.45);
+  // Without a non-daemon thread nothing holds the program (a generous margin: loaded machines).
+  CHECK(daemon_only["wall_s"].get<double>() < normal_only["wall_s"].get<double>());
   CHECK(daemon_only["checks"]["daemon_died_at_exit"] == true);
   CHECK(both["checks"]["daemon_died_at_exit"] == true);
   CHECK(both["checks"]["program_waited_for_non_daemon"] == true);
   CHECK(both["metrics"]["non_daemon_lived_s"].get<double>() >= 0.5);
 }
 
-TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done here", "[scenario][encrypt][process]") {
-  const json r = run_request({{"scenario", "encrypt"}, {"params", {{"items", 4}, {"work", 10000}, {"workers", 2}}}});
+TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done here",
+          "[scenario][encrypt][process]") {
+  const json r = run_request(
+      {{"scenario", "encrypt"}, {"params", {{"items", 4}, {"work", 10000}, {"workers", 2}}}});
   REQUIRE(r["output"].size() == 6);
   CHECK(r["output"][0]["text"] == "    4321_drac_tiderc");
   CHECK(r["output"][3]["text"] == "    7321_drac_tiderc");
@@ -294,4 +297,72 @@ TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done
   for (const auto& span : r["trace"])
     if (span["name"] == "call") lanes.insert(span["lane"].get<std::string>());
   CHECK(static_cast<double>(lanes.size()) == r["metrics"]["workers_used"].get<double>());
+}
+
+TEST_CASE("deadlock: the default run deadlocks, and the report names the whole cycle",
+          "[scenario][deadlock][threading]") {
+  const json r = run_request({{"scenario", "deadlock"}});
+  CHECK(r["checks"]["deadlock_detected"] == true);
+  CHECK(r["checks"]["completed"] == false);
+  CHECK(contract::exit_code(r) == 0);
+  const auto& last = r["output"].back();
+  CHECK(last["text"] ==
+        "Deadlock detected: Task 1 holds lock_a and waits for lock_b; Task 2 holds lock_b and "
+        "waits for lock_a; "
+        "both waits failed with DeadlockError");
+  CHECK(last["stable"] == true);
+  CHECK(r["metrics"]["detection_latency_s"].get<double>() <=
+        r["metrics"]["detect_after_s"].get<double>() + 5);
+}
+
+TEST_CASE("deadlock: taking the locks in one order, or backing off after a timeout, completes",
+          "[scenario][deadlock][threading]") {
+  for (const char* fix : {"ordering", "timeout"}) {
+    const json r = run_request({{"scenario", "deadlock"}, {"params", {{"fix", fix}}}});
+    CHECK(r["checks"]["deadlock_detected"] == false);
+    CHECK(r["checks"]["completed"] == true);
+    CHECK(r["metrics"]["tasks_completed"] == 2);
+  }
+}
+
+TEST_CASE("producer-consumer: every cup served once, on threads and on tasks",
+          "[scenario][producer-consumer]") {
+  for (const char* model : {"threading", "asyncio"}) {
+    const json r = run_request({{"scenario", "producer-consumer"}, {"model", model}});
+    CHECK(r["checks"]["each_cup_served_once"] == true);
+    CHECK(r["checks"]["queue_within_maxsize"] == true);
+    CHECK(r["metrics"]["peak_queue_size"].get<double>() <= 2);
+    CHECK(r["output"].back()["text"] == "10 cups brewed, 10 served, each exactly once");
+  }
+}
+
+TEST_CASE("gil: one holder at a time with it, overlap without it, the same counts everywhere",
+          "[scenario][gil][threading]") {
+  // Tasks of ~0.1 s each, long enough that both threads are surely running at once without it.
+  const json r = run_request({{"scenario", "gil"}});
+  CHECK(r["output"][0]["text"] == "Each task counts the primes below 1000000: 78498");
+  CHECK(r["checks"]["same_results"] == true);
+  CHECK(r["checks"]["one_gil_holder_at_a_time"] == true);
+  CHECK(r["checks"]["gil_off_tasks_overlapped"] == true);
+  std::set<std::string> lanes;
+  for (const auto& span : r["trace"]) lanes.insert(span["lane"].get<std::string>());
+  CHECK(lanes.count("GIL") == 1);
+}
+
+TEST_CASE("race with processes: each counts its own copy, the parent's stays 0",
+          "[scenario][race][process]") {
+  const json r = run_request(
+      {{"scenario", "race"}, {"model", "multiprocessing"}, {"params", {{"increments", 1000}}}});
+  CHECK(r["output"][0]["text"] == "Chai stock: 0");
+  CHECK(r["metrics"]["in_processes"] == 2000);
+  CHECK(r["checks"]["each_process_counted_its_own"] == true);
+}
+
+// WASM only: natively a pool may have more processes than the param's range allows.
+TEST_CASE("race with more processes than this target has is bad input naming params.threads",
+          "[wasm]") {
+  const json r = run_request(
+      {{"scenario", "race"}, {"model", "multiprocessing"}, {"params", {{"threads", 16}}}});
+  CHECK(contract::exit_code(r) == 2);
+  CHECK(r["error"]["message"].get<std::string>().find("params.threads") != std::string::npos);
 }
