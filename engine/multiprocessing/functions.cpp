@@ -91,30 +91,9 @@ Encrypted from_result(std::string_view bytes) {
   return {std::string(bytes.substr(colon + 1)), std::stoull(std::string(bytes.substr(0, colon)))};
 }
 
-namespace {
-// Not inlined, and called once per chunk: V8 moves a WASM function to optimised code only
-// between calls, so one long call would run unoptimised to its end.
-[[gnu::noinline]] long long count_primes_between(long long from, long long to) {
-  long long count = 0;
-  for (long long n = std::max(from, 2LL); n < to; ++n) {
-    bool prime = true;
-    for (long long d = 2; d * d <= n; ++d)
-      if (n % d == 0) {
-        prime = false;
-        break;
-      }
-    count += prime;
-  }
-  return count;
-}
-}  // namespace
-
 long long count_primes(long long limit) {
-  constexpr long long kChunk = 10'000;
-  long long count = 0;
-  for (long long from = 0; from < limit; from += kChunk)
-    count += count_primes_between(from, std::min(from + kChunk, limit));
-  return count;
+  return count_primes(
+      limit, [] {}, [] {});
 }
 
 }  // namespace samovar::multiprocessing::functions

@@ -22,6 +22,39 @@ std::string to_argument(std::string_view data, std::uint64_t rounds);
 std::string to_result(const Encrypted& e);
 Encrypted from_result(std::string_view bytes);
 
+// Counts the primes below `limit` by trial division. `each_candidate` runs once per number
+// tried (the GIL model's eval-loop checkpoint), `each_chunk` between chunks (a deadline check).
+// The work runs in chunks of calls to a function kept out of line: V8 moves a WASM function to
+// optimised code only between calls, so one long call would run unoptimised to its end.
+template <class EachCandidate>
+[[gnu::noinline]] long long count_primes_between(long long from, long long to,
+                                                 EachCandidate& each_candidate) {
+  long long count = 0;
+  for (long long n = from < 2 ? 2 : from; n < to; ++n) {
+    bool prime = true;
+    for (long long d = 2; d * d <= n; ++d)
+      if (n % d == 0) {
+        prime = false;
+        break;
+      }
+    count += prime;
+    each_candidate();
+  }
+  return count;
+}
+
+template <class EachCandidate, class EachChunk>
+long long count_primes(long long limit, EachCandidate each_candidate, EachChunk each_chunk) {
+  constexpr long long kChunk = 10'000;
+  long long count = 0;
+  for (long long from = 0; from < limit; from += kChunk) {
+    count +=
+        count_primes_between(from, from + kChunk < limit ? from + kChunk : limit, each_candidate);
+    each_chunk();
+  }
+  return count;
+}
+
 long long count_primes(long long limit);
 
 }  // namespace samovar::multiprocessing::functions

@@ -10,6 +10,7 @@
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/format.hpp"
 
 namespace samovar::scenarios {
 
@@ -31,12 +32,6 @@ asyncio::Task<std::vector<std::string>> encrypt_all(concurrent::ProcessPoolExecu
   for (const auto& argument : arguments)
     calls.push_back(asyncio::run_in_executor(pool, std::string("encrypt"), argument));
   co_return co_await asyncio::gather(std::move(calls));
-}
-
-std::string fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 void run(Context& ctx) {

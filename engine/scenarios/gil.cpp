@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/multiprocessing/functions.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/format.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/gil.hpp"
 #include "engine/threading/thread.hpp"
@@ -15,34 +17,11 @@ namespace samovar::scenarios {
 
 namespace {
 
-// Python-level CPU work: count the primes in [from, to) by trial division, reaching the eval
-// loop's checkpoint once per candidate, where a thread gives up the GIL when asked.
-// Not inlined, and called once per chunk: V8 moves a WASM function to optimised code only
-// between calls, so one long call would run unoptimised to its end.
-[[gnu::noinline]] long long count_primes_between(threading::Runtime& rt, long long from,
-                                                 long long to) {
-  long long count = 0;
-  for (long long n = std::max(from, 2LL); n < to; ++n) {
-    bool prime = true;
-    for (long long d = 2; d * d <= n; ++d)
-      if (n % d == 0) {
-        prime = false;
-        break;
-      }
-    count += prime;
-    rt.checkpoint();
-  }
-  return count;
-}
-
+// Python-level CPU work: the eval loop's checkpoint once per candidate, where a thread gives up
+// the GIL when asked; the run's deadline between chunks.
 long long count_primes(threading::Runtime& rt, long long limit) {
-  constexpr long long kChunk = 10'000;
-  long long count = 0;
-  for (long long from = 0; from < limit; from += kChunk) {
-    count += count_primes_between(rt, from, std::min(from + kChunk, limit));
-    rt.check_deadline();
-  }
-  return count;
+  return multiprocessing::functions::count_primes(
+      limit, [&] { rt.checkpoint(); }, [&] { rt.check_deadline(); });
 }
 
 struct Phase {
@@ -96,12 +75,6 @@ Phase on_processes(Context& ctx, long long tasks, long long limit) {
     phase.results.push_back(std::stoll(count));
   phase.seconds = platform::to_seconds(platform::now() - begin);
   return phase;
-}
-
-std::string fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 void run(Context& ctx) {

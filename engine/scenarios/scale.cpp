@@ -8,6 +8,7 @@
 #include "engine/platform/memory.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/format.hpp"
 #include "engine/threading/lock.hpp"
 #include "engine/threading/thread.hpp"
 
@@ -47,12 +48,6 @@ asyncio::Task<void> gather_naps(long long tasks, double seconds, Measured& m) {
 
 asyncio::Task<void> switches(long long n) {
   for (long long i = 0; i < n; ++i) co_await asyncio::sleep(0);
-}
-
-std::string fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 // The threading model's own costs: a call through a one-thread ThreadPoolExecutor and back,
