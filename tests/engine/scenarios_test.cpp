@@ -354,8 +354,12 @@ TEST_CASE("race with processes: each counts its own copy, the parent's stays 0",
   const json r = run_request(
       {{"scenario", "race"}, {"model", "multiprocessing"}, {"params", {{"increments", 1000}}}});
   CHECK(r["output"][0]["text"] == "Chai stock: 0");
-  CHECK(r["metrics"]["in_processes"] == 2000);
   CHECK(r["checks"]["each_process_counted_its_own"] == true);
+  CHECK(r["checks"]["parent_unchanged"] == true);
+  CHECK(r["checks"]["exact"] == false);
+  // One worker may have taken both calls: then its own copy counted 2000.
+  const double largest = r["metrics"]["largest_count_in_a_process"].get<double>();
+  CHECK((largest == 1000 || largest == 2000));
 }
 
 // WASM only: natively a pool may have more processes than the param's range allows.
