@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "engine/concurrent/detail/spin.hpp"
 #include "engine/multiprocessing/wire.hpp"
 
 namespace samovar::concurrent {
@@ -67,17 +66,10 @@ void ProcessPoolExecutor::manage(std::size_t index) {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      if (queue_.empty() && !shutting_down_ && !broken_) {
-        // Idle: stay awake a moment for the next call before sleeping (as ThreadPoolExecutor).
-        lock.unlock();
-        detail::spin_until([this] { return queued_.load(std::memory_order_acquire) > 0; });
-        lock.lock();
-      }
       changed_.wait(lock, [&] { return !queue_.empty() || shutting_down_ || broken_; });
       if (broken_ || queue_.empty()) break;
       job = std::move(queue_.front());
       queue_.pop_front();
-      queued_.store(queue_.size(), std::memory_order_relaxed);
     }
     std::string answer;
     const platform::Nanos start = platform::now();
@@ -123,7 +115,6 @@ std::deque<ProcessPoolExecutor::Job> ProcessPoolExecutor::break_pool(const std::
   if (!broken_) broken_ = why;
   std::deque<Job> pending;
   pending.swap(queue_);
-  queued_.store(0, std::memory_order_relaxed);
   // As CPython's: one worker gone breaks the pool, and the others are ended too.
   for (auto& w : workers_)
     if (w) w->kill();
@@ -144,7 +135,6 @@ Future<std::string> ProcessPoolExecutor::submit(std::string function, std::strin
     if (broken_) throw BrokenProcessPool("the process pool is broken: " + *broken_);
     if (shutting_down_) throw std::runtime_error("cannot schedule new futures after shutdown");
     queue_.push_back({wire::encode(wire::Call{std::move(function), std::move(argument)}), future});
-    queued_.store(queue_.size(), std::memory_order_release);
   }
   changed_.notify_one();
   return future;

@@ -1,5 +1,4 @@
 #pragma once
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -86,8 +85,6 @@ class ProcessPoolExecutor {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;
-  std::atomic<std::size_t> queued_{
-      0};  // queue_.size(), for idle managers polling without the mutex
   std::vector<std::unique_ptr<platform::process::Worker>> workers_;  // set by their managers
   std::vector<long> ids_;
   std::map<long, std::size_t> calls_;

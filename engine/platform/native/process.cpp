@@ -63,22 +63,7 @@ bool send_message(int fd, std::string_view bytes) {
   return write_all(fd, head.data(), head.size()) && write_all(fd, bytes.data(), bytes.size());
 }
 
-// An answer to a short call often comes within microseconds: poll for it that long before
-// sleeping in recv, which costs a scheduler wake-up each way (not on one core, where the other
-// side cannot run while this one polls).
-void await_readable(int fd) {
-  static const bool worth_it = std::thread::hardware_concurrency() > 1;
-  if (!worth_it) return;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-  char byte;
-  do {
-    const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n != 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) return;  // data, EOF or an error
-  } while (std::chrono::steady_clock::now() < give_up);
-}
-
 bool receive_message(int fd, std::string& out) {
-  await_readable(fd);
   std::array<unsigned char, 4> head;
   if (!read_all(fd, reinterpret_cast<char*>(head.data()), head.size())) return false;
   std::uint32_t size = 0;
