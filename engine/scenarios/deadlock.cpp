@@ -7,6 +7,7 @@
 
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/threading/barrier.hpp"
 #include "engine/threading/lock.hpp"
 #include "engine/threading/thread.hpp"
 
@@ -75,13 +76,22 @@ void run(Context& ctx) {
   // Long enough for the other task to take its first lock, so that giving up means a cycle.
   const double timeout = std::max(2 * hold, ctx.seconds(0.05));
 
+  // With a hold, both tasks start their first acquisition together: a thread's start can take
+  // longer than the hold on a loaded machine (or for a new WASM worker), and task 1 would then
+  // take both locks before task 2 ran. hold=0 is the guide's code as written: no such help.
+  threading::Barrier both_running(rt, 2, "start");
+  auto start_together = [&] {
+    if (hold > 0) both_running.wait();
+  };
   auto task1 = [&] {
+    start_together();
     if (fix == "timeout")
       task_with_timeout(ctx, 1, lock_a, "a", lock_b, "b", hold, timeout, outcome);
     else
       task(ctx, 1, lock_a, "a", lock_b, "b", hold, outcome);
   };
   auto task2 = [&] {
+    start_together();
     if (fix == "ordering")
       task(ctx, 2, lock_a, "a", lock_b, "b", hold, outcome);  // lock_a first, as task 1
     else if (fix == "timeout")
