@@ -123,9 +123,15 @@ std::deque<ProcessPoolExecutor::Job> ProcessPoolExecutor::break_pool(const std::
 }
 
 void ProcessPoolExecutor::fail(std::deque<Job> jobs) {
+  if (jobs.empty()) return;  // also: the pool may not be broken at all
+  std::string why;
+  {
+    std::lock_guard lock(mutex_);
+    why = *broken_;
+  }
   for (auto& job : jobs)
     job.future.set_exception(
-        std::make_exception_ptr(BrokenProcessPool("the process pool is broken: " + *broken_)));
+        std::make_exception_ptr(BrokenProcessPool("the process pool is broken: " + why)));
 }
 
 Future<std::string> ProcessPoolExecutor::submit(std::string function, std::string argument) {

@@ -1,7 +1,5 @@
 #pragma once
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>

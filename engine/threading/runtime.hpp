@@ -89,7 +89,6 @@ class Runtime {
   void check_deadline() const;
   // Python's exit: every daemon thread fails its current or next wait with DaemonStopped.
   void stop_daemons();
-  bool daemons_stopped() const noexcept { return daemons_stopped_.load(); }
 
   // Looks for a lock cycle through `me`; if there is one, its waits fail with DeadlockError.
   void check_deadlock(ThreadState& me);
