@@ -139,7 +139,7 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
         worker.onmessage = function (event) { onMessage(event.data); };
         worker.onerror = function (event) { retire(entry, event.message || 'it did not load'); };
       }
-      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, table: table, slot: slot, incarnation: incarnation });
+      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
     }
     function reconcile() {
       var view = heap();

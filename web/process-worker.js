@@ -1,9 +1,11 @@
 // A process worker: one "process" of a WASM ProcessPoolExecutor. A plain worker (a browser
 // Worker or a node worker_threads Worker) that web/pre.js starts beside the module and sends
-// {memory, module, glue, table, slot, incarnation}: the parent's WebAssembly.Memory, its
-// compiled WebAssembly.Module, the URL of its JS glue, the address of the process table
-// (engine/platform/wasm/process.cpp, which has the protocol), this worker's slot in it and
-// the incarnation its state word carries. Here the glue is loaded again to make a NEW instance
+// {memory, module, glue, table, slot, incarnation, sharedBlock}: the parent's
+// WebAssembly.Memory, its compiled WebAssembly.Module, the URL of its JS glue, the address of
+// the process table (engine/platform/wasm/process.cpp, which has the protocol), this worker's
+// slot in it, the incarnation its state word carries, and the address of the parent's shared
+// memory block (engine/platform/wasm/shared_memory.cpp), the one thing the instance may reach
+// in the parent's memory: multiprocessing.Value and its kin live there. Here the glue is loaded again to make a NEW instance
 // of the module with its OWN memory: a global changed here does not change the parent's.
 // main() does not run, and the instance starts neither pthreads nor workers of its own.
 // Then, one request at a time: wait for REQUEST, copy the bytes into this instance, call its
@@ -61,6 +63,11 @@ function start(message) {
   const config = {
     samovarProcessWorker: true,
     samovarWasmModule: message.module,
+    samovarSharedBase: message.sharedBlock >> 2,
+    samovarSharedWords() {
+      views();
+      return i32;
+    },
     noInitialRun: true,
     mainScriptUrlOrBlob: glue,
     locateFile: (path) => folder + path,

@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <vector>
+
+#include "engine/multiprocessing/barrier.hpp"
+#include "engine/multiprocessing/queue.hpp"
+#include "engine/multiprocessing/value.hpp"
 
 namespace samovar::multiprocessing::functions {
 
@@ -24,6 +30,35 @@ long long parse_integer(std::string_view text) {
   const long long v = std::stoll(s, &used);
   if (used != s.size()) throw std::invalid_argument("not an integer: " + s);
   return v;
+}
+
+// "a b c": exactly `count` integers, for the functions that take several.
+std::vector<long long> parse_integers(std::string_view text, std::size_t count,
+                                      const char* function) {
+  std::vector<long long> values;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t space = std::min(text.find(' ', at), text.size());
+    values.push_back(parse_integer(text.substr(at, space - at)));
+    at = space + 1;
+  }
+  if (values.size() != count)
+    throw std::invalid_argument(std::string(function) + " wants " + std::to_string(count) +
+                                " integers, got \"" + std::string(text) + "\"");
+  return values;
+}
+
+SharedWords::Word handle(long long h) {
+  return static_cast<SharedWords::Word>(h);
+}
+
+// The next number of a run's shared event counter: the order in which things happened across
+// processes, which the parent prints them in.
+long long next_event(Value& events, platform::Nanos timeout) {
+  Held held(events.get_lock(), timeout);
+  const long long seq = events.value();
+  events.set_value(events.value() + 1);
+  return seq;
 }
 
 using Function = std::string (*)(std::string_view);
@@ -53,6 +88,69 @@ const std::unordered_map<std::string_view, Function>& table() {
        [](std::string_view arg) {
          process_global += parse_integer(arg);
          return std::to_string(process_global);
+       }},
+      // chai_stock.value += 1 on a shared Value, `n` times, starting with the others at a
+      // Barrier; with `locked`, under the Value's own lock. Args: value barrier n locked
+      // timeout_ns.
+      {"increment_value",
+       [](std::string_view arg) {
+         const auto a = parse_integers(arg, 5, "increment_value");
+         Value stock = Value::attach(handle(a[0]));
+         Barrier start = Barrier::attach(handle(a[1]));
+         const platform::Nanos timeout = a[4];
+         start.wait(timeout);
+         for (long long i = 0; i < a[2]; ++i) {
+           if (a[3] != 0) {
+             Held held(stock.get_lock(), timeout);
+             stock.set_value(stock.value() + 1);
+           } else {
+             stock.set_value(stock.value() + 1);
+           }
+         }
+         return std::to_string(a[2]);
+       }},
+      // A producer of guide 7.2 in a process: brews `items` cups (numbered from
+      // producer * items), putting each on the shared Queue. Args: queue producer items
+      // brew_ns events timeout_ns. Answers a line per cup: "event cup waited".
+      {"produce",
+       [](std::string_view arg) {
+         const auto a = parse_integers(arg, 6, "produce");
+         Queue cups = Queue::attach(handle(a[0]));
+         Value events = Value::attach(handle(a[4]));
+         const platform::Nanos timeout = a[5];
+         std::ostringstream lines;
+         for (long long i = 0; i < a[2]; ++i) {
+           platform::sleep_for(a[3]);
+           const long long cup = a[1] * a[2] + i;
+           const bool waited = cups.put(static_cast<std::int32_t>(cup), timeout);
+           lines << next_event(events, timeout) << ' ' << cup << ' ' << waited << '\n';
+         }
+         return lines.str();
+       }},
+      // A consumer in a process: takes cups until a -1 (None), serving each, and counts them
+      // in `served`: a shared Value (under its lock) or, given -1, this process's own global.
+      // Args: queue serve_ns events served timeout_ns. Answers a line per cup: "event cup".
+      {"consume",
+       [](std::string_view arg) {
+         const auto a = parse_integers(arg, 5, "consume");
+         Queue cups = Queue::attach(handle(a[0]));
+         Value events = Value::attach(handle(a[2]));
+         const platform::Nanos timeout = a[4];
+         std::ostringstream lines;
+         for (;;) {
+           const std::int32_t cup = cups.get(timeout);
+           if (cup < 0) break;
+           lines << next_event(events, timeout) << ' ' << cup << '\n';
+           platform::sleep_for(a[1]);
+           if (a[3] >= 0) {
+             Value served = Value::attach(handle(a[3]));
+             Held held(served.get_lock(), timeout);
+             served.set_value(served.value() + 1);
+           } else {
+             process_global += 1;
+           }
+         }
+         return lines.str();
        }},
       {"raise",
        [](std::string_view arg) -> std::string { throw std::invalid_argument(std::string(arg)); }},

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/platform/native/shared_block.hpp"
+
 extern char** environ;
 
 // Natively a worker is samovar's own executable started again (posix_spawn of /proc/self/exe)
@@ -26,7 +28,7 @@ extern char** environ;
 // child talk over a socket pair (the child's end is its fd 3): a socket, not a pipe, so that a
 // write to a dead worker is an EPIPE error (MSG_NOSIGNAL), not a SIGPIPE that kills the parent.
 // A message is a 4-byte little-endian length and that many bytes; the child's first message
-// is "ready".
+// is "ready". Its fd 4 is the shared memory block (shared_block.hpp), which it maps.
 namespace samovar::platform::process {
 
 namespace {
@@ -145,6 +147,8 @@ std::unique_ptr<Worker> start_worker() {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], kChildFd);  // dup2 clears close-on-exec
+  posix_spawn_file_actions_adddup2(&actions, shared_memory::block_fd(),
+                                   shared_memory::kWorkerFd);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, kWorkerEnv, std::strlen(kWorkerEnv)) != 0) env_strings.emplace_back(*e);

@@ -1,0 +1,23 @@
+#include "engine/multiprocessing/value.hpp"
+
+namespace samovar::multiprocessing {
+
+namespace shm = platform::shared_memory;
+
+Value::Value(std::int32_t initial) : Value(SharedWords(2)) {
+  shm::store(words_[0], initial);
+}
+
+Value Value::attach(SharedWords::Word handle) {
+  return Value(SharedWords::attach(handle));
+}
+
+std::int32_t Value::value() const {
+  return shm::load(words_[0]);
+}
+
+void Value::set_value(std::int32_t v) {
+  shm::store(words_[0], v);
+}
+
+}  // namespace samovar::multiprocessing

@@ -1,0 +1,146 @@
+// multiprocessing's shared state (Value, Lock, Barrier, Queue): in shared memory natively, in
+// the parent's memory reached through JS from a WASM process worker. What the parent writes a
+// worker sees, and the other way round; a lock taken in one process holds off the others.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/multiprocessing/barrier.hpp"
+#include "engine/multiprocessing/queue.hpp"
+#include "engine/multiprocessing/value.hpp"
+#include "engine/platform/process.hpp"
+#include "engine/platform/shared_memory.hpp"
+
+using namespace samovar;
+using concurrent::ProcessPoolExecutor;
+using multiprocessing::Barrier;
+using multiprocessing::Lock;
+using multiprocessing::Queue;
+using multiprocessing::Value;
+
+namespace {
+constexpr platform::Nanos kTimeout = platform::to_nanos(20);
+
+std::string args(std::initializer_list<long long> values) {
+  std::string text;
+  for (long long v : values) text += (text.empty() ? "" : " ") + std::to_string(v);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("shared state: a Lock, a Queue and a Barrier in one process", "[process]") {
+  const std::size_t before = platform::shared_memory::in_use();
+  {
+    Lock lock;
+    CHECK(lock.acquire(0));
+    CHECK(lock.locked());
+    CHECK_FALSE(lock.acquire(platform::to_nanos(0.01)));  // not recursive, and it times out
+    lock.release();
+    CHECK_FALSE(lock.locked());
+
+    Queue q(2);
+    CHECK_FALSE(q.put(1, 0));
+    CHECK_FALSE(q.put(2, 0));
+    CHECK_THROWS_WITH(q.put(3, platform::to_nanos(0.01)), Catch::Contains("queue.Full"));
+    CHECK(q.peak_size() == 2);
+    CHECK(q.get(0) == 1);
+    CHECK_FALSE(q.put(3, 0));  // wraps around the ring
+    CHECK(q.get(0) == 2);
+    CHECK(q.get(0) == 3);
+    CHECK_THROWS_WITH(q.get(platform::to_nanos(0.01)), Catch::Contains("queue.Empty"));
+
+    Barrier alone(1);
+    alone.wait(0);
+    alone.wait(0);  // used again
+    Barrier pair(2);
+    CHECK_THROWS_WITH(pair.wait(platform::to_nanos(0.01)), Catch::Contains("BrokenBarrierError"));
+    CHECK(platform::shared_memory::in_use() > before);
+  }
+  CHECK(platform::shared_memory::in_use() == before);  // every word given back
+}
+
+TEST_CASE("shared state: a Value is the same int in the parent and in the workers", "[process]") {
+  Value stock(5);
+  Barrier start(1);
+  {
+    ProcessPoolExecutor pool(1);
+    CHECK(pool.submit("increment_value", args({stock.handle(), start.handle(), 1000, 1, kTimeout}))
+              .result(20) == "1000");
+    CHECK(stock.value() == 1005);  // the worker's increments, seen by the parent
+    stock.set_value(-7);
+    pool.submit("increment_value", args({stock.handle(), start.handle(), 7, 0, kTimeout}))
+        .result(20);
+    CHECK(stock.value() == 0);  // the parent's write, seen by the worker
+  }
+  CHECK(platform::process::live_workers() == 0);
+}
+
+TEST_CASE("shared state: with the Value's lock, two processes' increments are all kept",
+          "[process]") {
+  constexpr long long kIncrements = 20'000;
+  for (const bool locked : {true, false}) {
+    Value stock(0);
+    Barrier start(2);  // both workers count at once
+    ProcessPoolExecutor pool(2);
+    const std::string call =
+        args({stock.handle(), start.handle(), kIncrements, locked ? 1 : 0, kTimeout});
+    pool.map("increment_value", {call, call}, 30.0);
+    const auto calls = pool.calls_per_worker();
+    CHECK(calls.size() == 2);  // the barrier lets neither finish without the other
+    if (locked)
+      CHECK(stock.value() == 2 * kIncrements);
+    else  // updates may be lost, never invented
+      CHECK((stock.value() > 0 && stock.value() <= 2 * kIncrements));
+  }
+}
+
+TEST_CASE("shared state: a Lock held in the parent holds off a worker", "[process]") {
+  Value stock(0);
+  Barrier start(1);
+  stock.get_lock().acquire(0);
+  ProcessPoolExecutor pool(1);
+  const auto timeout = platform::to_nanos(0.05);
+  CHECK_THROWS_WITH(
+      pool.submit("increment_value", args({stock.handle(), start.handle(), 1, 1, timeout}))
+          .result(20),
+      Catch::Contains("was not free"));
+  stock.get_lock().release();
+  pool.submit("increment_value", args({stock.handle(), start.handle(), 1, 1, timeout})).result(20);
+  CHECK(stock.value() == 1);
+}
+
+TEST_CASE("shared state: producers and consumers in processes pass every cup once", "[process]") {
+  constexpr long long kItems = 20;
+  Queue cups(3);
+  Value events(0);
+  Value served(0);
+  ProcessPoolExecutor pool(2);
+  auto producer =
+      pool.submit("produce", args({cups.handle(), 0, kItems, 0, events.handle(), kTimeout}));
+  auto consumer =
+      pool.submit("consume", args({cups.handle(), 0, events.handle(), served.handle(), kTimeout}));
+  const std::string produced = producer.result(20);
+  cups.put(-1, kTimeout);  // None: the consumer stops
+  std::istringstream lines(consumer.result(20));
+  std::multiset<long long> taken;
+  std::set<long long> seqs;
+  long long seq, cup;
+  while (lines >> seq >> cup) {
+    taken.insert(cup);
+    seqs.insert(seq);
+  }
+  CHECK(taken.size() == kItems);
+  for (long long c = 0; c < kItems; ++c) CHECK(taken.count(c) == 1);
+  CHECK(served.value() == kItems);
+  CHECK(cups.peak_size() <= 3);
+  std::istringstream put_lines(produced);
+  long long waited;
+  while (put_lines >> seq >> cup >> waited) seqs.insert(seq);
+  CHECK(seqs.size() == 2 * kItems);  // one event number per put and per get, none twice
+  CHECK(events.value() == 2 * kItems);
+}
