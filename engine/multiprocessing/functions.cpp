@@ -52,15 +52,6 @@ SharedWords::Word handle(long long h) {
   return static_cast<SharedWords::Word>(h);
 }
 
-// The next number of a run's shared event counter: the order in which things happened across
-// processes, which the parent prints them in.
-long long next_event(Value& events, platform::Nanos timeout) {
-  Held held(events.get_lock(), timeout);
-  const long long seq = events.value();
-  events.set_value(events.value() + 1);
-  return seq;
-}
-
 using Function = std::string (*)(std::string_view);
 
 const std::unordered_map<std::string_view, Function>& table() {
@@ -111,39 +102,36 @@ const std::unordered_map<std::string_view, Function>& table() {
        }},
       // A producer of guide 7.2 in a process: brews `items` cups (numbered from
       // producer * items), putting each on the shared Queue. Args: queue producer items
-      // brew_ns events timeout_ns. Answers a line per cup: "event cup waited".
+      // brew_ns timeout_ns. Answers a line per cup: "order time cup waited" (Queue::Put).
       {"produce",
        [](std::string_view arg) {
-         const auto a = parse_integers(arg, 6, "produce");
+         const auto a = parse_integers(arg, 5, "produce");
          Queue cups = Queue::attach(handle(a[0]));
-         Value events = Value::attach(handle(a[4]));
-         const platform::Nanos timeout = a[5];
          std::ostringstream lines;
          for (long long i = 0; i < a[2]; ++i) {
            platform::sleep_for(a[3]);
            const long long cup = a[1] * a[2] + i;
-           const bool waited = cups.put(static_cast<std::int32_t>(cup), timeout);
-           lines << next_event(events, timeout) << ' ' << cup << ' ' << waited << '\n';
+           const auto put = cups.put(static_cast<std::int32_t>(cup), a[4]);
+           lines << put.order << ' ' << put.at << ' ' << cup << ' ' << put.waited << '\n';
          }
          return lines.str();
        }},
       // A consumer in a process: takes cups until a -1 (None), serving each, and counts them
       // in `served`: a shared Value (under its lock) or, given -1, this process's own global.
-      // Args: queue serve_ns events served timeout_ns. Answers a line per cup: "event cup".
+      // Args: queue serve_ns served timeout_ns. Answers a line per cup: "order time cup".
       {"consume",
        [](std::string_view arg) {
-         const auto a = parse_integers(arg, 5, "consume");
+         const auto a = parse_integers(arg, 4, "consume");
          Queue cups = Queue::attach(handle(a[0]));
-         Value events = Value::attach(handle(a[2]));
-         const platform::Nanos timeout = a[4];
+         const platform::Nanos timeout = a[3];
          std::ostringstream lines;
          for (;;) {
-           const std::int32_t cup = cups.get(timeout);
-           if (cup < 0) break;
-           lines << next_event(events, timeout) << ' ' << cup << '\n';
+           const auto got = cups.get(timeout);
+           if (got.item < 0) break;
+           lines << got.order << ' ' << got.at << ' ' << got.item << '\n';
            platform::sleep_for(a[1]);
-           if (a[3] >= 0) {
-             Value served = Value::attach(handle(a[3]));
+           if (a[2] >= 0) {
+             Value served = Value::attach(handle(a[2]));
              Held held(served.get_lock(), timeout);
              served.set_value(served.value() + 1);
            } else {

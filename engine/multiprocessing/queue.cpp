@@ -11,7 +11,17 @@ namespace {
 // The header's words. `not_empty` and `not_full` count puts and gets: a waiter reads one
 // under the lock, then waits for it to change, so a wake between its unlock and its wait is
 // never missed.
-enum Field : std::size_t { kLock, kCapacity, kHead, kCount, kPeak, kNotEmpty, kNotFull, kRing };
+enum Field : std::size_t {
+  kLock,
+  kCapacity,
+  kHead,
+  kCount,
+  kPeak,
+  kNotEmpty,
+  kNotFull,
+  kOperations,
+  kRing
+};
 
 std::string seconds(platform::Nanos t) {
   return std::to_string(platform::to_seconds(t)) + " s";
@@ -29,7 +39,7 @@ Queue Queue::attach(SharedWords::Word handle) {
   return Queue(SharedWords::attach(handle));
 }
 
-bool Queue::put(std::int32_t item, platform::Nanos timeout) {
+Queue::Put Queue::put(std::int32_t item, platform::Nanos timeout) {
   const platform::Nanos deadline = platform::now() + timeout;
   const std::int32_t capacity = shm::load(words_[kCapacity]);
   bool waited = false;
@@ -43,9 +53,11 @@ bool Queue::put(std::int32_t item, platform::Nanos timeout) {
       shm::store(words_[kCount], count + 1);
       if (count + 1 > shm::load(words_[kPeak])) shm::store(words_[kPeak], count + 1);
       shm::fetch_add(words_[kNotEmpty], 1);
+      const std::int32_t order = shm::fetch_add(words_[kOperations], 1);
+      const platform::Nanos at = platform::now();
       lock_.release();
       shm::wake_all(words_[kNotEmpty]);
-      return waited;
+      return {waited, order, at};
     }
     const std::int32_t gets = shm::load(words_[kNotFull]);
     lock_.release();
@@ -56,7 +68,7 @@ bool Queue::put(std::int32_t item, platform::Nanos timeout) {
   }
 }
 
-std::int32_t Queue::get(platform::Nanos timeout) {
+Queue::Got Queue::get(platform::Nanos timeout) {
   const platform::Nanos deadline = platform::now() + timeout;
   const std::int32_t capacity = shm::load(words_[kCapacity]);
   for (;;) {
@@ -69,9 +81,11 @@ std::int32_t Queue::get(platform::Nanos timeout) {
       shm::store(words_[kHead], (head + 1) % capacity);
       shm::store(words_[kCount], count - 1);
       shm::fetch_add(words_[kNotFull], 1);
+      const std::int32_t order = shm::fetch_add(words_[kOperations], 1);
+      const platform::Nanos at = platform::now();
       lock_.release();
       shm::wake_all(words_[kNotFull]);
-      return item;
+      return {item, order, at};
     }
     const std::int32_t puts = shm::load(words_[kNotEmpty]);
     lock_.release();

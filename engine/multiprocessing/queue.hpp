@@ -19,11 +19,23 @@ class Queue {
   static Queue attach(SharedWords::Word handle);
   SharedWords::Word handle() const noexcept { return words_.handle(); }
 
+  // `order`: the operation's place among every put and get on this queue, from any process,
+  // and `at` its time (platform::now(), read under the queue's lock), so that what happened
+  // across processes can be told in the order it happened.
+  struct Put {
+    bool waited;  // the queue was full: this put waited for room
+    std::int32_t order;
+    platform::Nanos at;
+  };
+  struct Got {
+    std::int32_t item;
+    std::int32_t order;
+    platform::Nanos at;
+  };
   // Waits at most `timeout` for room, else throws std::runtime_error (Python: queue.Full).
-  // Returns whether it had to wait.
-  bool put(std::int32_t item, platform::Nanos timeout);
+  Put put(std::int32_t item, platform::Nanos timeout);
   // Waits at most `timeout` for an item, else throws std::runtime_error (queue.Empty).
-  std::int32_t get(platform::Nanos timeout);
+  Got get(platform::Nanos timeout);
   std::size_t qsize() const;
   // The most items it ever held at once.
   std::size_t peak_size() const;

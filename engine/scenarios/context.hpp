@@ -26,8 +26,17 @@ class Context {
   // Guide seconds to real seconds.
   double seconds(double guide_seconds) const noexcept { return guide_seconds * request_.scale; }
 
+  // What is left of the run's deadline: the bound for waits in worker processes, which do not
+  // see this context.
+  platform::Nanos time_left() const noexcept { return deadline_ - platform::now(); }
+
   // print(): the line is attributed to the running task, or to "main" outside any loop.
   void print(std::string text, bool stable = true);
+  // A line the run's thread prints for something that happened at `at` elsewhere (a worker
+  // process), in its place in time.
+  void print_at(platform::Nanos at, std::string text, bool stable = true) {
+    recorder_.print(main_lane_, std::move(text), stable, at);
+  }
 
   // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun, and
   // threading::DaemonStopped on a daemon thread once end_program() has been called.

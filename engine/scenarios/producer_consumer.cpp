@@ -1,12 +1,22 @@
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/queue.hpp"
 #include "engine/asyncio/sleep.hpp"
+#include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/contract/bad_request.hpp"
+#include "engine/multiprocessing/functions.hpp"
+#include "engine/multiprocessing/queue.hpp"
+#include "engine/multiprocessing/value.hpp"
+#include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/threading/queue.hpp"
@@ -88,6 +98,92 @@ void with_threads(Context& ctx, const Plan& plan, Tally& tally) {
   tally.peak = cups.peak_size();
 }
 
+// The same with processes (multiprocessing.Process, here a pool's worker processes): producers
+// and consumers each in a process of their own, passing cup numbers over a shared
+// multiprocessing.Queue; the parent puts the Nones. The consumers count the cups they served:
+// in each process's own global the parent's count stays 0; in a shared Value, under its lock,
+// it is exact. The processes print nothing themselves: each answers with what it did, in the
+// queue's own order of operations and when (one clock for every process), and the parent
+// prints each line in its place in time.
+struct Served {
+  long long in_parent = 0;
+  bool shared = false;
+};
+
+Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
+  const long long processes = plan.producers + plan.consumers;
+  if (static_cast<std::size_t>(processes) > platform::process::max_workers())
+    throw contract::BadRequest(
+        "params.consumers",
+        contract::message::over_target_limit(
+            std::to_string(plan.producers) + " producers + " + std::to_string(plan.consumers),
+            platform::process::max_workers(), "worker processes with model multiprocessing"));
+  const long long cups_total = plan.producers * plan.items;
+  // Unbounded (maxsize 0): room for every cup and every None.
+  multiprocessing::Queue cups(
+      plan.maxsize > 0 ? plan.maxsize : static_cast<std::size_t>(cups_total + plan.consumers));
+  std::optional<multiprocessing::Value> served;
+  if (ctx.flag("value")) served.emplace(0);
+  const auto timeout = std::to_string(ctx.time_left());
+  struct Happened {
+    long long order;
+    platform::Nanos at;
+    std::string line;
+  };
+  std::vector<Happened> happened;
+  {
+    concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
+    const auto queue = std::to_string(cups.handle()) + " ";
+    std::vector<concurrent::Future<std::string>> producers, consumers;
+    for (long long p = 0; p < plan.producers; ++p)
+      producers.push_back(pool.submit(
+          "produce", queue + std::to_string(p) + " " + std::to_string(plan.items) + " " +
+                         std::to_string(platform::to_nanos(plan.brew_s)) + " " + timeout));
+    for (long long c = 0; c < plan.consumers; ++c)
+      consumers.push_back(pool.submit(
+          "consume", queue + std::to_string(platform::to_nanos(plan.serve_s)) + " " +
+                         std::to_string(served ? static_cast<long long>(served->handle()) : -1) +
+                         " " + timeout));
+    const auto answers =
+        concurrent::results_in_order(producers, platform::to_seconds(ctx.time_left()));
+    for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.time_left());
+    for (std::size_t p = 0; p < answers.size(); ++p) {
+      std::istringstream lines(answers[p]);
+      long long order, at, cup, waited;
+      while (lines >> order >> at >> cup >> waited) {
+        tally.full_waits += waited;
+        happened.push_back(
+            {order, at, "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, cup)});
+      }
+    }
+    const auto taken =
+        concurrent::results_in_order(consumers, platform::to_seconds(ctx.time_left()));
+    for (std::size_t c = 0; c < taken.size(); ++c) {
+      std::istringstream lines(taken[c]);
+      long long order, at, cup;
+      while (lines >> order >> at >> cup) {
+        if (cup >= cups_total) throw std::runtime_error("a consumer took a cup never brewed");
+        tally.took(cup);
+        happened.push_back(
+            {order, at, "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, cup)});
+      }
+    }
+  }
+  std::sort(happened.begin(), happened.end(),
+            [](const Happened& a, const Happened& b) { return a.order < b.order; });
+  // The clock is one for every process, but in WASM each worker reads it through its own
+  // time origin, microseconds apart: a line is never put before one earlier in the queue.
+  platform::Nanos last = 0;
+  for (auto& h : happened) {
+    last = std::max(last, h.at);
+    ctx.print_at(last, std::move(h.line), false);
+  }
+  tally.peak = cups.peak_size();
+  if (served) return {served->value(), true};
+  // The parent's own global: the consumers counted in theirs.
+  return {std::stoll(multiprocessing::functions::call("add_to_global", "0")), false};
+}
+
 asyncio::Task<void> produce(Context& ctx, const Plan& plan, Tally& tally,
                             asyncio::Queue<std::optional<long long>>& cups, long long p) {
   for (long long i = 0; i < plan.items; ++i) {
@@ -133,8 +229,14 @@ void run(Context& ctx) {
                   ctx.seconds(ctx.number("serve"))};
   const long long cups = plan.producers * plan.items;
   Tally tally(static_cast<std::size_t>(cups));
+  if (ctx.model() != "multiprocessing" && ctx.flag("value"))
+    throw contract::BadRequest("params.value",
+                               "true applies to model multiprocessing only; allowed: false");
+  std::optional<Served> served;
   if (ctx.model() == "asyncio")
     ctx.run_asyncio(with_tasks(ctx, plan, tally));
+  else if (ctx.model() == "multiprocessing")
+    served = with_processes(ctx, plan, tally);
   else
     with_threads(ctx, plan, tally);
 
@@ -154,6 +256,14 @@ void run(Context& ctx) {
   ctx.check("queue_within_maxsize", plan.maxsize == 0 || tally.peak <= plan.maxsize);
   // Back-pressure: a producer found the queue full and had to wait for a consumer.
   ctx.check("producers_waited_for_space", tally.full_waits > 0);
+  if (served) {
+    ctx.print("Served count in the parent: " + std::to_string(served->in_parent));
+    ctx.metric("served_count_in_parent", static_cast<double>(served->in_parent));
+    if (served->shared)
+      ctx.check("served_count_exact", served->in_parent == cups);
+    else
+      ctx.check("parent_count_unchanged", served->in_parent == 0);
+  }
 }
 
 }  // namespace
@@ -167,11 +277,13 @@ Scenario producer_consumer() {
       "them. "
       "Serving is slower than brewing, so the queue fills and producers wait for room: "
       "back-pressure. "
-      "Model threading uses queue.Queue between threads, asyncio an asyncio.Queue between tasks; "
-      "either way every cup is served exactly once.",
-      {"threading", "asyncio"},
-      {{"producers", ParamType::integer, 2, 1, 8, {}, "producer threads or tasks"},
-       {"consumers", ParamType::integer, 2, 1, 8, {}, "consumer threads or tasks"},
+      "Model threading uses queue.Queue between threads, asyncio an asyncio.Queue between tasks, "
+      "multiprocessing a multiprocessing.Queue between processes; every way every cup is served "
+      "exactly once. With processes, a count of served cups kept in a global stays 0 in the "
+      "parent; kept in a shared multiprocessing.Value under its lock, it is exact.",
+      {"threading", "asyncio", "multiprocessing"},
+      {{"producers", ParamType::integer, 2, 1, 8, {}, "producer threads, tasks or processes"},
+       {"consumers", ParamType::integer, 2, 1, 8, {}, "consumer threads, tasks or processes"},
        {"items", ParamType::integer, 5, 1, 10'000, {}, "cups each producer brews"},
        {"maxsize",
         ParamType::integer,
@@ -181,7 +293,14 @@ Scenario producer_consumer() {
         {},
         "queue capacity (0: unbounded, no back-pressure)"},
        {"brew", ParamType::number, 0.1, 0, 10, {}, "guide seconds to brew a cup"},
-       {"serve", ParamType::number, 0.3, 0, 10, {}, "guide seconds to serve a cup"}},
+       {"serve", ParamType::number, 0.3, 0, 10, {}, "guide seconds to serve a cup"},
+       {"value",
+        ParamType::boolean,
+        false,
+        0,
+        0,
+        {},
+        "model multiprocessing: count served cups in a shared multiprocessing.Value"}},
       run};
 }
 

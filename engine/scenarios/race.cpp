@@ -6,7 +6,9 @@
 
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/contract/bad_request.hpp"
+#include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/functions.hpp"
+#include "engine/multiprocessing/value.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
@@ -46,22 +48,27 @@ void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long in
   }
 }
 
-// The guide's race with processes instead of threads: each process increments its own copy of
-// chai_stock, in its own memory, so the parent's stays 0 however many increments were made.
-void run_in_processes(Context& ctx, long long processes, long long increments) {
+std::size_t pool_size(long long processes) {
   if (static_cast<std::size_t>(processes) > platform::process::max_workers())
     throw contract::BadRequest("params.threads",
                                contract::message::over_target_limit(
                                    std::to_string(processes), platform::process::max_workers(),
                                    "worker processes with model multiprocessing"));
-  concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
+  return static_cast<std::size_t>(processes);
+}
+
+// The guide's race with processes instead of threads: each process increments its own copy of
+// chai_stock, in its own memory, so the parent's stays 0 however many increments were made.
+void own_copies(Context& ctx, long long processes, long long increments) {
+  concurrent::ProcessPoolExecutor pool(pool_size(processes), &ctx.recorder());
   const std::vector<std::string> counts(static_cast<std::size_t>(processes),
                                         std::to_string(increments));
   // Each call answers with its process's chai_stock after its increments: a multiple of
   // `increments` (a process may have taken more than one call).
   long long largest = 0;
   bool counted = true;
-  for (const auto& answer : pool.map("increment_global", counts)) {
+  for (const auto& answer :
+       pool.map("increment_global", counts, platform::to_seconds(ctx.time_left()))) {
     const long long stock = std::stoll(answer);
     counted = counted && stock > 0 && stock % increments == 0;
     largest = std::max(largest, stock);
@@ -77,9 +84,52 @@ void run_in_processes(Context& ctx, long long processes, long long increments) {
   ctx.check("parent_unchanged", chai_stock == 0);
 }
 
+// chai_stock = multiprocessing.Value('i', 0), shared by every process: `chai_stock.value += 1`
+// is a read and then a write, so processes running at once lose updates as threads do; under
+// `with chai_stock.get_lock():` none is lost.
+void shared_value(Context& ctx, long long processes, long long increments, bool locked) {
+  multiprocessing::Value chai_stock(0);
+  multiprocessing::Barrier start(static_cast<std::size_t>(processes));  // all count at once
+  {
+    concurrent::ProcessPoolExecutor pool(pool_size(processes), &ctx.recorder());
+    const std::string call = std::to_string(chai_stock.handle()) + " " +
+                             std::to_string(start.handle()) + " " + std::to_string(increments) +
+                             (locked ? " 1 " : " 0 ") + std::to_string(ctx.time_left());
+    const auto begin = platform::now();
+    pool.map("increment_value", std::vector<std::string>(static_cast<std::size_t>(processes), call),
+             platform::to_seconds(ctx.time_left()));
+    const double seconds = platform::to_seconds(platform::now() - begin);
+    ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(processes * increments));
+  }
+  const long long expected = processes * increments;
+  const long long actual = chai_stock.value();
+  ctx.print("Chai stock: " + std::to_string(actual), locked);
+  ctx.metric("expected", static_cast<double>(expected));
+  ctx.metric("actual", static_cast<double>(actual));
+  ctx.metric("lost", static_cast<double>(expected - actual));
+  ctx.check("exact", actual == expected);
+}
+
+void run_in_processes(Context& ctx, long long processes, long long increments) {
+  const std::string sync = ctx.text("sync");
+  if (sync == "atomic")
+    throw contract::BadRequest("params.sync",
+                               contract::message::not_one_of("\"atomic\"",
+                                                             "none, lock (with model "
+                                                             "multiprocessing, Python has "
+                                                             "no atomic increment)"));
+  if (ctx.flag("value"))
+    shared_value(ctx, processes, increments, sync == "lock");
+  else
+    own_copies(ctx, processes, increments);
+}
+
 void run(Context& ctx) {
   if (ctx.model() == "multiprocessing")
     return run_in_processes(ctx, ctx.integer("threads"), ctx.integer("increments"));
+  if (ctx.flag("value"))
+    throw contract::BadRequest("params.value",
+                               "true applies to model multiprocessing only; allowed: false");
   const long long n_threads = ctx.integer("threads");
   const long long increments = ctx.integer("increments");
   const std::string sync = ctx.text("sync");
@@ -127,7 +177,8 @@ Scenario race() {
       "interleave and updates are lost on real threads; a lock or an atomic increment makes the "
       "total exact, at a cost per increment the metrics show. With the GIL modelled, threads take "
       "turns between increments, as CPython's do, and few or no updates are lost. With processes, "
-      "each increments its own copy: the parent's chai_stock stays 0.",
+      "each increments its own copy: the parent's chai_stock stays 0, unless it is a shared "
+      "multiprocessing.Value, which loses updates as threads do, unless its own lock is held.",
       {"threading", "multiprocessing"},
       {{"threads", ParamType::integer, 2, 1, 16, {}, "threads (or processes) incrementing at once"},
        {"increments", ParamType::integer, 100'000, 1, 10'000'000, {}, "increments per thread"},
@@ -144,7 +195,14 @@ Scenario race() {
         0,
         0,
         {},
-        "model CPython's GIL (a switch every 5 ms, never mid-increment)"}},
+        "model CPython's GIL (a switch every 5 ms, never mid-increment)"},
+       {"value",
+        ParamType::boolean,
+        false,
+        0,
+        0,
+        {},
+        "model multiprocessing: chai_stock is a multiprocessing.Value shared by the processes"}},
       run};
 }
 

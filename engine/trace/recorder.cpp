@@ -1,5 +1,6 @@
 #include "engine/trace/recorder.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace samovar::trace {
@@ -67,17 +68,21 @@ void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos 
                     object, holder});
 }
 
-void Recorder::print(LaneId lane, std::string text, bool stable) {
+void Recorder::print(LaneId lane, std::string text, bool stable,
+                     std::optional<platform::Nanos> at) {
   std::unique_lock lock(mutex_);
-  const double t = seconds(platform::now());  // read under the lock, so lines are in time order
+  // Read under the lock, so lines are in time order.
+  const double t = seconds(at ? *at : platform::now());
   if (lines_.size() >= limits_.max_lines) {
     ++lines_dropped_;
     return;
   }
-  lines_.push_back({t, lane, std::move(text), stable});
+  const auto place = std::upper_bound(lines_.begin(), lines_.end(), t,
+                                      [](double time, const Line& l) { return time < l.t_s; });
+  const auto kept = lines_.insert(place, {t, lane, std::move(text), stable});
   if (sink_) {
     // Copies, so the sink runs unlocked and may take its time.
-    Line line = lines_.back();
+    Line line = *kept;
     std::string who = lanes_[lane];
     lock.unlock();
     sink_(line, who);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,7 +71,10 @@ class Recorder {
   // A span on a lane, kept when spans are on (and under the limits).
   void span(LaneId lane, State state, const char* name, platform::Nanos start, platform::Nanos end,
             LaneId object = kNoLane, LaneId holder = kNoLane);
-  void print(LaneId lane, std::string text, bool stable = true);
+  // `at`: when it happened, if not now (a worker process's line, told by the parent later);
+  // it takes its place among the lines in time order.
+  void print(LaneId lane, std::string text, bool stable = true,
+             std::optional<platform::Nanos> at = std::nullopt);
 
   // Called for every kept line as it is printed, from the printing thread.
   void on_line(LineSink sink) { sink_ = std::move(sink); }

@@ -340,6 +340,10 @@ const THREAD_PARITY_RUNS = [
   [['check-stock'], false, false],
   [['encrypt', '--set', 'work=100000'], false],
   [['race', '--model', 'multiprocessing'], true],
+  [['race', '--model', 'multiprocessing', '--set', 'value=true', '--set', 'sync=lock'], true],
+  [['race', '--model', 'multiprocessing', '--set', 'value=true'], false],
+  [['producer-consumer', '--model', 'multiprocessing'], true],
+  [['producer-consumer', '--model', 'multiprocessing', '--set', 'value=true'], true],
 ];
 
 for (const [args, sameChecks, sameShapes = true] of THREAD_PARITY_RUNS) {

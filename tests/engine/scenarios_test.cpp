@@ -372,3 +372,71 @@ TEST_CASE("race with more processes than this target has is bad input naming par
   CHECK(contract::exit_code(r) == 2);
   CHECK(r["error"]["message"].get<std::string>().find("params.threads") != std::string::npos);
 }
+
+TEST_CASE("race with a shared Value: exact under its lock, never more than expected without",
+          "[scenario][race][process]") {
+  const json locked =
+      run_request({{"scenario", "race"},
+                   {"model", "multiprocessing"},
+                   {"params", {{"increments", 20000}, {"value", true}, {"sync", "lock"}}}});
+  CHECK(locked["output"][0]["text"] == "Chai stock: 40000");
+  CHECK(locked["checks"]["exact"] == true);
+  CHECK(locked["metrics"]["lost"] == 0);
+  const json racy = run_request({{"scenario", "race"},
+                                 {"model", "multiprocessing"},
+                                 {"params", {{"increments", 20000}, {"value", true}}}});
+  const double actual = racy["metrics"]["actual"].get<double>();
+  CHECK((actual > 0 && actual <= 40000));
+  CHECK(racy["checks"]["exact"] == (actual == 40000));
+  // The processes ran on a pool's lanes, one call each (they started together at a barrier).
+  std::set<std::string> lanes;
+  for (const auto& span : racy["trace"]) lanes.insert(span["lane"].get<std::string>());
+  CHECK(lanes == std::set<std::string>{"Process-1", "Process-2"});
+}
+
+TEST_CASE("race: atomic has no multiprocessing counterpart, value no threading one",
+          "[scenario][race][process]") {
+  const json atomic = run_request({{"scenario", "race"},
+                                   {"model", "multiprocessing"},
+                                   {"params", {{"value", true}, {"sync", "atomic"}}}});
+  CHECK(contract::exit_code(atomic) == 2);
+  CHECK(atomic["error"]["message"].get<std::string>().find("params.sync") != std::string::npos);
+  const json value = run_request({{"scenario", "race"}, {"params", {{"value", true}}}});
+  CHECK(contract::exit_code(value) == 2);
+  CHECK(value["error"]["message"].get<std::string>().find("params.value") != std::string::npos);
+}
+
+TEST_CASE("producer-consumer with processes: every cup once over a multiprocessing Queue",
+          "[scenario][producer-consumer][process]") {
+  for (const bool shared : {false, true}) {
+    const json r = run_request({{"scenario", "producer-consumer"},
+                                {"model", "multiprocessing"},
+                                {"params", {{"value", shared}}}});
+    CHECK(r["checks"]["each_cup_served_once"] == true);
+    CHECK(r["checks"]["queue_within_maxsize"] == true);
+    const auto& out = r["output"];
+    REQUIRE(out.size() == 22);  // 10 puts, 10 gets, the tally, the parent's count
+    CHECK(out[20]["text"] == "10 cups brewed, 10 served, each exactly once");
+    if (shared) {
+      CHECK(out[21]["text"] == "Served count in the parent: 10");
+      CHECK(r["checks"]["served_count_exact"] == true);
+    } else {
+      CHECK(out[21]["text"] == "Served count in the parent: 0");
+      CHECK(r["checks"]["parent_count_unchanged"] == true);
+    }
+    // Lines from the processes are in time order, and a cup is got only after it was put.
+    std::map<std::string, double> put_at;
+    double last = 0;
+    for (std::size_t i = 0; i < 20; ++i) {
+      const std::string text = out[i]["text"];
+      const double t = out[i]["t_s"];
+      CHECK(t >= last);
+      last = t;
+      const auto cup = text.substr(text.find("cup "));
+      if (text.find(" put ") != std::string::npos)
+        put_at[cup] = t;
+      else
+        CHECK(put_at.count(cup) == 1);
+    }
+  }
+}
