@@ -40,10 +40,18 @@ std::vector<json> plan(bool quick) {
     requests.push_back({{"scenario", "race"}, {"params", {{"sync", sync}}}});
   requests.push_back({{"scenario", "race"}, {"params", {{"gil", true}}}});
   requests.push_back({{"scenario", "race"}, {"params", {{"sync", "lock"}}}, {"trace", "off"}});
+  requests.push_back({{"scenario", "race"}, {"model", "multiprocessing"}});
+  for (const char* sync : {"none", "lock"})
+    requests.push_back({{"scenario", "race"},
+                        {"model", "multiprocessing"},
+                        {"params", {{"value", true}, {"sync", sync}}}});
   for (const char* fix : {"none", "ordering", "timeout"})
     requests.push_back({{"scenario", "deadlock"}, {"params", {{"fix", fix}}}});
-  for (const char* model : {"threading", "asyncio"})
+  for (const char* model : {"threading", "asyncio", "multiprocessing"})
     requests.push_back({{"scenario", "producer-consumer"}, {"model", model}});
+  requests.push_back({{"scenario", "producer-consumer"},
+                      {"model", "multiprocessing"},
+                      {"params", {{"value", true}}}});
   requests.push_back({{"scenario", "encrypt"}});
   requests.push_back({{"scenario", "encrypt"}, {"params", {{"items", 8}}}, {"trace", "off"}});
   // The GIL's speedups as the page runs it, and as measured.

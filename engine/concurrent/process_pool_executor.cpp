@@ -21,6 +21,7 @@ ProcessPoolExecutor::ProcessPoolExecutor(std::size_t max_workers, trace::Recorde
                                 std::to_string(platform::process::max_workers()) + " here");
   workers_.resize(max_workers);
   ids_.resize(max_workers, 0);
+  manager_state_ = std::make_unique<Manager[]>(max_workers);
   // Each manager starts its own worker, so they all start at once.
   for (std::size_t i = 0; i < max_workers; ++i) managers_.emplace_back([this, i] { manage(i); });
   std::unique_lock lock(mutex_);
@@ -62,20 +63,40 @@ void ProcessPoolExecutor::manage(std::size_t index) {
 
   const trace::LaneId lane =
       recorder_ ? recorder_->lane("Process-" + std::to_string(index + 1)) : trace::kNoLane;
+  Manager& me = manager_state_[index];
   while (worker != nullptr) {
     Job job;
+    bool sent = false;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return !queue_.empty() || shutting_down_ || broken_; });
-      if (broken_ || queue_.empty()) break;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      me.idle = true;
+      // A handed call is this manager's whatever happens: its submitter is still using the
+      // worker until `sent`.
+      me.wake.wait(lock, [&] {
+        return me.handed ? me.sent : !queue_.empty() || shutting_down_ || broken_.has_value();
+      });
+      me.idle = false;
+      if (me.handed) {
+        job = std::move(*me.handed);
+        me.handed.reset();
+        me.sent = false;
+        sent = true;
+      } else if (broken_ || queue_.empty()) {
+        break;
+      } else {
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
     }
     std::string answer;
-    const platform::Nanos start = platform::now();
     try {
-      answer = worker->call(job.request);
-      if (recorder_) recorder_->span(lane, trace::State::running, "call", start, platform::now());
+      if (!sent) {
+        job.start = platform::now();
+        worker->send(job.request);
+      }
+      answer = worker->receive();
+      if (recorder_)
+        recorder_->span(lane, trace::State::running, "call", job.start, platform::now());
     } catch (const platform::process::WorkerDied& e) {
       // Broken first, so that whoever sees this future fail also sees the pool broken.
       {
@@ -115,11 +136,17 @@ std::deque<ProcessPoolExecutor::Job> ProcessPoolExecutor::break_pool(const std::
   if (!broken_) broken_ = why;
   std::deque<Job> pending;
   pending.swap(queue_);
-  // As CPython's: one worker gone breaks the pool, and the others are ended too.
+  // As CPython's: one worker gone breaks the pool, and the others are ended too. Calls handed
+  // to a worker stay with its manager, whose receive() now fails.
   for (auto& w : workers_)
     if (w) w->kill();
-  changed_.notify_all();
+  wake_managers();
   return pending;
+}
+
+void ProcessPoolExecutor::wake_managers() {
+  changed_.notify_all();
+  for (std::size_t i = 0; i < workers_.size(); ++i) manager_state_[i].wake.notify_all();
 }
 
 void ProcessPoolExecutor::fail(std::deque<Job> jobs) {
@@ -136,13 +163,46 @@ void ProcessPoolExecutor::fail(std::deque<Job> jobs) {
 
 Future<std::string> ProcessPoolExecutor::submit(std::string function, std::string argument) {
   Future<std::string> future;
+  Job job{wire::encode(wire::Call{std::move(function), std::move(argument)}), future};
+  Manager* idle = nullptr;
+  platform::process::Worker* worker = nullptr;
+  std::string_view request;
   {
     std::lock_guard lock(mutex_);
     if (broken_) throw BrokenProcessPool("the process pool is broken: " + *broken_);
     if (shutting_down_) throw std::runtime_error("cannot schedule new futures after shutdown");
-    queue_.push_back({wire::encode(wire::Call{std::move(function), std::move(argument)}), future});
+    for (std::size_t i = 0; i < workers_.size() && idle == nullptr; ++i)
+      if (manager_state_[i].idle && !manager_state_[i].handed && workers_[i]) {
+        idle = &manager_state_[i];
+        worker = workers_[i].get();
+      }
+    if (idle == nullptr) {  // every manager is busy: the first to finish takes it
+      queue_.push_back(std::move(job));
+      return future;
+    }
+    job.start = platform::now();
+    idle->handed = std::move(job);
+    request = idle->handed->request;  // stays put: only this thread and its manager touch it
   }
-  changed_.notify_one();
+  // The worker stays alive until its manager has this call's answer or failure.
+  try {
+    worker->send(request);
+  } catch (const platform::process::WorkerDied&) {
+    // The manager's receive() fails too, and breaks the pool.
+  } catch (...) {
+    std::unique_lock lock(mutex_);
+    Job back = std::move(*idle->handed);
+    idle->handed.reset();
+    lock.unlock();
+    back.future.set_exception(std::current_exception());
+    idle->wake.notify_one();
+    return future;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    idle->sent = true;
+  }
+  idle->wake.notify_one();
   return future;
 }
 
@@ -167,8 +227,8 @@ void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
       queue_.clear();
     }
     if (wait) joining.swap(managers_);
+    wake_managers();
   }
-  changed_.notify_all();
   for (auto& t : joining) t.join();
 }
 

@@ -41,6 +41,10 @@ class RemoteError : public std::runtime_error {
 // function of multiprocessing/functions.hpp and passes its argument as bytes; the result
 // comes back as bytes. The workers start with the pool (all at once) and are ended and reaped
 // by shutdown; the destructor is shutdown(wait=true). submit() and shutdown() are thread-safe.
+// Each worker has a manager thread that receives its answers and completes the futures (the
+// futures' callbacks run there). A call submitted while a worker is idle is sent to it by
+// submit() itself, so the manager's wake-up overlaps the call instead of preceding it; other
+// calls queue, and a manager sends the next as its worker finishes one.
 class ProcessPoolExecutor {
  public:
   // With a recorder, each worker gets a trace lane ("Process-1", ...) showing its calls.
@@ -74,8 +78,17 @@ class ProcessPoolExecutor {
   struct Job {
     std::string request;
     Future<std::string> future;
+    platform::Nanos start = 0;  // when it was sent
+  };
+  // A worker's manager: what it waits on, and a call a submitter sent straight to its worker.
+  struct Manager {
+    std::condition_variable wake;
+    bool idle = false;          // waiting for work
+    std::optional<Job> handed;  // sent (or being sent) by submit(): only this manager ends it
+    bool sent = false;          // ...and that send has returned: its answer may be received
   };
   void manage(std::size_t index);
+  void wake_managers();  // under mutex_
   // Under mutex_: marks the pool broken, ends every worker, and hands back the queued jobs for
   // fail() to fail outside the lock (a future's callbacks run where it is failed).
   std::deque<Job> break_pool(const std::string& why);
@@ -92,6 +105,7 @@ class ProcessPoolExecutor {
   bool shutting_down_ = false;
   std::optional<std::string> broken_;
   std::vector<std::thread> managers_;
+  std::unique_ptr<Manager[]> manager_state_;
 };
 
 }  // namespace samovar::concurrent

@@ -23,9 +23,16 @@ class WorkerDied : public std::runtime_error {
 class Worker {
  public:
   virtual ~Worker() = default;  // ends the worker and reaps it: no process outlives its Worker
-  // Sends `request` and blocks until the answer. One call at a time per worker (its owner's
-  // thread). Throws WorkerDied if the worker is gone or goes during the call.
-  virtual std::string call(std::string_view request) = 0;
+  // One request at a time: send() hands it over, receive() blocks until its answer. They may be
+  // called from two threads (a pool's submitter sends, the worker's manager receives), as long
+  // as receive() starts after send() returned. Both throw WorkerDied if the worker is gone or
+  // goes; a send that failed so makes the receive() after it throw too.
+  virtual void send(std::string_view request) = 0;
+  virtual std::string receive() = 0;
+  std::string call(std::string_view request) {
+    send(request);
+    return receive();
+  }
   // Natively the worker's pid; in WASM the process worker's index.
   virtual long id() const noexcept = 0;
   // Ends the worker at once, as a crash would: a call under way and every later one throw

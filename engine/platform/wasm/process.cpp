@@ -197,7 +197,7 @@ class ProcessWorker final : public Worker {
   ProcessWorker& operator=(const ProcessWorker&) = delete;
   ~ProcessWorker() override { release(index_, answer_abandoned_.load()); }
 
-  std::string call(std::string_view request) override {
+  void send(std::string_view request) override {
     if (killed_.load()) throw WorkerDied(name(index_) + " was killed");
     if (!death_.empty()) throw WorkerDied(death_);
     if (request.size() > kMaxBytes)
@@ -209,7 +209,14 @@ class ProcessWorker final : public Worker {
     s.request_len = static_cast<std::uint32_t>(request.size());
     std::uint32_t expected = mine(kReady);
     if (!s.state.compare_exchange_strong(expected, mine(kRequest))) throw died(s, expected);
+    sent_.store(true);
     wake(s);
+  }
+
+  std::string receive() override {
+    Slot& s = table.slots[index_];
+    if (!sent_.exchange(false))
+      throw WorkerDied(death_.empty() ? name(index_) + ": no request was sent" : death_);
     for (;;) {
       const std::uint32_t seen = s.state.load();
       if (incarnation(seen) != incarnation_) throw died(s, seen);
@@ -302,7 +309,10 @@ class ProcessWorker final : public Worker {
   std::uint32_t request_cap_ = 0;
   std::atomic<bool> killed_{false};
   std::atomic<bool> answer_abandoned_{false};
-  std::string death_;  // the owner's thread only
+  std::atomic<bool> sent_{false};  // a request is out: receive() may wait for its answer
+  // Why the worker is gone. Written by send() and receive(), which never overlap (the caller
+  // orders them: see Worker).
+  std::string death_;
 };
 
 }  // namespace
