@@ -17,14 +17,15 @@ void BM_ProcessPoolStartup(benchmark::State& state) {
 }
 BENCHMARK(BM_ProcessPoolStartup)->Unit(benchmark::kMillisecond);
 
-// pool.submit("echo", 16 bytes).result(), one call at a time: to a worker process and back.
+// pool.submit("echo", 16 bytes).result(), one call at a time: to a worker process and back
+// (with 1 and 2 workers in the pool).
 void BM_ProcessPoolRoundTrip(benchmark::State& state) {
-  concurrent::ProcessPoolExecutor pool(1);
+  concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(state.range(0)));
   const std::string argument(16, 'x');
   pool.submit("echo", argument).result();
   for (auto _ : state) pool.submit("echo", argument).result();
 }
-BENCHMARK(BM_ProcessPoolRoundTrip)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ProcessPoolRoundTrip)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 // The same bytes over the bare worker channel (no pool): what the pool's hand-over adds is the
 // difference.

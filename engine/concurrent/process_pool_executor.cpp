@@ -69,6 +69,7 @@ void ProcessPoolExecutor::manage(std::size_t index) {
     bool sent = false;
     {
       std::unique_lock lock(mutex_);
+      if (!me.idle) me.idle_since = ++idle_clock_;
       me.idle = true;
       // A handed call is this manager's whatever happens: its submitter is still using the
       // worker until `sent`.
@@ -110,8 +111,12 @@ void ProcessPoolExecutor::manage(std::size_t index) {
       break;
     }
     {
+      // Idle before the future completes: the caller's next call, submitted the moment it
+      // sees this result, then goes to this worker, which is still watching its socket.
       std::lock_guard lock(mutex_);
       ++calls_[ids_[index]];
+      me.idle = true;
+      me.idle_since = ++idle_clock_;
     }
     try {
       wire::Outcome outcome = wire::decode_outcome(answer);
@@ -171,11 +176,15 @@ Future<std::string> ProcessPoolExecutor::submit(std::string function, std::strin
     std::lock_guard lock(mutex_);
     if (broken_) throw BrokenProcessPool("the process pool is broken: " + *broken_);
     if (shutting_down_) throw std::runtime_error("cannot schedule new futures after shutdown");
-    for (std::size_t i = 0; i < workers_.size() && idle == nullptr; ++i)
-      if (manager_state_[i].idle && !manager_state_[i].handed && workers_[i]) {
-        idle = &manager_state_[i];
+    // The worker idle for the shortest time: it may still be watching its socket.
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      Manager& m = manager_state_[i];
+      if (m.idle && !m.handed && workers_[i] &&
+          (idle == nullptr || m.idle_since > idle->idle_since)) {
+        idle = &m;
         worker = workers_[i].get();
       }
+    }
     if (idle == nullptr) {  // every manager is busy: the first to finish takes it
       queue_.push_back(std::move(job));
       return future;

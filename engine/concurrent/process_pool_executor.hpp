@@ -1,6 +1,7 @@
 #pragma once
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -83,9 +84,10 @@ class ProcessPoolExecutor {
   // A worker's manager: what it waits on, and a call a submitter sent straight to its worker.
   struct Manager {
     std::condition_variable wake;
-    bool idle = false;          // waiting for work
-    std::optional<Job> handed;  // sent (or being sent) by submit(): only this manager ends it
-    bool sent = false;          // ...and that send has returned: its answer may be received
+    bool idle = false;             // waiting for work
+    std::uint64_t idle_since = 0;  // idle_clock_ when it last became idle
+    std::optional<Job> handed;     // sent (or being sent) by submit(): only this manager ends it
+    bool sent = false;             // ...and that send has returned: its answer may be received
   };
   void manage(std::size_t index);
   void wake_managers();  // under mutex_
@@ -106,6 +108,7 @@ class ProcessPoolExecutor {
   std::optional<std::string> broken_;
   std::vector<std::thread> managers_;
   std::unique_ptr<Manager[]> manager_state_;
+  std::uint64_t idle_clock_ = 0;  // counts managers becoming idle
 };
 
 }  // namespace samovar::concurrent

@@ -106,8 +106,9 @@ async function openPage() {
 // Selects a scenario, sets its params, runs it and waits for the end; returns what the page
 // shows. Stops waiting on "error" as well, so a failure reports its message instead of a
 // 60 s timeout.
-async function runScenario(page, id, params = {}) {
+async function runScenario(page, id, params = {}, model = undefined) {
   await page.click(`#scenarios [data-scenario="${id}"]`);
+  if (model !== undefined) await page.selectOption('#model', model);
   for (const [name, value] of Object.entries(params)) {
     const field = `#param-${name}`;
     const kind = await page.$eval(field, (el) => (el.tagName === 'SELECT' ? 'select' : el.type));
@@ -274,6 +275,27 @@ test('encrypt in the page: two process workers, each with its own instance, both
     assertChecksPassed(checks, ['results_equal_sequential', 'no_worker_left']);
     const lanes = await timelineLanes(page);
     for (const lane of ['Process-1', 'Process-2']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('shared state in the page: a multiprocessing Value and Queue between process workers', {timeout: 150_000}, async () => {
+  const {page, pageErrors} = await openPage();
+  try {
+    // The Value lives in the page's memory; each process worker's own instance reaches it.
+    const race = await runScenario(page, 'race', {increments: 20000, value: true, sync: 'lock'}, 'multiprocessing');
+    assert.equal(race.state, 'done', `race ended in state ${race.state}: ${race.error}`);
+    assert.ok(race.lines.some((l) => l.includes('Chai stock: 40000')), `lines:\n${race.lines.join('\n')}`);
+    assertChecksPassed(race.checks, ['exact']);
+    const cups = await runScenario(page, 'producer-consumer', {value: true}, 'multiprocessing');
+    if (process.env.SCREENSHOT_PROCESSES) await page.screenshot({path: process.env.SCREENSHOT_PROCESSES, fullPage: true});
+    assert.equal(cups.state, 'done', `producer-consumer ended in state ${cups.state}: ${cups.error}`);
+    assert.ok(cups.lines.some((l) => l.includes('Served count in the parent: 10')), `lines:\n${cups.lines.join('\n')}`);
+    assertChecksPassed(cups.checks, ['each_cup_served_once', 'served_count_exact']);
+    const lanes = await timelineLanes(page);
+    for (const lane of ['Process-1', 'Process-4']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
     assert.deepEqual(pageErrors, []);
   } finally {
     await page.close();

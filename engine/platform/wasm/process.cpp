@@ -15,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include "engine/multiprocessing/worker.hpp"
@@ -154,6 +155,17 @@ std::uint32_t address(const void* p) {
   return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p));
 }
 
+// Watches the state word for a moment before sleeping on it: an answer to a short call comes
+// within the window, without a wake-up. True if the word changed.
+bool linger(const Slot& s, std::uint32_t seen) {
+  static const bool worth_it = std::thread::hardware_concurrency() > 1;  // else it only delays
+  if (!worth_it) return false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  while (std::chrono::steady_clock::now() < until)
+    if (s.state.load() != seen) return true;
+  return false;
+}
+
 void wake(Slot& s) {
   emscripten_futex_wake(&s.state, INT_MAX);
 }
@@ -224,7 +236,7 @@ class ProcessWorker final : public Worker {
         case kRequest:
         case kRunning:
         case kAnswering:
-          emscripten_futex_wait(&s.state, seen, kWaitSliceMs);
+          if (!linger(s, seen)) emscripten_futex_wait(&s.state, seen, kWaitSliceMs);
           break;
         case kNeedRoom:
           give_room(s, seen);
