@@ -53,8 +53,9 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
 // the protocol): each holds its own instance of this module, with its own memory, and answers
 // the requests of one mailbox slot. Managed here, on the main runtime thread only, like the
 // I/O worker (unref()'d under node once ready). Each starts when start_worker() first claims
-// its slot, not with the module: four instances cost ~0.3 s of a 2-core machine, which every
-// page load and every test binary would pay (0.4 s -> 0.7 s per WASM test under node).
+// its slot (or, in the page, at start: see samovarProcessWorkersAtStart), not with the module:
+// four instances cost ~0.3 s of a 2-core machine, which every test binary would pay
+// (0.4 s -> 0.7 s per WASM test under node).
 // Each is handed the compiled module, so it does not compile it again, and this glue's URL,
 // which it loads with Module.samovarProcessWorker set: then this file starts no workers of
 // its own and the pthread pool is empty (see PTHREAD_POOL_SIZE in the CMake files). C++
@@ -69,6 +70,7 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
     var T_LAYOUT_VERSION = 0, T_SLOT_COUNT = 4, T_SLOT_SIZE = 8, T_SLOTS = 12, T_HOST_READY = 16;
     var S_STATE = 0, S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
     var STARTING = 0, ANSWERING = 5, CRASHED = 7, DEAD = 8, RECYCLE = 9;
+    var NEVER_STARTED = 0;  // incarnation 0, STARTING: a slot no worker has had
     var START_TIMEOUT_S = 30;
     var table = Module['_samovar_process_table']();
     var url = locateFile('process-worker.js');
@@ -161,6 +163,16 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
     }
     Module['samovarProcessReconcile'] = reconcile;
     Atomics.store(heap(), (table + T_HOST_READY) >> 2, 1);
+    // The page asks for its workers at start: each never-started slot gets its first instance
+    // now (claiming one then waits for it to be READY). Elsewhere (node, the tests) they start
+    // on first use, so that a run that needs no process pays nothing.
+    if (Module['samovarProcessWorkersAtStart']) {
+      for (var slot = 0; slot < slotCount; slot++) {
+        if (Atomics.compareExchange(heap(), stateIndex(slot), NEVER_STARTED, ((1 << 4) | STARTING) | 0) === NEVER_STARTED) {
+          start(slot, 1);
+        }
+      }
+    }
   });
 }
 

@@ -19,6 +19,9 @@ export async function loadEngine() {
   await loadScript('samovar.js');
   const jobs = new Map();
   const module = await globalThis.createSamovar({
+    // The page's process workers start with the module (in the background), as a pool's
+    // processes would be ready to fork: a pool then claims instances that are already up.
+    samovarProcessWorkersAtStart: true,
     samovarLine(job, text) { jobs.get(job)?.onLine(JSON.parse(text)); },
     samovarDone(job, text) {
       const pending = jobs.get(job);
