@@ -12,12 +12,14 @@ Value Value::attach(SharedWords::Word handle) {
   return Value(SharedWords::attach(handle));
 }
 
+// Relaxed, as a plain read and a plain write of a C int in shared memory: what orders them
+// with anything else is the Value's lock, when it is held.
 std::int32_t Value::value() const {
-  return shm::load(words_[0]);
+  return shm::load_relaxed(words_[0]);
 }
 
 void Value::set_value(std::int32_t v) {
-  shm::store(words_[0], v);
+  shm::store_relaxed(words_[0], v);
 }
 
 }  // namespace samovar::multiprocessing

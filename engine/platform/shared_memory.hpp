@@ -9,7 +9,8 @@
 // (each process sees the block at its own address). Natively the block is a shared memory
 // file mapped by the parent and, at start-up, by every worker; in WASM it sits in the
 // parent's memory, which a process worker's instance reaches through JS (its own memory is
-// not shared). Every access is a sequentially consistent atomic; all of it is thread-safe.
+// not shared). Every access is atomic, sequentially consistent unless it says relaxed; all of it
+// is thread-safe.
 namespace samovar::platform::shared_memory {
 
 using Word = std::uint32_t;
@@ -24,6 +25,10 @@ std::size_t in_use() noexcept;
 
 std::int32_t load(Word word) noexcept;
 void store(Word word, std::int32_t value) noexcept;
+// Relaxed: atomic, but ordering nothing else (natively plain loads and stores). For a word whose
+// neighbours are ordered by a lock, as multiprocessing.Value's value by its own lock.
+std::int32_t load_relaxed(Word word) noexcept;
+void store_relaxed(Word word, std::int32_t value) noexcept;
 std::int32_t fetch_add(Word word, std::int32_t delta) noexcept;
 // Sets `desired` if the word holds `expected`; either way `expected` ends up holding what was
 // there.

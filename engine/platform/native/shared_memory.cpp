@@ -80,6 +80,14 @@ void store(Word word, std::int32_t value) noexcept {
   __atomic_store_n(at(word), value, __ATOMIC_SEQ_CST);
 }
 
+std::int32_t load_relaxed(Word word) noexcept {
+  return __atomic_load_n(at(word), __ATOMIC_RELAXED);
+}
+
+void store_relaxed(Word word, std::int32_t value) noexcept {
+  __atomic_store_n(at(word), value, __ATOMIC_RELAXED);
+}
+
 std::int32_t fetch_add(Word word, std::int32_t delta) noexcept {
   return __atomic_fetch_add(at(word), delta, __ATOMIC_SEQ_CST);
 }

@@ -72,6 +72,17 @@ void store(Word word, std::int32_t value) noexcept {
   __atomic_store_n(&block[word], value, __ATOMIC_SEQ_CST);
 }
 
+// A process worker has only JS's Atomics, which are all sequentially consistent.
+std::int32_t load_relaxed(Word word) noexcept {
+  if (remote()) return samovar_remote_load(index(word));
+  return __atomic_load_n(&block[word], __ATOMIC_RELAXED);
+}
+
+void store_relaxed(Word word, std::int32_t value) noexcept {
+  if (remote()) return samovar_remote_store(index(word), value);
+  __atomic_store_n(&block[word], value, __ATOMIC_RELAXED);
+}
+
 std::int32_t fetch_add(Word word, std::int32_t delta) noexcept {
   if (remote()) return samovar_remote_add(index(word), delta);
   return __atomic_fetch_add(&block[word], delta, __ATOMIC_SEQ_CST);
