@@ -84,10 +84,12 @@ int bench(const BenchArgs& args) {
       std::cerr << "bench: " << request.dump() << " failed: " << report["error"]["message"] << "\n";
       return 1;
     }
+    // The params last: they are as long as they are.
     std::cout << std::left << std::setw(18) << report["scenario"].get<std::string>()
-              << std::setw(12) << report["model"].get<std::string>() << std::setw(52)
-              << report["params"].dump() << std::setw(7) << report["trace_level"].get<std::string>()
-              << std::fixed << std::setprecision(4) << report["wall_s"].get<double>() << " s\n";
+              << std::setw(16) << report["model"].get<std::string>() << std::setw(7)
+              << report["trace_level"].get<std::string>() << std::right << std::fixed
+              << std::setprecision(4) << std::setw(9) << report["wall_s"].get<double>() << " s  "
+              << std::left << report["params"].dump() << "\n";
     // The page needs the figures, not the lines and spans.
     report.erase("output");
     report.erase("trace");
