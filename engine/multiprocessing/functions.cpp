@@ -48,7 +48,10 @@ std::vector<long long> parse_integers(std::string_view text, std::size_t count,
   return values;
 }
 
+// A shared object's handle, as the parent passed it: a word of the shared block.
 SharedWords::Word handle(long long h) {
+  if (h < 0 || static_cast<unsigned long long>(h) >= platform::shared_memory::capacity())
+    throw std::out_of_range("no shared object at word " + std::to_string(h));
   return static_cast<SharedWords::Word>(h);
 }
 

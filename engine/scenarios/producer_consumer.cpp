@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -144,9 +145,16 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
           "consume", queue + std::to_string(platform::to_nanos(plan.serve_s)) + " " +
                          std::to_string(served ? static_cast<long long>(served->handle()) : -1) +
                          " " + timeout));
-    const auto answers =
-        concurrent::results_in_order(producers, platform::to_seconds(ctx.time_left()));
+    std::vector<std::string> answers;
+    std::exception_ptr failed;
+    try {
+      answers = concurrent::results_in_order(producers, platform::to_seconds(ctx.time_left()));
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    // A None per consumer whatever the producers did, so that no consumer waits out the run.
     for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.time_left());
+    if (failed) std::rethrow_exception(failed);
     for (std::size_t p = 0; p < answers.size(); ++p) {
       std::istringstream lines(answers[p]);
       long long order, at, cup, waited;

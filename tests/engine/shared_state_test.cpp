@@ -77,6 +77,11 @@ TEST_CASE("shared state: a Value is the same int in the parent and in the worker
     pool.submit("increment_value", args({stock.handle(), start.handle(), 7, 0, kTimeout}))
         .result(20);
     CHECK(stock.value() == 0);  // the parent's write, seen by the worker
+    // A handle outside the block is an error the parent gets back, not a wild access.
+    CHECK_THROWS_WITH(
+        pool.submit("increment_value", args({1LL << 40, start.handle(), 1, 0, kTimeout}))
+            .result(20),
+        Catch::Contains("LookupError: no shared object"));
   }
   CHECK(platform::process::live_workers() == 0);
 }
