@@ -19,6 +19,7 @@ namespace functions = multiprocessing::functions;
 TEST_CASE("process pool: results and exceptions cross the boundary intact", "[process]") {
   {
     ProcessPoolExecutor pool(2);
+    CHECK(platform::process::live_workers() == 2);  // both started with the pool, and counted
     const auto arg = functions::to_argument("credit_card_1234", 1000);
     const auto remote = functions::from_result(pool.submit("encrypt", arg).result(20));
     const auto local = functions::encrypt("credit_card_1234", 1000);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ namespace {
 
 constexpr int kChildFd = 3;
 constexpr const char* kWorkerEnv = "SAMOVAR_PROCESS_WORKER";
+constexpr const char* kWorkerName = "samovar-worker";  // its command name, as ps and /proc show
 
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
@@ -159,6 +161,18 @@ class NativeWorker final : public Worker {
   int status_ = 0;
 };
 
+// A process's command name (kept while it is a zombie), without its newline; "" if it is gone.
+std::string comm(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/comm").c_str(), "r");
+  if (f == nullptr) return "";
+  char name[64] = {};
+  const bool read = std::fgets(name, sizeof name, f) != nullptr;
+  std::fclose(f);
+  std::string text = read ? name : "";
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 }  // namespace
 
 std::unique_ptr<Worker> start_worker() {
@@ -200,7 +214,9 @@ std::size_t max_workers() {
 }
 
 std::size_t live_workers() {
-  // Every thread's children (zombies included), as the kernel lists them.
+  // Every thread's children (zombies included), as the kernel lists them, that are workers by
+  // name (serve() names itself before its "ready"). Other children are not counted: a
+  // sanitizer's symbolizer, for one.
   std::size_t count = 0;
   DIR* tasks = ::opendir("/proc/self/task");
   if (tasks == nullptr) return 0;
@@ -210,7 +226,7 @@ std::size_t live_workers() {
         std::fopen(("/proc/self/task/" + std::string(task->d_name) + "/children").c_str(), "r");
     if (f == nullptr) continue;
     long pid;
-    while (std::fscanf(f, "%ld", &pid) == 1) ++count;
+    while (std::fscanf(f, "%ld", &pid) == 1) count += comm(pid) == kWorkerName;
     std::fclose(f);
   }
   ::closedir(tasks);
@@ -222,6 +238,7 @@ bool in_worker() {
 }
 
 int serve(const std::function<std::string(std::string_view)>& handler) {
+  ::prctl(PR_SET_NAME, kWorkerName);  // before "ready": a started worker is always found by name
   if (!send_message(kChildFd, "ready")) return 1;
   std::string request;
   while ((linger(kChildFd), receive_message(kChildFd, request)))
