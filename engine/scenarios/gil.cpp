@@ -64,9 +64,7 @@ Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
 
 // The multiprocessing column: the same tasks in a ProcessPoolExecutor, each process with its own
 // interpreter and GIL, so nothing serialises them. The pool is up before the clock starts.
-Phase on_processes(Context& ctx, long long tasks, long long limit) {
-  const auto workers =
-      std::min<std::size_t>(static_cast<std::size_t>(tasks), platform::process::max_workers());
+Phase on_processes(Context& ctx, long long tasks, std::size_t workers, long long limit) {
   concurrent::ProcessPoolExecutor pool(workers, &ctx.recorder());
   const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
   Phase phase;
@@ -91,7 +89,10 @@ void run(Context& ctx) {
   ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential", begin, end);
   const Phase off = on_threads(ctx, threads, limit, false);
   const Phase on = on_threads(ctx, threads, limit, true);
-  const Phase processes = on_processes(ctx, threads, limit);
+  // As many processes as tasks, as far as this target has them.
+  const auto n_processes =
+      std::min<std::size_t>(static_cast<std::size_t>(threads), platform::process::max_workers());
+  const Phase processes = on_processes(ctx, threads, n_processes, limit);
 
   const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
   ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
@@ -107,8 +108,6 @@ void run(Context& ctx) {
             false);
 
   const double speedup_processes = sequential.seconds / processes.seconds;
-  const auto n_processes =
-      std::min<std::size_t>(static_cast<std::size_t>(threads), platform::process::max_workers());
   ctx.print(std::to_string(n_processes) + " processes: " + fixed(processes.seconds, 3) + " s, " +
                 fixed(speedup_processes, 2) + "x",
             false);
