@@ -1,6 +1,7 @@
 #include "engine/concurrent/process_pool_executor.hpp"
 
 #include <algorithm>
+#include <exception>
 
 #include "engine/multiprocessing/wire.hpp"
 
@@ -35,6 +36,15 @@ ProcessPoolExecutor::ProcessPoolExecutor(std::size_t max_workers, trace::Recorde
 }
 
 ProcessPoolExecutor::~ProcessPoolExecutor() {
+  // Left by an exception (a run past its deadline, a call that failed): nobody will read the
+  // calls still queued or running, and waiting for them could outlast the run's deadline by
+  // far. They are dropped and the workers ended instead of waited for.
+  if (std::uncaught_exceptions() > uncaught_at_start_) {
+    shutdown(false, true);
+    std::lock_guard lock(mutex_);
+    for (auto& w : workers_)
+      if (w) w->kill();
+  }
   shutdown(true);
 }
 

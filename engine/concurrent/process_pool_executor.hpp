@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,7 +42,9 @@ class RemoteError : public std::runtime_error {
 // real processes natively, isolated instances in WASM) run calls in FIFO order. A call names a
 // function of multiprocessing/functions.hpp and passes its argument as bytes; the result
 // comes back as bytes. The workers start with the pool (all at once) and are ended and reaped
-// by shutdown; the destructor is shutdown(wait=true). submit() and shutdown() are thread-safe.
+// by shutdown; the destructor is shutdown(wait=true), except while an exception leaves the
+// pool's scope: then queued calls are dropped and the workers ended (see the destructor).
+// submit() and shutdown() are thread-safe.
 // Each worker has a manager thread that receives its answers and completes the futures (the
 // futures' callbacks run there). A call submitted while a worker is idle is sent to it by
 // submit() itself, so the manager's wake-up overlaps the call instead of preceding it; other
@@ -96,6 +99,7 @@ class ProcessPoolExecutor {
   std::deque<Job> break_pool(const std::string& why);
   void fail(std::deque<Job> jobs);
 
+  const int uncaught_at_start_ = std::uncaught_exceptions();
   trace::Recorder* recorder_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;

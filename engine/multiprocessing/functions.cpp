@@ -160,9 +160,14 @@ std::string call(std::string_view name, std::string_view argument) {
   return it->second(argument);
 }
 
-Encrypted encrypt(std::string_view data, std::uint64_t rounds) {
+Encrypted encrypt(std::string_view data, std::uint64_t rounds,
+                  const std::function<void()>& each_chunk) {
+  constexpr std::uint64_t kChunk = 1'000'000;
   std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::uint64_t i = 0; i < rounds; ++i) h = fnv1a(data, h ^ i);
+  for (std::uint64_t i = 0; i < rounds; ++i) {
+    h = fnv1a(data, h ^ i);
+    if (i % kChunk == kChunk - 1) each_chunk();
+  }
   return {"    " + std::string(data.rbegin(), data.rend()), h};
 }
 

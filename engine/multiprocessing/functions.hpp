@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,9 @@ struct Encrypted {
   std::string text;
   std::uint64_t hash;
 };
-Encrypted encrypt(std::string_view data, std::uint64_t rounds);
+// `each_chunk` runs between chunks of a million rounds (a deadline check, in the parent).
+Encrypted encrypt(
+    std::string_view data, std::uint64_t rounds, const std::function<void()>& each_chunk = [] {});
 std::string to_argument(std::string_view data, std::uint64_t rounds);
 std::string to_result(const Encrypted& e);
 Encrypted from_result(std::string_view bytes);

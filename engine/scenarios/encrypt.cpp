@@ -47,7 +47,9 @@ void run(Context& ctx) {
   // The same work in this process, one card after another: the baseline and the check.
   const platform::Nanos seq_start = platform::now();
   std::vector<functions::Encrypted> expected;
-  for (long long i = 0; i < items; ++i) expected.push_back(functions::encrypt(card(i), rounds));
+  auto& rt = ctx.threading();
+  for (long long i = 0; i < items; ++i)
+    expected.push_back(functions::encrypt(card(i), rounds, [&] { rt.check_deadline(); }));
   const double sequential_s = platform::to_seconds(platform::now() - seq_start);
 
   const platform::Nanos start = platform::now();
@@ -73,7 +75,7 @@ void run(Context& ctx) {
   trips.reserve(kTrips);
   for (int i = 0; i < kTrips; ++i) {
     const platform::Nanos sent = platform::now();
-    pool.submit("echo", arguments.front()).result();
+    pool.submit("echo", arguments.front()).result(platform::to_seconds(ctx.time_left()));
     trips.push_back(platform::now() - sent);
   }
   const double ipc_mean_us =

@@ -69,7 +69,7 @@ Phase on_processes(Context& ctx, long long tasks, std::size_t workers, long long
   const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
   Phase phase;
   const auto begin = platform::now();
-  for (const auto& count : pool.map("count_primes", limits))
+  for (const auto& count : pool.map("count_primes", limits, platform::to_seconds(ctx.time_left())))
     phase.results.push_back(std::stoll(count));
   phase.seconds = platform::to_seconds(platform::now() - begin);
   return phase;

@@ -75,6 +75,24 @@ TEST_CASE("process pool: calls run in more than one worker, and shutdown finishe
   CHECK(platform::process::live_workers() == 0);
 }
 
+TEST_CASE("process pool: left by an exception, it drops its calls and ends its workers",
+          "[process]") {
+  // Counting the primes below 10^12 would take hours: only ending the worker stops it.
+  concurrent::Future<std::string> running, queued;
+  try {
+    ProcessPoolExecutor pool(1);
+    // Once a call has come back, the worker is idle and the next call goes straight to it.
+    CHECK(pool.submit("echo", "up").result(20) == "up");
+    running = pool.submit("count_primes", "1000000000000");
+    queued = pool.submit("echo", "never");
+    throw std::runtime_error("the run's deadline passed");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK_THROWS_AS(running.result(20), concurrent::BrokenProcessPool);
+  CHECK_THROWS(queued.result(20));  // cancelled, never sent
+  CHECK(platform::process::live_workers() == 0);
+}
+
 TEST_CASE("process pool: a worker that dies breaks the pool, and none is left behind",
           "[process]") {
   {
