@@ -20,8 +20,8 @@ Scenario encrypt();
 
 const std::vector<Scenario>& catalog() {
   static const std::vector<Scenario> all{
-      brew_chai(), gather(),         http_get(),          check_stock(), daemon(), race(),
-      deadlock(),  encrypt(), health_monitor(), producer_consumer(), gil(),         scale()};
+      brew_chai(), gather(),  http_get(),       check_stock(),       daemon(), race(),
+      deadlock(),  encrypt(), health_monitor(), producer_consumer(), gil(),    scale()};
   return all;
 }
 
