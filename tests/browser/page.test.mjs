@@ -106,6 +106,18 @@ async function openPage() {
 // Selects a scenario, sets its params, runs it and waits for the end; returns what the page
 // shows. Stops waiting on "error" as well, so a failure reports its message instead of a
 // 60 s timeout.
+// A fresh page for one test: `body(page)` runs on it, then the page must have raised no errors.
+// The page is closed either way.
+async function inPage(body) {
+  const {page, pageErrors} = await openPage();
+  try {
+    await body(page);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+  }
+}
+
 async function runScenario(page, id, params = {}, model = undefined) {
   await page.click(`#scenarios [data-scenario="${id}"]`);
   if (model !== undefined) await page.selectOption('#model', model);
@@ -131,8 +143,7 @@ function assertChecksPassed(checks, names) {
 }
 
 test('gather with 3 tasks: output, checks, timeline and native comparison', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true, 'page is not cross-origin isolated (COOP/COEP headers)');
     assert.equal(await page.evaluate(() => typeof globalThis.Plot?.plot), 'function', 'vendor/plot.umd.min.js did not load');
     const defaultSelected = await page.$eval('#scenarios [data-scenario="gather"]', (li) => li.classList.contains('selected'));
@@ -161,51 +172,36 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
     assert.match(conditions, /timer resolution: /);
     assert.match(conditions, /cores: \d+ here .*, \d+ native/);
 
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const result = await runScenario(page, 'gather', {tasks: 0});
     assert.ok(['error', 'done'].includes(result.state), `state ${result.state}`);
     assert.match(result.error, /params\.tasks/, `error shown: ${JSON.stringify(result.error)}`);
     assert.ok(await page.isVisible('#error'), 'error is not visible');
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('http-get in the page: GETs of the page origin\'s /delay overlap', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const {state, error, lines, checks} = await runScenario(page, 'http-get', {requests: 3});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
     assert.equal(lines.filter((l) => /Fetches \S*\/delay\/0\.2 with status 200/.test(l)).length, 3, `lines:\n${lines.join('\n')}`);
     assertChecksPassed(checks, ['overlapped', 'all_ok']);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 // Times taken on different threads must share one clock in the browser, or "the program
 // waited for its non-daemon thread" cannot be told from the trace.
 test('daemon in the page: the program waits for the non-daemon thread, the daemon dies at exit', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const {state, error, lines, checks} = await runScenario(page, 'daemon');
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
     assertChecksPassed(checks, ['daemon_died_at_exit', 'program_waited_for_non_daemon']);
     assert.ok(lines.some((l) => l.includes('Main program done')), `lines:\n${lines.join('\n')}`);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 async function timelineLanes(page) {
@@ -213,8 +209,7 @@ async function timelineLanes(page) {
 }
 
 test('deadlock in the page: the cycle is found, reported, drawn, and the run ends', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const {state, error, lines, checks} = await runScenario(page, 'deadlock');
     if (process.env.SCREENSHOT_DEADLOCK) await page.screenshot({path: process.env.SCREENSHOT_DEADLOCK, fullPage: true});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
@@ -227,30 +222,22 @@ test('deadlock in the page: the cycle is found, reported, drawn, and the run end
     const cycle = JSON.parse(await page.getAttribute('#timeline', 'data-deadlock'));
     assert.deepEqual(cycle.map((d) => `${d.lane}>${d.waits_for}>${d.held_by}`).sort(), ['Task 1>lock_b>Task 2', 'Task 2>lock_a>Task 1']);
     assert.match(await page.textContent('#timeline-note'), /Deadlock at .*Task 1 waits for lock_b, held by Task 2/);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('gil in the page: one GIL holder at a time, free threads overlap, same results', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const {state, error, lines, checks} = await runScenario(page, 'gil', {work: 300000});
     if (process.env.SCREENSHOT_GIL) await page.screenshot({path: process.env.SCREENSHOT_GIL, fullPage: true});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
     assert.ok(lines.some((l) => /2 threads, GIL on: [\d.]+ s, [\d.]+x/.test(l)), `lines:\n${lines.join('\n')}`);
     assertChecksPassed(checks, ['same_results', 'one_gil_holder_at_a_time']);
     assert.ok((await timelineLanes(page)).includes('GIL'), 'no GIL lane in the timeline');
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('producer-consumer and race with the GIL in the page: threads, queues and locks', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const pc = await runScenario(page, 'producer-consumer');
     assert.equal(pc.state, 'done', `run ended in state ${pc.state}: ${pc.error}`);
     assertChecksPassed(pc.checks, ['each_cup_served_once', 'queue_within_maxsize']);
@@ -259,15 +246,11 @@ test('producer-consumer and race with the GIL in the page: threads, queues and l
     assert.equal(race.state, 'done', `run ended in state ${race.state}: ${race.error}`);
     assert.ok(race.lines.some((l) => l.includes('Chai stock: 200000')), `lines:\n${race.lines.join('\n')}`);
     assert.ok((await timelineLanes(page)).includes('GIL'), 'no GIL lane in the timeline');
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('encrypt in the page: two process workers, each with its own instance, both on the timeline', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     const {state, error, lines, checks} = await runScenario(page, 'encrypt', {items: 4, work: 200000, workers: 2});
     if (process.env.SCREENSHOT_ENCRYPT) await page.screenshot({path: process.env.SCREENSHOT_ENCRYPT, fullPage: true});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
@@ -275,15 +258,11 @@ test('encrypt in the page: two process workers, each with its own instance, both
     assertChecksPassed(checks, ['results_equal_sequential', 'no_worker_left']);
     const lanes = await timelineLanes(page);
     for (const lane of ['Process-1', 'Process-2']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('shared state in the page: a multiprocessing Value and Queue between process workers', {timeout: 150_000}, async () => {
-  const {page, pageErrors} = await openPage();
-  try {
+  await inPage(async (page) => {
     // The Value lives in the page's memory; each process worker's own instance reaches it.
     const race = await runScenario(page, 'race', {increments: 20000, value: true, sync: 'lock'}, 'multiprocessing');
     assert.equal(race.state, 'done', `race ended in state ${race.state}: ${race.error}`);
@@ -296,8 +275,5 @@ test('shared state in the page: a multiprocessing Value and Queue between proces
     assertChecksPassed(cups.checks, ['each_cup_served_once', 'served_count_exact']);
     const lanes = await timelineLanes(page);
     for (const lane of ['Process-1', 'Process-4']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
-    assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
