@@ -1,6 +1,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -25,14 +26,19 @@ struct Outcome {
   std::atomic<int> retries{0};
 };
 
+// Called by a task once it holds its first lock and before it asks for its second.
+using HoldingFirst = std::function<void()>;
+
 // One task of guide 3.5: `with first: print(...); with second: print(...)`, with `hold` seconds
 // between the two acquisitions (the guide's code has none, see DESIGN.md). Which of the
 // threads prints first is a race, so its lines are not stable.
 void task(Context& ctx, int n, threading::Lock& first, const char* first_name,
-          threading::Lock& second, const char* second_name, double hold, Outcome& outcome) {
+          threading::Lock& second, const char* second_name, double hold,
+          const HoldingFirst& holding_first, Outcome& outcome) {
   const std::string who = "Task " + std::to_string(n);
   std::lock_guard held_first(first);
   ctx.print(who + " acquired lock " + first_name, false);
+  holding_first();
   if (hold > 0) ctx.blocking_sleep(hold);
   std::lock_guard held_second(second);
   ctx.print(who + " acquired lock " + second_name, false);
@@ -44,12 +50,13 @@ void task(Context& ctx, int n, threading::Lock& first, const char* first_name,
 // the other gets through, rather than both giving up together again and again.
 void task_with_timeout(Context& ctx, int n, threading::Lock& first, const char* first_name,
                        threading::Lock& second, const char* second_name, double hold,
-                       double timeout, Outcome& outcome) {
+                       double timeout, const HoldingFirst& holding_first, Outcome& outcome) {
   const std::string who = "Task " + std::to_string(n);
-  for (;;) {
+  for (bool first_try = true;; first_try = false) {
     {
       std::lock_guard held_first(first);
       ctx.print(who + " acquired lock " + first_name, false);
+      if (first_try) holding_first();
       if (hold > 0) ctx.blocking_sleep(hold);
       if (second.acquire(true, timeout * n)) {
         std::lock_guard held_second(second, std::adopt_lock);
@@ -76,28 +83,29 @@ void run(Context& ctx) {
   // Long enough for the other task to take its first lock, so that giving up means a cycle.
   const double timeout = std::max(2 * hold, ctx.seconds(0.05));
 
-  // With a hold, both tasks start their first acquisition together: a thread's start can take
-  // longer than the hold on a loaded machine (or for a new WASM worker), and task 1 would then
-  // take both locks before task 2 ran. hold=0 is the guide's code as written: no such help.
-  threading::Barrier both_running(rt, 2, "start");
-  auto start_together = [&] {
-    if (hold > 0) both_running.wait();
+  // With a hold, neither task asks for its second lock before both hold their first, so the
+  // opposite orders always meet: a thread's start can take longer than the hold on a loaded
+  // machine (or for a new WASM worker), and task 1 would then take both locks before task 2
+  // ran. `hold` only sets how long the picture lasts. With fix=ordering both want lock_a first,
+  // so they cannot both hold it; hold=0 is the guide's code as written: no such help.
+  threading::Barrier both_hold_first(rt, 2, "both hold their first lock");
+  const HoldingFirst meet = [&] {
+    if (hold > 0) both_hold_first.wait();
   };
+  const HoldingFirst go_on = [] {};
   auto task1 = [&] {
-    start_together();
     if (fix == "timeout")
-      task_with_timeout(ctx, 1, lock_a, "a", lock_b, "b", hold, timeout, outcome);
+      task_with_timeout(ctx, 1, lock_a, "a", lock_b, "b", hold, timeout, meet, outcome);
     else
-      task(ctx, 1, lock_a, "a", lock_b, "b", hold, outcome);
+      task(ctx, 1, lock_a, "a", lock_b, "b", hold, fix == "ordering" ? go_on : meet, outcome);
   };
   auto task2 = [&] {
-    start_together();
     if (fix == "ordering")
-      task(ctx, 2, lock_a, "a", lock_b, "b", hold, outcome);  // lock_a first, as task 1
+      task(ctx, 2, lock_a, "a", lock_b, "b", hold, go_on, outcome);  // lock_a first, as task 1
     else if (fix == "timeout")
-      task_with_timeout(ctx, 2, lock_b, "b", lock_a, "a", hold, timeout, outcome);
+      task_with_timeout(ctx, 2, lock_b, "b", lock_a, "a", hold, timeout, meet, outcome);
     else
-      task(ctx, 2, lock_b, "b", lock_a, "a", hold, outcome);
+      task(ctx, 2, lock_b, "b", lock_a, "a", hold, meet, outcome);
   };
   std::vector<threading::Thread> threads;
   threads.reserve(2);

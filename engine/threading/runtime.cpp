@@ -145,6 +145,9 @@ void Runtime::check_deadlock(ThreadState& me) {
     formed = std::max(formed, cycle[i]->wait_start);
   }
   const platform::Nanos now = platform::now();
+  // Reported once every wait of the cycle has lasted deadlock_check_s, as the option promises:
+  // the last thread to wait finds it then, at its own check.
+  if (now - formed < platform::to_nanos(options_.deadlock_check_s)) return;
   deadlock_found_ = DeadlockFound{text, platform::to_seconds(now - formed)};
   for (std::size_t i = 0; i < n; ++i) {
     ThreadState& member = *cycle[i];
