@@ -32,7 +32,13 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   } catch (const asyncio::DeadlineExceeded& e) {
     report.error = contract::Error{"deadline", e.what()};
   } catch (const std::exception& e) {
-    report.error = contract::Error{"internal", e.what()};
+    // Past the deadline, a failure is the deadline's: a wait the scenario bounded by the time
+    // left (a future, a process's queue) gave up with its own error.
+    if (ctx.time_left() <= 0)
+      report.error =
+          contract::Error{"deadline", asyncio::DeadlineExceeded(request.deadline_s).what()};
+    else
+      report.error = contract::Error{"internal", e.what()};
   }
   report.wall_s = platform::to_seconds(ctx.program_end().value_or(platform::now()) - start);
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "engine/asyncio/event_loop.hpp"
@@ -10,8 +11,11 @@ namespace samovar::asyncio {
 namespace detail {
 
 // Shared by the awaiting task and the worker's completion, which posts to the loop: if the
-// task stopped waiting (cancelled), the completion wakes nobody. Touched on the loop thread.
+// task stopped waiting (cancelled), the completion wakes nobody; if the task's frame is gone
+// (the run ended at its deadline and freed its tasks, perhaps the loop too), it posts nothing.
+// `waiter` is touched on the loop's thread only; `loop` under `mutex`, from either side.
 struct ExecutorBridge {
+  std::mutex mutex;
   EventLoop* loop = nullptr;
   Waiter* waiter = nullptr;
 
@@ -20,9 +24,17 @@ struct ExecutorBridge {
     Waiter* w = std::exchange(bridge->waiter, nullptr);
     if (w != nullptr && (w->task == nullptr || w->task->waiting == w)) bridge->loop->wake(*w);
   }
-  // On the worker's thread (or the adder's, if already done): only posts.
+  // On the worker's thread (or the adder's, if already done): only posts, and only while the
+  // awaiting frame lives; the frame's end waits for a post under way.
   static void completed(const std::shared_ptr<ExecutorBridge>& bridge) {
-    bridge->loop->call_soon_threadsafe([bridge] { resume(bridge); });
+    std::lock_guard lock(bridge->mutex);
+    if (bridge->loop != nullptr) bridge->loop->call_soon_threadsafe([bridge] { resume(bridge); });
+  }
+  // On the loop's thread, as the awaiting frame ends.
+  void detach() {
+    waiter = nullptr;
+    std::lock_guard lock(mutex);
+    loop = nullptr;
   }
 };
 
@@ -31,11 +43,17 @@ class AwaitFuture {
  public:
   explicit AwaitFuture(concurrent::Future<R>& future)
       : future_(future), bridge_(std::make_shared<ExecutorBridge>()) {}
+  ~AwaitFuture() { bridge_->detach(); }
+  AwaitFuture(const AwaitFuture&) = delete;
+  AwaitFuture& operator=(const AwaitFuture&) = delete;
   bool await_ready() const { return future_.done(); }
   void await_suspend(coro::coroutine_handle<> h) {
     auto& loop = EventLoop::current();
     loop.suspend(waiter_, h);
-    bridge_->loop = &loop;
+    {
+      std::lock_guard lock(bridge_->mutex);
+      bridge_->loop = &loop;
+    }
     bridge_->waiter = &waiter_;
     future_.add_done_callback([bridge = bridge_] { ExecutorBridge::completed(bridge); });
   }

@@ -186,7 +186,7 @@ std::unique_ptr<Worker> start_worker() {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, kWorkerEnv, std::strlen(kWorkerEnv)) != 0) env_strings.emplace_back(*e);
-  env_strings.emplace_back(std::string(kWorkerEnv) + "=1");
+  env_strings.emplace_back(std::string(kWorkerEnv) + "=" + std::to_string(::getpid()));
   std::vector<char*> env;
   for (auto& s : env_strings) env.push_back(s.data());
   env.push_back(nullptr);
@@ -238,6 +238,11 @@ bool in_worker() {
 }
 
 int serve(const std::function<std::string(std::string_view)>& handler) {
+  // A worker dies with its parent, even in the middle of a long call: a parent that crashed
+  // or was killed leaves no worker computing on for nobody. (The signal comes when the thread
+  // that started the worker ends; a pool's workers end before the thread that started them.)
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (std::to_string(::getppid()) != std::getenv(kWorkerEnv)) return 1;  // it is gone already
   ::prctl(PR_SET_NAME, kWorkerName);  // before "ready": a started worker is always found by name
   if (!send_message(kChildFd, "ready")) return 1;
   std::string request;
