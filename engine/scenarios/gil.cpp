@@ -9,6 +9,7 @@
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/format.hpp"
+#include "engine/scenarios/median.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/gil.hpp"
 #include "engine/threading/thread.hpp"
@@ -24,20 +25,36 @@ long long count_primes(threading::Runtime& rt, long long limit) {
       limit, [&] { rt.checkpoint(); }, [&] { rt.check_deadline(); });
 }
 
+// One way of running the tasks, over every round: each round's time and results.
 struct Phase {
-  double seconds = 0;
-  std::vector<long long> results;
-  std::uint64_t gil_switches = 0;
+  std::vector<double> seconds;
+  std::vector<std::vector<long long>> results;
+  std::vector<double> gil_switches;
+
+  void add(double s, std::vector<long long> r) {
+    seconds.push_back(s);
+    results.push_back(std::move(r));
+  }
+  double typical_s() const { return median(seconds); }
 };
 
+// The tasks one after another on the main thread: the baseline.
+void sequentially(Context& ctx, long long tasks, long long limit, Phase& phase) {
+  std::vector<long long> results;
+  const auto begin = platform::now();
+  for (long long i = 0; i < tasks; ++i) results.push_back(count_primes(ctx.threading(), limit));
+  const auto end = platform::now();
+  ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential", begin, end);
+  phase.add(platform::to_seconds(end - begin), std::move(results));
+}
+
 // `threads` threads each count the primes below `limit`, all starting together.
-Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
+void on_threads(Context& ctx, long long threads, long long limit, bool gil, Phase& phase) {
   auto options = ctx.threading().options();
   options.gil = gil;
   threading::Runtime rt(ctx.recorder(), options);
   const char* task_span = gil ? "task, GIL on" : "task, GIL off";
-  Phase phase;
-  phase.results.resize(static_cast<std::size_t>(threads));
+  std::vector<long long> results(static_cast<std::size_t>(threads));
   threading::Barrier start(rt, static_cast<std::size_t>(threads) + 1, "start");
   std::vector<threading::Thread> pool;
   pool.reserve(static_cast<std::size_t>(threads));
@@ -47,7 +64,7 @@ Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
         [&, i] {
           start.wait();
           ctx.recorder().open(task_span);
-          phase.results[static_cast<std::size_t>(i)] = count_primes(rt, limit);
+          results[static_cast<std::size_t>(i)] = count_primes(rt, limit);
           ctx.recorder().close(task_span);
         },
         rt);
@@ -55,73 +72,79 @@ Phase on_threads(Context& ctx, long long threads, long long limit, bool gil) {
   const auto begin = platform::now();
   start.wait();
   for (auto& t : pool) t.join();
-  phase.seconds = platform::to_seconds(platform::now() - begin);
+  const double seconds = platform::to_seconds(platform::now() - begin);
   for (auto& t : pool)
     if (t.exception()) std::rethrow_exception(t.exception());
-  if (rt.gil() != nullptr) phase.gil_switches = rt.gil()->switches();
-  return phase;
+  phase.add(seconds, std::move(results));
+  if (rt.gil() != nullptr) phase.gil_switches.push_back(static_cast<double>(rt.gil()->switches()));
 }
 
 // The multiprocessing column: the same tasks in a ProcessPoolExecutor, each process with its own
-// interpreter and GIL, so nothing serialises them. The pool is up before the clock starts.
-Phase on_processes(Context& ctx, long long tasks, std::size_t workers, long long limit) {
-  concurrent::ProcessPoolExecutor pool(workers, &ctx.recorder());
+// interpreter and GIL, so nothing serialises them.
+void on_processes(Context& ctx, concurrent::ProcessPoolExecutor& pool, long long tasks,
+                  long long limit, Phase& phase) {
   const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
-  Phase phase;
+  std::vector<long long> results;
   const auto begin = platform::now();
   for (const auto& count : pool.map("count_primes", limits, platform::to_seconds(ctx.time_left())))
-    phase.results.push_back(std::stoll(count));
-  phase.seconds = platform::to_seconds(platform::now() - begin);
-  return phase;
+    results.push_back(std::stoll(count));
+  phase.add(platform::to_seconds(platform::now() - begin), std::move(results));
 }
 
 void run(Context& ctx) {
   const long long threads = ctx.integer("threads");
   const long long limit = ctx.integer("work");
+  const long long rounds = ctx.integer("rounds");
 
-  // The same tasks one after another on the main thread: the baseline.
-  Phase sequential;
-  const auto begin = platform::now();
-  for (long long i = 0; i < threads; ++i)
-    sequential.results.push_back(count_primes(ctx.threading(), limit));
-  const auto end = platform::now();
-  sequential.seconds = platform::to_seconds(end - begin);
-  ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential", begin, end);
-  const Phase off = on_threads(ctx, threads, limit, false);
-  const Phase on = on_threads(ctx, threads, limit, true);
-  // As many processes as tasks, as far as this target has them.
+  // As many processes as tasks, as far as this target has them; up before any clock starts.
   const auto n_processes =
       std::min<std::size_t>(static_cast<std::size_t>(threads), platform::process::max_workers());
-  const Phase processes = on_processes(ctx, threads, n_processes, limit);
+  concurrent::ProcessPoolExecutor pool(n_processes, &ctx.recorder());
+
+  // Every way runs once a round, in turn, so that a stretch when the machine is busier or
+  // quieter (another program, a CPU warming up, V8 tiering up) falls on each of them alike.
+  Phase sequential, off, on, processes;
+  for (long long round = 0; round < rounds; ++round) {
+    sequentially(ctx, threads, limit, sequential);
+    on_threads(ctx, threads, limit, false, off);
+    on_threads(ctx, threads, limit, true, on);
+    on_processes(ctx, pool, threads, limit, processes);
+  }
 
   const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
+  const std::string of_rounds =
+      rounds == 1 ? "" : " (median of " + std::to_string(rounds) + " rounds)";
   ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
-            std::to_string(sequential.results.front()));
-  ctx.print("Sequential: " + tasks + " in " + fixed(sequential.seconds, 3) + " s", false);
-  const double speedup_off = sequential.seconds / off.seconds;
-  const double speedup_on = sequential.seconds / on.seconds;
-  ctx.print(std::to_string(threads) + " threads, GIL off: " + fixed(off.seconds, 3) + " s, " +
+            std::to_string(sequential.results.front().front()));
+  const double sequential_s = sequential.typical_s();
+  ctx.print("Sequential: " + tasks + " in " + fixed(sequential_s, 3) + " s" + of_rounds, false);
+  const double speedup_off = sequential_s / off.typical_s();
+  const double speedup_on = sequential_s / on.typical_s();
+  ctx.print(std::to_string(threads) + " threads, GIL off: " + fixed(off.typical_s(), 3) + " s, " +
                 fixed(speedup_off, 2) + "x",
             false);
-  ctx.print(std::to_string(threads) + " threads, GIL on: " + fixed(on.seconds, 3) + " s, " +
+  ctx.print(std::to_string(threads) + " threads, GIL on: " + fixed(on.typical_s(), 3) + " s, " +
                 fixed(speedup_on, 2) + "x",
             false);
-
-  const double speedup_processes = sequential.seconds / processes.seconds;
-  ctx.print(std::to_string(n_processes) + " processes: " + fixed(processes.seconds, 3) + " s, " +
-                fixed(speedup_processes, 2) + "x",
+  const double speedup_processes = sequential_s / processes.typical_s();
+  ctx.print(std::to_string(n_processes) + " processes: " + fixed(processes.typical_s(), 3) +
+                " s, " + fixed(speedup_processes, 2) + "x",
             false);
 
-  ctx.metric("sequential_s", sequential.seconds);
-  ctx.metric("processes_s", processes.seconds);
+  ctx.metric("rounds", static_cast<double>(rounds));
+  ctx.metric("sequential_s", sequential_s);
+  ctx.metric("processes_s", processes.typical_s());
   ctx.metric("speedup_processes", speedup_processes);
-  ctx.metric("gil_off_s", off.seconds);
-  ctx.metric("gil_on_s", on.seconds);
+  ctx.metric("gil_off_s", off.typical_s());
+  ctx.metric("gil_on_s", on.typical_s());
   ctx.metric("speedup_gil_off", speedup_off);
   ctx.metric("speedup_gil_on", speedup_on);
-  ctx.metric("gil_switches", static_cast<double>(on.gil_switches));
-  ctx.check("same_results", off.results == sequential.results && on.results == sequential.results &&
-                                processes.results == sequential.results);
+  ctx.metric("gil_switches", median(on.gil_switches));
+  const auto& expected = sequential.results.front();
+  bool same = true;
+  for (const Phase* phase : {&sequential, &off, &on, &processes})
+    for (const auto& results : phase->results) same = same && results == expected;
+  ctx.check("same_results", same);
   // From what the recorder counted: never two GIL holders at once, and without the GIL every
   // thread's task was running at the same moment.
   ctx.check("one_gil_holder_at_a_time", ctx.recorder().peak_overlap("GIL held") == 1);
@@ -147,7 +170,14 @@ Scenario gil() {
         1'000,
         20'000'000,
         {},
-        "each task counts the primes below this"}},
+        "each task counts the primes below this"},
+       {"rounds",
+        ParamType::integer,
+        3,
+        1,
+        20,
+        {},
+        "rounds of every way in turn; each figure is the median"}},
       run};
 }
 
