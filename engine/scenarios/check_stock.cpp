@@ -27,11 +27,16 @@ asyncio::Task<void> ticker(double period, bool& stop, long long& ticks) {
   }
 }
 
+struct Ticks {
+  long long all = 0;
+  long long during_call = 0;  // before check_stock's result was back
+};
+
 asyncio::Task<std::string> main_coroutine(Context& ctx, std::string item, double seconds,
-                                          bool blocking, long long& ticks) {
+                                          bool blocking, Ticks& ticks) {
   auto& loop = asyncio::EventLoop::current();
   bool stop = false;
-  auto tick = loop.create_task(ticker(seconds / 30, stop, ticks), "ticker");
+  auto tick = loop.create_task(ticker(seconds / 30, stop, ticks.all), "ticker");
   std::string result;
   if (blocking) {
     result = check_stock(ctx, item, seconds);  // on the loop's own thread: everything waits
@@ -43,6 +48,7 @@ asyncio::Task<std::string> main_coroutine(Context& ctx, std::string item, double
       return check_stock(ctx, item, seconds);
     });
   }
+  ticks.during_call = ticks.all;  // the ticker cannot have run before the call began
   ctx.print(result);
   stop = true;
   co_await tick;
@@ -51,12 +57,14 @@ asyncio::Task<std::string> main_coroutine(Context& ctx, std::string item, double
 
 void run(Context& ctx) {
   const double seconds = ctx.seconds(ctx.number("delay"));
-  long long ticks = 0;
+  Ticks ticks;
   ctx.run_asyncio(main_coroutine(ctx, ctx.text("item"), seconds, ctx.flag("blocking"), ticks));
-  // The ticker asks for 30 ticks over the call; a free loop gives it most of them.
-  ctx.metric("ticks", static_cast<double>(ticks));
+  // The ticker asks for 30 ticks over the call. A loop held by the call gives it none until
+  // the call is over; a free loop gives it most of them (a few, at least, on a busy machine).
+  ctx.metric("ticks", static_cast<double>(ticks.all));
+  ctx.metric("ticks_during_call", static_cast<double>(ticks.during_call));
   ctx.metric("slow_steps", static_cast<double>(ctx.slow_steps()));
-  ctx.check("ticker_kept_ticking", ticks >= 15);
+  ctx.check("ticker_kept_ticking", ticks.during_call >= 2);
 }
 
 }  // namespace
