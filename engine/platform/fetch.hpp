@@ -16,6 +16,10 @@
 // resolves against the page's URL in a browser; under node it is an error.
 namespace samovar::platform::fetch {
 
+// How many fetches and file operations can be in flight at once (the I/O worker's slots); a
+// start() past it fails at once.
+inline constexpr int kMaxInFlight = 256;
+
 struct Request {
   std::string method = "GET";
   std::string url;

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// The HTTP server of the WASM fetch tests (tests/engine/fetch_test.cpp), as a CTest fixture:
+// The HTTP servers of the WASM fetch tests (tests/engine/fetch_test.cpp), as a CTest fixture:
 //   node fetch_server.mjs start SAMOVAR_BIN STATE_FILE
-//     starts `SAMOVAR_BIN serve --port 0` in the background, waits until it listens, and
-//     writes {"server": "http://127.0.0.1:PORT/", "refused": URL, "pid": N} to STATE_FILE;
-//     "refused" is a loopback port that was free a moment ago (nothing listens on it).
+//     starts `SAMOVAR_BIN serve --port 0` and an echo server in the background, waits until
+//     both listen, and writes {"server": URL, "echo": URL, "refused": URL, "pids": [N, N]} to
+//     STATE_FILE; "refused" is a loopback port that was free a moment ago (nothing listens).
 //   node fetch_server.mjs stop STATE_FILE
-//     stops that server (SIGTERM, then SIGKILL after 5 s) and removes STATE_FILE.
+//     stops them (SIGTERM, then SIGKILL after 5 s) and removes STATE_FILE.
+//   node fetch_server.mjs echo
+//     the echo server: answers every request with {method, url, headers, body: [bytes]}.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -30,11 +33,11 @@ async function freePort() {
   return port;
 }
 
-async function start(bin, stateFile) {
-  const log = `${stateFile}.log`;
+// Starts `command` detached, its output in `log`, and waits for its "serving URL" line.
+async function launch(command, commandArgs, log) {
   const out = openSync(log, 'w');
-  // The server's output goes to a file, not a pipe: a pipe would break when this script exits.
-  const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0'], { detached: true, stdio: ['ignore', out, out] });
+  // The output goes to a file, not a pipe: a pipe would break when this script exits.
+  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   let exited = null;
   child.on('exit', (code, signal) => { exited = signal ?? code; });
@@ -42,21 +45,41 @@ async function start(bin, stateFile) {
   for (;;) {
     const match = /serving (http:\/\/\S+)/.exec(readFileSync(log, 'utf8'));
     if (match) {
-      const server = match[1].endsWith('/') ? match[1] : `${match[1]}/`;
-      const state = { server, refused: `http://127.0.0.1:${await freePort()}/`, pid: child.pid };
-      writeFileSync(`${stateFile}.tmp`, JSON.stringify(state));
-      renameSync(`${stateFile}.tmp`, stateFile);
       child.unref();
-      console.log(`started ${server} (pid ${child.pid}); state in ${stateFile}`);
-      return;
+      return { url: match[1].endsWith('/') ? match[1] : `${match[1]}/`, pid: child.pid };
     }
-    if (exited !== null) throw new Error(`${bin} serve exited (${exited}):\n${readFileSync(log, 'utf8')}`);
+    if (exited !== null) throw new Error(`${command} exited (${exited}):\n${readFileSync(log, 'utf8')}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${bin} serve did not say it was serving within 10 s:\n${readFileSync(log, 'utf8')}`);
+      throw new Error(`${command} did not say it was serving within 10 s:\n${readFileSync(log, 'utf8')}`);
     }
     await sleep(20);
   }
+}
+
+async function start(bin, stateFile) {
+  const samovar = await launch(bin, ['serve', '--host', '127.0.0.1', '--port', '0'], `${stateFile}.log`);
+  const echo = await launch(process.execPath, [process.argv[1], 'echo'], `${stateFile}.echo.log`);
+  const state = {
+    server: samovar.url, echo: echo.url, refused: `http://127.0.0.1:${await freePort()}/`,
+    pids: [samovar.pid, echo.pid],
+  };
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify(state));
+  renameSync(`${stateFile}.tmp`, stateFile);
+  console.log(`started ${state.server} and ${state.echo}; state in ${stateFile}`);
+}
+
+function echo() {
+  const server = createHttpServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = [...Buffer.concat(chunks)];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
+    });
+  });
+  server.listen(0, '127.0.0.1', () => console.log(`serving http://127.0.0.1:${server.address().port}/`));
 }
 
 async function stop(stateFile) {
@@ -67,17 +90,18 @@ async function stop(stateFile) {
     console.log(`no server to stop (${stateFile} is missing)`);
     return;
   }
-  if (alive(state.pid)) process.kill(state.pid, 'SIGTERM');
+  for (const pid of state.pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 5_000;
-  while (alive(state.pid) && Date.now() < deadline) await sleep(20);
-  if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  while (state.pids.some(alive) && Date.now() < deadline) await sleep(20);
+  for (const pid of state.pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(stateFile, { force: true });
-  console.log(`stopped ${state.server} (pid ${state.pid})`);
+  console.log(`stopped ${state.server} and ${state.echo} (pids ${state.pids.join(', ')})`);
 }
 
 if (command === 'start' && args.length === 2) await start(...args);
 else if (command === 'stop' && args.length === 1) await stop(...args);
+else if (command === 'echo' && args.length === 0) echo();
 else {
-  console.error('usage: fetch_server.mjs start SAMOVAR_BIN STATE_FILE | stop STATE_FILE');
+  console.error('usage: fetch_server.mjs start SAMOVAR_BIN STATE_FILE | stop STATE_FILE | echo');
   process.exit(2);
 }

@@ -27,8 +27,11 @@ namespace fetch = platform::fetch;
 
 namespace {
 
+constexpr auto kSlots = static_cast<std::size_t>(fetch::kMaxInFlight);
+
 struct Servers {
   std::string server;   // "http://127.0.0.1:PORT/", serving /delay/<s>
+  std::string echo;     // answers any request with what arrived, as JSON
   std::string refused;  // a loopback port nothing listens on
 };
 
@@ -39,7 +42,8 @@ Servers servers() {
         "SAMOVAR_TEST_SERVER is not set: run these tests through ctest, whose fixture starts the "
         "server");
   const auto j = nlohmann::json::parse(text);
-  return {j.at("server").get<std::string>(), j.at("refused").get<std::string>()};
+  return {j.at("server").get<std::string>(), j.at("echo").get<std::string>(),
+          j.at("refused").get<std::string>()};
 }
 
 fetch::Request get(std::string url, double timeout_s = 10) {
@@ -52,6 +56,7 @@ fetch::Request get(std::string url, double timeout_s = 10) {
 struct Fetched {
   fetch::Response response;
   double took_s = 0;
+  platform::Nanos started = 0, ended = 0;
 };
 
 // As a client does it: start, wait on the op like a socket, finish.
@@ -62,7 +67,8 @@ Task<Fetched> fetch_on_loop(fetch::Request request) {
     fetch::abandon(op);
     throw std::runtime_error("no answer from the I/O worker within 10 s");
   }
-  Fetched out{fetch::finish(op), platform::to_seconds(platform::now() - start)};
+  const auto end = platform::now();
+  Fetched out{fetch::finish(op), platform::to_seconds(end - start), start, end};
   co_return out;
 }
 
@@ -80,10 +86,10 @@ TEST_CASE("three fetches through the I/O worker run at the same time", "[wasm][f
     for (int i = 0; i < 3; ++i) tasks.push_back(fetch_on_loop(get(s.server + "delay/0.3")));
     co_return co_await asyncio::gather(std::move(tasks));
   };
-  const auto start = platform::now();
   const auto results = f.run(main());
-  const double total = platform::to_seconds(platform::now() - start);
-  CHECK(total < 0.85);  // one after another would take 0.9 s
+  // At the same time: every fetch started before any of them ended (each takes 0.3 s at least).
+  for (const auto& a : results)
+    for (const auto& b : results) CHECK(a.started < b.ended);
   for (const auto& r : results) {
     CHECK(r.response.error == "");
     CHECK(r.response.status == 200);
@@ -115,7 +121,8 @@ TEST_CASE("a fetch past its timeout ends with an error that says so", "[wasm][fe
   const auto r = fetch_one(f, get(servers().server + "delay/5", 0.2));
   CHECK(r.response.status == 0);
   CHECK_THAT(r.response.error, Contains("timed out after 0.2 s"));
-  CHECK(r.took_s < 1.0);
+  CHECK(r.took_s >= 0.19);
+  CHECK(r.took_s < 4.0);  // the 5 s answer was not waited for
 }
 
 TEST_CASE("a response larger than max_response_bytes is an error", "[wasm][fetch][.]") {
@@ -129,13 +136,23 @@ TEST_CASE("a response larger than max_response_bytes is an error", "[wasm][fetch
 
 TEST_CASE("a request's method, headers and body reach the server", "[wasm][fetch][.]") {
   testing::LoopFixture f;
-  auto request = get(servers().server + "delay/0");
+  auto request = get(servers().echo + "brew?tea=masala");
   request.method = "POST";
   request.headers = {{"Content-Type", "text/plain"}, {"X-Samovar", "chai"}};
-  request.body = std::string("binary \0\xff body", 14);
+  const std::string body("binary \0\xff body", 14);
+  request.body = body;
   const auto r = fetch_one(f, request).response;
-  CHECK(r.error == "");
-  CHECK(r.status >= 200);  // whatever the server makes of a POST: an HTTP answer, not a failure
+  REQUIRE(r.error == "");
+  CHECK(r.status == 200);
+  const auto arrived = nlohmann::json::parse(r.body);
+  CHECK(arrived["method"] == "POST");
+  CHECK(arrived["url"] == "/brew?tea=masala");
+  CHECK(arrived["headers"]["content-type"] == "text/plain");
+  CHECK(arrived["headers"]["x-samovar"] == "chai");
+  // Every byte of the body, the NUL and the 0xff included, as the server received it.
+  std::vector<int> sent(body.begin(), body.end());
+  for (auto& byte : sent) byte &= 0xff;
+  CHECK(arrived["body"].get<std::vector<int>>() == sent);
 }
 
 TEST_CASE("the I/O worker follows the module's memory as it grows", "[wasm][fetch][.]") {
@@ -176,7 +193,8 @@ TEST_CASE("waiting on a fetch that is already done returns at once, and an id is
     CHECK_FALSE(co_await asyncio::wait_fd(op, platform::kReadable, start + platform::to_nanos(10)));
     co_return platform::to_seconds(platform::now() - start);
   };
-  CHECK(f.run(main()) < 0.05);
+  const double waited = f.run(main());
+  CHECK(waited < 2.0);  // generous: the point is that it does not wait for another answer
   CHECK(fetch::finish(op).status == 200);
   CHECK_THROWS_AS(fetch::finish(op), std::logic_error);
   CHECK_THROWS_AS(fetch::is_done(op), std::logic_error);
@@ -187,7 +205,7 @@ TEST_CASE("when every slot is busy, start() answers with an error instead of blo
   const auto s = servers();
   auto small = [&](const std::string& path) {
     auto request = get(s.server + path);
-    request.max_response_bytes = 1024;  // 256 buffers of the default 8 MiB would not fit
+    request.max_response_bytes = 1024;  // a buffer of the default 8 MiB per slot would not fit
     return request;
   };
   std::vector<int> ops;
@@ -202,13 +220,13 @@ TEST_CASE("when every slot is busy, start() answers with an error instead of blo
     if (!error.empty()) break;
   }
   CHECK_THAT(error, Contains("too many fetches and file operations in flight"));
-  CHECK(ops.size() == 256);  // every slot held by a fetch still in flight
+  CHECK(ops.size() == kSlots);  // every slot held by a fetch still in flight
   for (int op : ops) fetch::abandon(op);
   // Abandoned slots are freed once their answers arrive (after 0.5 s, later on a loaded
-  // machine), at a later start(): in time, 256 new fetches are in flight at once again.
+  // machine), at a later start(): in time, every slot holds a new fetch again.
   ops.clear();
   const auto deadline = platform::now() + platform::to_nanos(20);
-  while (ops.size() < 256 && platform::now() < deadline) {
+  while (ops.size() < kSlots && platform::now() < deadline) {
     const int op = fetch::start(small("delay/1"));
     if (!fetch::is_done(op)) {
       ops.push_back(op);
@@ -217,17 +235,23 @@ TEST_CASE("when every slot is busy, start() answers with an error instead of blo
     CHECK_THAT(fetch::finish(op).error, Contains("too many fetches and file operations in flight"));
     platform::sleep_for(platform::to_nanos(0.05));
   }
-  CHECK(ops.size() == 256);
+  CHECK(ops.size() == kSlots);
   for (int op : ops) fetch::abandon(op);
 }
 
-TEST_CASE("sequential round trips through the I/O worker are quick", "[wasm][fetch][.]") {
+TEST_CASE("sequential round trips through the I/O worker each get their own answer",
+          "[wasm][fetch][.]") {
   testing::LoopFixture f;
   const auto s = servers();
   std::vector<double> took;
-  for (int i = 0; i < 20; ++i) took.push_back(fetch_one(f, get(s.server + "delay/0")).took_s);
+  for (int i = 0; i < 20; ++i) {
+    const auto r = fetch_one(f, get(s.echo + "trip/" + std::to_string(i)));
+    REQUIRE(r.response.status == 200);
+    CHECK(nlohmann::json::parse(r.response.body)["url"] == "/trip/" + std::to_string(i));
+    took.push_back(r.took_s);
+  }
+  // A figure, not a limit (bench/ has the benchmark): ~1-3 ms when the machine is quiet.
   std::sort(took.begin(), took.end());
   WARN("round trip: median " << took[10] * 1e3 << " ms, min " << took[0] * 1e3 << " ms, max "
                              << took.back() * 1e3 << " ms");
-  CHECK(took[10] < 0.2);  // generous: ~1-3 ms when the machine is quiet
 }

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/platform/fetch.hpp"
+
 // The slot table: requests for the I/O worker (web/io-worker.js) and its answers, in module
 // memory that both sides see. Every access to a slot's `state` and `notify` is seq_cst.
 //   submit() (any thread): fills a free slot (request JSON and body, an empty response
@@ -39,7 +41,7 @@ enum SlotState : std::int32_t { kFree = 0, kSubmitted = 1, kInFlight = 2, kDone 
 // 2: requests carry a "kind" (fetch or a file operation); the slot layout is unchanged, but
 // a worker of layout 1 would take every request for a fetch.
 constexpr std::int32_t kLayoutVersion = 2;
-constexpr int kSlots = 256;
+constexpr int kSlots = platform::fetch::kMaxInFlight;
 
 // Op ids: slot ops from 1 << 20 up (far above any real descriptor), as index plus
 // generation so that a stale id is recognised; ops that failed before reaching a slot
