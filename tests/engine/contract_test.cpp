@@ -5,6 +5,7 @@
 #include "engine/contract/bad_request.hpp"
 #include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
+#include "engine/platform/machine.hpp"
 #include "engine/run.hpp"
 
 using namespace samovar;
@@ -71,29 +72,69 @@ TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contrac
   CHECK(report["error"]["field"] == "params.tasks");
 }
 
-TEST_CASE("a report carries every field of the contract", "[contract]") {
-  const json r = run_json(R"({"scenario": "gather", "params": {"delay": 0.5}})");
+TEST_CASE("a report carries every field of the contract, with its type and value", "[contract]") {
+  const json r =
+      run_json(R"({"scenario": "gather", "params": {"delay": 0.5}, "seed": 7, "scale": 0.2})");
   CHECK(contract::exit_code(r) == 0);
-  for (const char* field :
-       {"schema_version", "scenario", "model", "params", "scale", "seed", "trace_level", "platform",
-        "machine", "wall_s", "output", "metrics", "checks", "trace"})
-    CHECK(r.contains(field));
   CHECK_FALSE(r.contains("error"));
   CHECK(r["schema_version"] == contract::kSchemaVersion);
-  for (const char* field :
-       {"cores", "os", "browser", "cross_origin_isolated", "timer_resolution_s"})
-    CHECK(r["machine"].contains(field));
-  CHECK(r["machine"]["timer_resolution_s"].get<double>() > 0);
-  const json& line = r["output"][0];
-  CHECK(line["who"] == "task 1");
-  CHECK(line["text"] == "Brewing Masala chai...");
-  CHECK(line["stable"] == true);
-  CHECK(line["t_s"].get<double>() >= 0);
+  CHECK(r["schema_version"].is_number_integer());
+  // The request as it ran, every default filled in.
+  CHECK(r["scenario"] == "gather");
+  CHECK(r["model"] == "asyncio");
+  CHECK(r["params"] == json{{"tasks", 3}, {"delay", 0.5}, {"blocking", false}});
+  CHECK(r["scale"] == 0.2);
+  CHECK(r["seed"] == 7);
+  CHECK(r["trace_level"] == "spans");
+  CHECK(r["platform"] == platform::target_name());
+  CHECK((r["platform"] == "native" || r["platform"] == "wasm"));
+  // What it ran on: under node there is no browser, so no cross-origin isolation to report.
+  const json& m = r["machine"];
+  CHECK(m["cores"].is_number_integer());
+  CHECK(m["cores"].get<int>() >= 1);
+  CHECK(m["os"].is_string());
+  CHECK_FALSE(m["os"].get<std::string>().empty());
+  CHECK(m["browser"].is_null());
+  CHECK(m["cross_origin_isolated"].is_null());
+  CHECK(m["timer_resolution_s"].get<double>() > 0);
+  CHECK(m["timer_resolution_s"].get<double>() < 0.01);
+  // 3 brews of 0.5 guide s at scale 0.2: 0.1 s each, together.
+  CHECK(r["wall_s"].is_number_float());
+  CHECK(r["wall_s"].get<double>() >= 0.1);
+  REQUIRE(r["output"].size() == 6);
+  double last_t = 0;
+  for (const auto& line : r["output"]) {
+    CHECK(line.size() == 4);
+    CHECK(line["t_s"].get<double>() >= last_t);
+    last_t = line["t_s"];
+    CHECK(line["who"].is_string());
+    CHECK(line["text"].is_string());
+    CHECK(line["stable"] == true);
+  }
+  CHECK(r["output"][0]["who"] == "task 1");
+  CHECK(r["output"][0]["text"] == "Brewing Masala chai...");
+  CHECK(r["metrics"]["tasks"] == 3);
+  CHECK(r["metrics"]["lines_dropped"] == 0);
+  for (const auto& [name, value] : r["metrics"].items()) CHECK(value.is_number());
+  CHECK(r["checks"] == json{{"concurrent", true}});
+  // Every span lies within the run and is in one of the contract's states; the three sleeps
+  // are waits of 0.1 s.
+  int sleeps = 0;
   for (const auto& span : r["trace"]) {
+    CHECK(span["lane"].is_string());
+    CHECK(span["name"].is_string());
+    CHECK(span["start_s"].get<double>() >= 0);
     CHECK(span["end_s"].get<double>() >= span["start_s"].get<double>());
+    CHECK(span["end_s"].get<double>() <= r["wall_s"].get<double>() + 1e-6);
     const std::string state = span["state"];
     CHECK((state == "running" || state == "waiting"));
+    if (span["name"] == "sleep") {
+      ++sleeps;
+      CHECK(state == "waiting");
+      CHECK(span["end_s"].get<double>() - span["start_s"].get<double>() >= 0.099);
+    }
   }
+  CHECK(sleeps == 3);
 }
 
 TEST_CASE("the text form shows each line and a summary", "[contract]") {

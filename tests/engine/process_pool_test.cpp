@@ -9,7 +9,9 @@
 
 #include "engine/asyncio/run_in_executor.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/functions.hpp"
+#include "engine/multiprocessing/value.hpp"
 #include "tests/engine/support.hpp"
 
 using namespace samovar;
@@ -65,9 +67,20 @@ TEST_CASE("process pool: calls run in more than one worker, and shutdown finishe
     ProcessPoolExecutor pool(2);
     const auto workers = pool.worker_ids();
     ids.insert(workers.begin(), workers.end());
+    // Two calls that meet at a barrier: neither ends unless each has a worker of its own.
+    multiprocessing::Value stock(0);
+    multiprocessing::Barrier both(2);
+    const std::string meet = std::to_string(stock.handle()) + " " + std::to_string(both.handle()) +
+                             " 1 0 " + std::to_string(platform::to_nanos(20));
+    auto first = pool.submit("increment_value", meet);
+    auto second = pool.submit("increment_value", meet);
     for (int i = 0; i < 8; ++i) futures.push_back(pool.submit("count_primes", "200000"));
+    CHECK(first.result(30) == "1");
+    CHECK(second.result(30) == "1");
     pool.shutdown(true);
-    CHECK(pool.calls_per_worker().size() == 2);  // both workers took calls
+    const auto calls = pool.calls_per_worker();
+    CHECK(calls.size() == 2);  // both workers took calls
+    for (const auto& entry : calls) CHECK(ids.count(entry.first) == 1);
     CHECK_THROWS_AS(pool.submit("echo", ""), std::runtime_error);
   }
   CHECK(ids.size() == 2);

@@ -11,10 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "engine/multiprocessing/barrier.hpp"
+#include "engine/multiprocessing/value.hpp"
 #include "engine/multiprocessing/wire.hpp"
 #include "engine/platform/process.hpp"
 
 namespace process = samovar::platform::process;
+namespace multiprocessing = samovar::multiprocessing;
 namespace wire = samovar::multiprocessing::wire;
 
 namespace {
@@ -28,9 +31,6 @@ std::string call(process::Worker& worker, const std::string& function,
   REQUIRE(outcome.ok);
   return outcome.value;
 }
-
-// A call long enough to be under way when the test kills its worker (seconds natively and in WASM).
-const std::string kLongCount = "400000000";
 
 }  // namespace
 
@@ -71,23 +71,30 @@ TEST_CASE("process worker: two workers answer at once, each with its own globals
 TEST_CASE("process worker: kill() fails the call under way and every later one", "[process]") {
   auto worker = process::start_worker();
   CHECK(call(*worker, "echo", "up") == "up");
+  // The call meets the test at a barrier, then counts for ever: only the kill can end it.
+  multiprocessing::Value stock(0);
+  multiprocessing::Barrier in_call(2);
+  const auto timeout = samovar::platform::to_nanos(20);
+  const std::string forever = std::to_string(stock.handle()) + " " +
+                              std::to_string(in_call.handle()) + " " + std::to_string(1LL << 62) +
+                              " 0 " + std::to_string(timeout);
   bool died = false;
   std::string why;
   const auto started = std::chrono::steady_clock::now();
   std::thread caller([&] {
     try {
-      worker->call(wire::encode(wire::Call{"count_primes", kLongCount}));
+      worker->call(wire::encode(wire::Call{"increment_value", forever}));
     } catch (const process::WorkerDied& e) {
       died = true;
       why = e.what();
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  in_call.wait(timeout);  // the worker is in its call
   worker->kill();
   caller.join();
   CHECK(died);
   INFO(why);
-  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));  // no hang
   CHECK_THROWS_AS(worker->call(wire::encode(wire::Call{"echo", "x"})), process::WorkerDied);
   auto idle = process::start_worker();
   idle->kill();

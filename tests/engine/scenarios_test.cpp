@@ -1,14 +1,18 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "engine/contract/report.hpp"
+#include "engine/contract/request.hpp"
+#include "engine/platform/process.hpp"
 #include "engine/run.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/trace/chrome_trace.hpp"
+#include "engine/trace/recorder.hpp"
 
 using namespace samovar;
 using nlohmann::json;
@@ -34,9 +38,14 @@ TEST_CASE("gather prints the guide's lines and the brews overlap", "[scenario][g
                         "task 2: Green chai is ready...", "task 3: Ginger chai is ready..."});
   CHECK(r["checks"]["concurrent"] == true);
   CHECK(r["metrics"]["peak_concurrent_sleeps"] == 3);
-  // 3 brews of 0.3 s overlap: together well under the 0.9 s they take one by one.
+  // The three sleeps overlap in the trace; no brew can end before its 0.3 s.
+  std::vector<json> sleeps;
+  for (const auto& span : r["trace"])
+    if (span["name"] == "sleep") sleeps.push_back(span);
+  REQUIRE(sleeps.size() == 3);
+  for (const auto& a : sleeps)
+    for (const auto& b : sleeps) CHECK(a["start_s"].get<double>() < b["end_s"].get<double>());
   CHECK(r["wall_s"].get<double>() >= 0.29);
-  CHECK(r["wall_s"].get<double>() < 0.85);
 }
 
 TEST_CASE("the sequential model brews one after another", "[scenario][gather]") {
@@ -101,10 +110,12 @@ TEST_CASE("a run that outlives its deadline reports it and exits 1", "[scenario]
 
 TEST_CASE("the catalog lists each scenario's models and params for the page", "[catalog]") {
   const json c = scenarios::catalog_json();
-  CHECK(c["schema_version"] == 1);
+  CHECK(c["schema_version"] == contract::kSchemaVersion);
   REQUIRE(c["scenarios"].size() == scenarios::catalog().size());
-  const json& gather = c["scenarios"][1];
-  CHECK(gather["id"] == "gather");
+  json gather;
+  for (const auto& entry : c["scenarios"])
+    if (entry["id"] == "gather") gather = entry;
+  REQUIRE(gather.is_object());
   CHECK(gather["guide"] == "2.3");
   CHECK(gather["default_model"] == "asyncio");
   CHECK(gather["params"][0] == json{{"name", "tasks"},
@@ -134,15 +145,22 @@ TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
 
 TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest",
           "[scenario][trace]") {
+  const auto lanes_traced = trace::Limits{}.max_traced_lanes;
+  const auto tasks = static_cast<long long>(lanes_traced) + 500;
   const json r =
-      run_request({{"scenario", "gather"}, {"params", {{"tasks", 3000}, {"delay", 0.5}}}});
-  std::size_t waits_of_task_1 = 0, spans_of_task_2000 = 0;
+      run_request({{"scenario", "gather"}, {"params", {{"tasks", tasks}, {"delay", 0.5}}}});
+  // Lanes are main, then task 1, task 2, ...: the last traced task is one short of the budget.
+  const std::string last_traced = "task " + std::to_string(lanes_traced - 1);
+  const std::string untraced = "task " + std::to_string(lanes_traced + 1);
+  std::size_t waits_of_task_1 = 0, waits_of_last_traced = 0, spans_of_untraced = 0;
   for (const auto& span : r["trace"]) {
     if (span["lane"] == "task 1" && span["state"] == "waiting") ++waits_of_task_1;
-    if (span["lane"] == "task 2000") ++spans_of_task_2000;
+    if (span["lane"] == last_traced && span["state"] == "waiting") ++waits_of_last_traced;
+    if (span["lane"] == untraced) ++spans_of_untraced;
   }
   CHECK(waits_of_task_1 == 1);
-  CHECK(spans_of_task_2000 == 0);
+  CHECK(waits_of_last_traced == 1);
+  CHECK(spans_of_untraced == 0);
   CHECK(r["metrics"]["spans_dropped"].get<double>() > 0);
 }
 
@@ -163,8 +181,12 @@ TEST_CASE("blocking inside a coroutine serialises the brews, and debug mode says
                      "task 3: Brewing Ginger chai...", "task 3: Ginger chai is ready...",
                      "asyncio: Executing <Task 'task 3'> took 0."});
   CHECK(r["output"][2]["stable"] == false);  // the duration varies from run to run
+  // Without the blocking call every brew starts before any is ready: the loop was free.
   const json free = run_request({{"scenario", "gather"}, {"params", {{"delay", 1.5}}}});
-  CHECK(free["metrics"]["slow_steps"] == 0);
+  CHECK(lines(free) == std::vector<std::string>{
+                           "task 1: Brewing Masala chai...", "task 2: Brewing Green chai...",
+                           "task 3: Brewing Ginger chai...", "task 1: Masala chai is ready...",
+                           "task 2: Green chai is ready...", "task 3: Ginger chai is ready..."});
 }
 
 TEST_CASE("race: a lock or an atomic makes the threads' total exact",
@@ -205,6 +227,37 @@ TEST_CASE("race: unsynchronised, the report tells what happened, never more than
   }
 }
 
+TEST_CASE("race: the guide's claim holds on real threads: unsynchronised, updates are lost",
+          "[scenario][race][threading]") {
+  // A lost update needs two loops to run at the same moment, which a loaded machine may deny
+  // one run: up to 10 runs of 4 x 10,000,000 increments, and one must lose some.
+  constexpr int kRuns = 10;
+  int runs = 0;
+  double lost = 0;
+  while (runs < kRuns && lost == 0) {
+    ++runs;
+    const json r = run_request(
+        {{"scenario", "race"}, {"params", {{"threads", 4}, {"increments", 10'000'000}}}});
+    REQUIRE_FALSE(r.contains("error"));
+    lost = r["metrics"]["lost"];
+    CHECK(r["checks"]["exact"] == (lost == 0));
+  }
+  INFO("runs: " << runs);
+  CHECK(lost > 0);
+}
+
+TEST_CASE("race: with the GIL modelled no update is lost, as CPython rarely loses one",
+          "[scenario][race][threading]") {
+  for (int run = 0; run < 3; ++run) {
+    const json r =
+        run_request({{"scenario", "race"},
+                     {"params", {{"threads", 2}, {"increments", 200'000}, {"gil", true}}}});
+    CHECK(r["output"][0]["text"] == "Chai stock: 400000");
+    CHECK(r["checks"]["exact"] == true);
+    CHECK(r["metrics"]["lost"] == 0);
+  }
+}
+
 TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it",
           "[scenario][check-stock]") {
   const json pooled = run_request({{"scenario", "check-stock"}});
@@ -212,8 +265,20 @@ TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call st
   CHECK(pooled["output"][0]["text"] == "Checking Masala chai in store...");
   CHECK(pooled["output"][0]["who"] == "ThreadPoolExecutor-0_0");
   CHECK(pooled["output"][1]["text"] == "Masala chai stock: 42");
+  // The ticker ran while the pool thread slept: its ticks fall inside that sleep.
+  double pool_sleep_start = 0, pool_sleep_end = 0;
+  for (const auto& span : pooled["trace"])
+    if (span["name"] == "sleep" && span["lane"] == "ThreadPoolExecutor-0_0") {
+      pool_sleep_start = span["start_s"];
+      pool_sleep_end = span["end_s"];
+    }
+  int ticks_meanwhile = 0;
+  for (const auto& span : pooled["trace"])
+    if (span["lane"] == "ticker" && span["name"] == "sleep" && span["start_s"] > pool_sleep_start &&
+        span["end_s"] < pool_sleep_end)
+      ++ticks_meanwhile;
+  CHECK(ticks_meanwhile >= 2);
   CHECK(pooled["checks"]["ticker_kept_ticking"] == true);
-  CHECK(pooled["metrics"]["slow_steps"] == 0);
 
   const json blocked = run_request({{"scenario", "check-stock"}, {"params", {{"blocking", true}}}});
   CHECK(blocked["output"][0]["who"] == "main");
@@ -221,7 +286,7 @@ TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call st
   CHECK(blocked["output"][2]["text"].get<std::string>().rfind("Executing <Task 'main'> took 0.",
                                                               0) == 0);
   CHECK(blocked["checks"]["ticker_kept_ticking"] == false);
-  CHECK(blocked["metrics"]["ticks"].get<double>() <= 2);
+  CHECK(blocked["metrics"]["ticks_during_call"] == 0);  // the loop was held: not one tick
 }
 
 TEST_CASE("check-stock: the pool thread's sleep is on the pool thread's lane",
@@ -250,12 +315,14 @@ TEST_CASE("health-monitor: the daemon logs while the loop waits, and dies with t
     }
   }
   CHECK(fetched == 1);
+  // The daemon logs once a period (0.1 s) for as long as the program lasts, never more often.
   CHECK(health >= 1);
-  CHECK(health <= 3);
+  CHECK(health <= r["wall_s"].get<double>() / 0.1 + 1);
   CHECK(r["checks"]["logged_while_loop_waited"] == true);
   CHECK_FALSE(r.contains("error"));
-  // The program ended with the loop: the daemon's endless loop did not hold it up.
-  CHECK(r["wall_s"].get<double>() < 2.0);
+  // The program ended with the loop: "Order fetched" is its last line, the daemon's endless
+  // loop did not hold it up (or the run would have ended at its deadline, with an error).
+  CHECK(r["output"].back()["text"] == "Order fetched");
 }
 
 TEST_CASE("daemon: a non-daemon thread keeps the program alive, a daemon one dies with it",
@@ -292,13 +359,16 @@ TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done
   CHECK(r["output"][3]["text"] == "    7321_drac_tiderc");
   CHECK(r["checks"]["results_equal_sequential"] == true);
   CHECK(r["checks"]["no_worker_left"] == true);
-  CHECK(r["metrics"]["workers_used"].get<double>() >= 1);
+  // Every call is on a lane of the pool's processes (the encrypt calls and the round trips
+  // timed after them), and each process that took one is counted. Which of the two took the
+  // calls is the pool's choice; process_pool_test makes both take one with a barrier.
   std::set<std::string> lanes;
   for (const auto& span : r["trace"])
     if (span["name"] == "call") lanes.insert(span["lane"].get<std::string>());
-  // Every call is on a worker's lane (the encrypt calls and the round trips timed after them).
-  CHECK(lanes.size() >= 1);
-  CHECK(lanes.size() <= 2);
+  REQUIRE_FALSE(lanes.empty());
+  for (const auto& lane : lanes) CHECK((lane == "Process-1" || lane == "Process-2"));
+  CHECK(r["metrics"]["workers_used"].get<double>() == static_cast<double>(lanes.size()));
+  CHECK(r["checks"]["ran_in_more_than_one_worker"] == (lanes.size() == 2));
 }
 
 TEST_CASE("deadlock: the default run deadlocks, and the report names the whole cycle",
@@ -313,8 +383,27 @@ TEST_CASE("deadlock: the default run deadlocks, and the report names the whole c
         "waits for lock_a; "
         "both waits failed with DeadlockError");
   CHECK(last["stable"] == true);
-  CHECK(r["metrics"]["detection_latency_s"].get<double>() <=
-        r["metrics"]["detect_after_s"].get<double>() + 5);
+  // Found once a lock wait of the cycle had lasted detect_after, and soon after.
+  const double latency = r["metrics"]["detection_latency_s"];
+  const double detect_after = r["metrics"]["detect_after_s"];
+  CHECK(latency >= detect_after);
+  CHECK(latency <= detect_after + 1.0);
+  // Each task held its first lock before either asked for its second: the cycle is certain.
+  std::map<std::string, double> got_first;
+  for (const auto& line : r["output"]) {
+    const std::string text = line["text"];
+    if (text.find("acquired lock") != std::string::npos) got_first[line["who"]] = line["t_s"];
+  }
+  CHECK(got_first.size() == 2);
+}
+
+TEST_CASE("deadlock: with hold=0, the guide's code as written, the report says what happened",
+          "[scenario][deadlock][threading]") {
+  const json r = run_request({{"scenario", "deadlock"}, {"params", {{"hold", 0}}}});
+  CHECK(contract::exit_code(r) == 0);
+  const bool found = r["checks"]["deadlock_detected"];
+  CHECK(r["checks"]["completed"] == !found);
+  CHECK(r["metrics"]["tasks_completed"] == (found ? 0 : 2));
 }
 
 TEST_CASE("deadlock: taking the locks in one order, or backing off after a timeout, completes",
@@ -438,5 +527,151 @@ TEST_CASE("producer-consumer with processes: every cup once over a multiprocessi
       else
         CHECK(put_at.count(cup) == 1);
     }
+  }
+}
+
+TEST_CASE(
+    "producer-consumer: producers wait for space when the queue must fill, never when "
+    "it is unbounded",
+    "[scenario][producer-consumer]") {
+  // Cups brewed at once, one slow consumer, room for one cup: the third put finds it full
+  // unless the producers stall for most of a serve (0.1 s) before each put.
+  for (const char* model : {"threading", "asyncio", "multiprocessing"}) {
+    INFO(model);
+    const json full = run_request({{"scenario", "producer-consumer"},
+                                   {"model", model},
+                                   {"params",
+                                    {{"producers", 2},
+                                     {"consumers", 1},
+                                     {"items", 3},
+                                     {"maxsize", 1},
+                                     {"brew", 0},
+                                     {"serve", 1}}}});
+    CHECK(full["checks"]["each_cup_served_once"] == true);
+    CHECK(full["checks"]["producers_waited_for_space"] == true);
+    CHECK(full["metrics"]["puts_that_waited"].get<double>() >= 1);
+    CHECK(full["metrics"]["peak_queue_size"] == 1);
+    const json unbounded =
+        run_request({{"scenario", "producer-consumer"},
+                     {"model", model},
+                     {"params", {{"consumers", 1}, {"maxsize", 0}, {"brew", 0}, {"serve", 0.1}}}});
+    CHECK(unbounded["checks"]["each_cup_served_once"] == true);
+    CHECK(unbounded["checks"]["producers_waited_for_space"] == false);
+  }
+}
+
+namespace {
+double metric(const json& r, const char* name) {
+  INFO(name << " in " << r["metrics"].dump());
+  REQUIRE(r["metrics"].contains(name));
+  return r["metrics"][name].get<double>();
+}
+}  // namespace
+
+// Speedups are wall-clock figures, and a shared machine can make any one run's look better or
+// worse than the work allows (the scheduler favours threads that wake often, as GIL handovers
+// do, over a busy neighbour). So each upper bound is held by the best of up to three runs: a
+// model that really broke it would break it in every run. A speedup can only be shown when the
+// machine has a free core: the run's own process pool, measured in the same rounds, says
+// whether it had.
+TEST_CASE("gil: no reported speedup breaks the machine's laws, and the GIL gives none",
+          "[scenario][gil][threading]") {
+  double fastest_gil_on = 1e9, slowest_parallel = 1e9, cores = 1;
+  bool cores_were_free = false, gil_off_sped_up = false;
+  for (int run = 0; run < 3; ++run) {
+    const json r = run_request({{"scenario", "gil"}, {"params", {{"threads", 2}}}});
+    REQUIRE_FALSE(r.contains("error"));
+    cores = std::min(r["machine"]["cores"].get<double>(), 2.0);
+    fastest_gil_on = std::min(fastest_gil_on, metric(r, "speedup_gil_on"));
+    slowest_parallel = std::min(
+        slowest_parallel, std::max(metric(r, "speedup_gil_off"), metric(r, "speedup_processes")));
+    if (metric(r, "speedup_processes") >= 1.5) {
+      cores_were_free = true;
+      gil_off_sped_up = gil_off_sped_up || metric(r, "speedup_gil_off") >= 1.2;
+    }
+    if (fastest_gil_on <= 1.1 && slowest_parallel <= cores * 1.1 && (cores < 2 || gil_off_sped_up))
+      break;
+  }
+  // Two tasks on at most two cores: no more than twice as fast.
+  CHECK(slowest_parallel <= cores * 1.1);
+  // With the GIL one thread runs at a time: no faster than one thread.
+  CHECK(fastest_gil_on <= 1.1);
+  // Without it, two free cores do two tasks at once (a generous margin: a shared machine).
+  if (cores >= 2 && cores_were_free)
+    CHECK(gil_off_sped_up);
+  else
+    WARN("no run had two free cores (processes never 1.5x faster): GIL off not timed");
+}
+
+TEST_CASE("encrypt: the speedup of a process pool is bounded by the cores it can use (best of 3)",
+          "[scenario][encrypt][process]") {
+  double slowest = 1e9, cores = 1;
+  for (int run = 0; run < 3 && slowest > cores * 1.1; ++run) {
+    const json r = run_request(
+        {{"scenario", "encrypt"}, {"params", {{"items", 4}, {"work", 500'000}, {"workers", 2}}}});
+    REQUIRE_FALSE(r.contains("error"));
+    CHECK(metric(r, "rounds") == 3);
+    cores = std::min(r["machine"]["cores"].get<double>(), 2.0);
+    slowest = std::min(slowest, metric(r, "speedup"));
+  }
+  CHECK(slowest <= cores * 1.1);
+}
+
+TEST_CASE("scale: what a task costs, in time and memory, and one suspend/resume",
+          "[scenario][scale]") {
+  const json r = run_request({{"scenario", "scale"},
+                              {"params", {{"tasks", 2000}, {"delay", 0.5}, {"switches", 10'000}}},
+                              {"trace", "off"}});
+  REQUIRE_FALSE(r.contains("error"));
+  REQUIRE(r["output"].size() == 2);
+  CHECK(r["output"][0]["text"].get<std::string>().rfind(
+            "2000 tasks gathered, each sleeping 0.050 s: ", 0) == 0);
+  CHECK(r["output"][1]["text"].get<std::string>().rfind(
+            "10000 suspend/resume through the loop (sleep(0)): ", 0) == 0);
+  CHECK(r["checks"]["all_tasks_finished"] == true);
+  CHECK(metric(r, "tasks") == 2000);
+  // The run lasts at least the one sleep every task shares; what is beyond it is overhead.
+  CHECK(r["wall_s"].get<double>() >= 0.05);
+  CHECK(metric(r, "overhead_us_per_task") > 0);
+  CHECK(metric(r, "switch_ns") > 0);
+  CHECK(metric(r, "bytes_per_task") >= 0);
+}
+
+TEST_CASE("scale --model threading: a pool round trip, an uncontended Lock, a thread's start",
+          "[scenario][scale][threading]") {
+  const json r = run_request({{"scenario", "scale"},
+                              {"model", "threading"},
+                              {"params", {{"tasks", 200}, {"switches", 1000}}},
+                              {"trace", "off"}});
+  REQUIRE_FALSE(r.contains("error"));
+  CHECK(r["output"].size() == 3);
+  CHECK(r["checks"]["lock_free_at_end"] == true);
+  CHECK(metric(r, "pool_round_trip_us") > 0);
+  CHECK(metric(r, "lock_acquire_release_ns") > 0);
+  CHECK(metric(r, "thread_start_join_us") > 0);
+}
+
+TEST_CASE("a run past its deadline ends there on threads and in processes, and leaves no worker",
+          "[scenario][deadline]") {
+  const std::vector<json> long_runs{
+      {{"scenario", "gil"}, {"params", {{"threads", 4}, {"work", 20'000'000}, {"rounds", 20}}}},
+      {{"scenario", "encrypt"}, {"params", {{"items", 3}, {"work", 1'000'000'000}}}},
+      {{"scenario", "race"},
+       {"model", "multiprocessing"},
+       {"params", {{"value", true}, {"sync", "lock"}, {"increments", 10'000'000}}},
+       {"deadline_s", 0.1}},  // 20,000,000 increments under a lock take 0.3 s at the least
+      {{"scenario", "producer-consumer"},
+       {"model", "multiprocessing"},
+       {"params", {{"items", 10'000}, {"serve", 10}}}},
+      {{"scenario", "deadlock"}, {"params", {{"detect_after", 10}}}, {"scale", 1}},
+  };
+  for (json request : long_runs) {
+    if (!request.contains("deadline_s")) request["deadline_s"] = 0.5;
+    INFO(request.dump());
+    const json r = run_request(request);
+    CHECK(r["error"]["code"] == "deadline");
+    CHECK(contract::exit_code(r) == 1);
+    CHECK(r["wall_s"].get<double>() < 0.5 + 10);  // generous: it ends at its deadline
+    CHECK(platform::process::live_workers() == 0);
   }
 }
