@@ -4,7 +4,8 @@
 // or let the test start the server itself:
 //   SAMOVAR_BIN=build/native/native/samovar SAMOVAR_PAGE_DIR=build/wasm/page \
 //   SAMOVAR_RESULTS=build/native/results/native.json node --test tests/browser/
-// Optional: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (path of a PNG of the finished gather run).
+// Optional: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (path of a PNG of the finished gather run);
+// SCREENSHOT_DEADLOCK, _GIL, _ENCRYPT, _PROCESSES, _FAILED and _TRUNCATED for those tests' pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -118,7 +119,10 @@ async function inPage(body) {
   }
 }
 
-async function runScenario(page, id, params = {}, model = undefined) {
+// `scale` and `deadline` (real seconds) fill the form's own boxes; left out, they keep what the
+// form holds (0.1 and 60 on a fresh page). Params left out keep the form's values too, which
+// for a scenario run before in the same page are the values of that run.
+async function runScenario(page, id, params = {}, model = undefined, {scale, deadline} = {}) {
   await page.click(`#scenarios [data-scenario="${id}"]`);
   if (model !== undefined) await page.selectOption('#model', model);
   for (const [name, value] of Object.entries(params)) {
@@ -128,14 +132,57 @@ async function runScenario(page, id, params = {}, model = undefined) {
     else if (kind === 'checkbox') await page.setChecked(field, Boolean(value));
     else await page.fill(field, String(value));
   }
+  if (scale !== undefined) await page.fill('#scale', String(scale));
+  if (deadline !== undefined) await page.fill('#deadline_s', String(deadline));
   await page.click('#run');
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
-  return page.evaluate(() => ({
-    state: document.body.dataset.state,
-    error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
-    lines: [...document.querySelectorAll('#output li')].map((li) => li.textContent),
-    checks: [...document.querySelectorAll('#checks li')].map((li) => li.textContent),
-  }));
+  return page.evaluate(() => {
+    const text = (id) => document.getElementById(id).textContent;
+    const dts = [...document.querySelectorAll('#metrics dt')];
+    return {
+      state: document.body.dataset.state,
+      status: text('status'),
+      summary: text('run-summary'),
+      error: document.getElementById('error').hidden ? '' : text('error'),
+      lines: [...document.querySelectorAll('#output li')].map((li) => li.textContent),
+      // Each output line as drawn: its time (the report's t_s, 3 decimals), who printed it, and the text.
+      rows: [...document.querySelectorAll('#output li')].map((li) => ({
+        t: Number.parseFloat(li.querySelector('.t').textContent),
+        who: li.querySelector('.who').textContent,
+        text: li.querySelector('.text').textContent,
+      })),
+      outputNote: text('output-more'),
+      checks: [...document.querySelectorAll('#checks li')].map((li) => li.textContent),
+      // name -> the value as shown, and whether it is flagged.
+      metrics: Object.fromEntries(dts.map((dt) => [dt.textContent, {shown: dt.nextElementSibling.textContent, warn: dt.nextElementSibling.classList.contains('warn')}])),
+      timelineNote: text('timeline-note'),
+    };
+  });
+}
+
+// What the checks panel shows for one check: true (✓, passed), false (✗, failed) or undefined (absent).
+function checkShown(checks, name) {
+  const row = checks.find((t) => t.slice(1) === name);
+  if (row === undefined) return undefined;
+  assert.ok(['✓', '✗'].includes(row[0]), `check row ${JSON.stringify(row)}`);
+  return row[0] === '✓';
+}
+
+// asyncio's debug mode, on in every asyncio run, prints a line of its own for each loop step that held
+// the thread over 100 ms, and counts them in metrics.slow_steps. A loaded machine can make any step
+// that slow, so the guide's lines are compared without them; their number must match the metric.
+const SLOW_STEP = /^Executing <Task '[^']*'> took [\d.]+ seconds$/;
+
+function guideRows({rows, metrics}) {
+  const slow = rows.filter((r) => r.who === 'asyncio' && SLOW_STEP.test(r.text));
+  if (metrics?.slow_steps !== undefined && rows.length < 500) {
+    assert.equal(String(slow.length), metrics.slow_steps.shown, `slow-step lines vs metrics.slow_steps:\n${linesText(rows)}`);
+  }
+  return rows.filter((r) => !slow.includes(r));
+}
+
+function linesText(rows) {
+  return rows.map((r) => `${r.t.toFixed(3)} ${r.who}: ${r.text}`).join('\n');
 }
 
 function assertChecksPassed(checks, names) {
@@ -153,10 +200,23 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
     if (process.env.SCREENSHOT) await page.screenshot({path: process.env.SCREENSHOT, fullPage: true});
     assert.equal(result.state, 'done', `run ended in state ${result.state}: ${result.error}`);
 
-    const lines = await page.$$eval('#output li', (items) => items.map((li) => li.textContent));
-    assert.equal(lines.length, 6, `expected 6 output lines, got:\n${lines.join('\n')}`);
-    assert.ok(lines.some((l) => l.includes('Brewing Masala chai...')), 'no "Brewing Masala chai..." line');
-    assert.ok(lines.some((l) => l.includes('Ginger chai is ready...')), 'no "Ginger chai is ready..." line');
+    // Guide 2.3: all three start brewing, in order, before any is ready; then they are ready in the same order.
+    assert.deepEqual(guideRows(result).map((r) => `${r.who}: ${r.text}`), [
+      'task 1: Brewing Masala chai...',
+      'task 2: Brewing Green chai...',
+      'task 3: Brewing Ginger chai...',
+      'task 1: Masala chai is ready...',
+      'task 2: Green chai is ready...',
+      'task 3: Ginger chai is ready...',
+    ], `lines:\n${linesText(result.rows)}`);
+    assert.equal(checkShown(result.checks, 'concurrent'), true, `checks: ${result.checks.join(' | ')}`);
+    assert.ok(await page.isVisible('#checks li.pass >> text=concurrent'), 'the concurrent check is not shown as passed');
+    // The metrics panel shows the report's metrics with their values.
+    for (const [name, shown] of [['tasks', '3'], ['peak_concurrent_sleeps', '3'], ['lines_dropped', '0'], ['spans_dropped', '0']]) {
+      assert.equal(result.metrics[name]?.shown, shown, `metric ${name}; metrics shown: ${JSON.stringify(result.metrics)}`);
+      assert.equal(result.metrics[name].warn, false, `metric ${name} is flagged`);
+    }
+    assert.ok(await page.isVisible('#metrics'), 'the metrics panel is not visible');
 
     const lanes = JSON.parse(await page.getAttribute('#timeline', 'data-lanes'));
     for (const lane of ['task 1', 'task 2', 'task 3']) assert.ok(lanes.includes(lane), `timeline lanes ${JSON.stringify(lanes)} lack "${lane}"`);
@@ -178,9 +238,16 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
 test('tasks=0 is rejected and the error names params.tasks', {timeout: 150_000}, async () => {
   await inPage(async (page) => {
     const result = await runScenario(page, 'gather', {tasks: 0});
-    assert.ok(['error', 'done'].includes(result.state), `state ${result.state}`);
-    assert.match(result.error, /params\.tasks/, `error shown: ${JSON.stringify(result.error)}`);
+    assert.equal(result.state, 'error', `state ${result.state}; error shown: ${JSON.stringify(result.error)}`);
+    assert.match(result.error, /^bad_request: .*params\.tasks\b/, `error shown: ${JSON.stringify(result.error)}`);
     assert.ok(await page.isVisible('#error'), 'error is not visible');
+    assert.match(result.status, /Request rejected \(bad_request\)/);
+    assert.match(result.summary, /— rejected$/);
+    assert.equal(await page.getAttribute('#param-tasks', 'aria-invalid'), 'true', 'the tasks box is not marked invalid');
+    // Nothing ran: no output, and no checks or timeline of a run.
+    assert.deepEqual(result.rows, []);
+    assert.equal(await page.isVisible('#checks'), false, 'checks shown for a request that did not run');
+    assert.equal(await page.isVisible('#timeline'), false, 'timeline shown for a request that did not run');
   });
 });
 
@@ -208,20 +275,37 @@ async function timelineLanes(page) {
   return JSON.parse(await page.getAttribute('#timeline', 'data-lanes'));
 }
 
+// With hold > 0 both tasks hold their first lock before either asks for its second, so a
+// deadlock is certain however the threads are scheduled: the default run (hold 0.1 guide s) and
+// a hold of 0.001 guide s (0.1 ms here, far less than a thread may wait to be scheduled on a
+// loaded machine) both deadlock. Nothing here depends on a thread starting within the hold.
 test('deadlock in the page: the cycle is found, reported, drawn, and the run ends', {timeout: 150_000}, async () => {
   await inPage(async (page) => {
-    const {state, error, lines, checks} = await runScenario(page, 'deadlock');
-    if (process.env.SCREENSHOT_DEADLOCK) await page.screenshot({path: process.env.SCREENSHOT_DEADLOCK, fullPage: true});
-    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
-    assert.ok(lines.some((l) => l.includes('Task 1 acquired lock a')), `lines:\n${lines.join('\n')}`);
-    assert.ok(lines.some((l) => l.includes('Deadlock detected: Task 1 holds lock_a and waits for lock_b; Task 2 holds lock_b and waits for lock_a')),
-      `lines:\n${lines.join('\n')}`);
-    assertChecksPassed(checks, ['deadlock_detected']);
-    const lanes = await timelineLanes(page);
-    for (const lane of ['Task 1', 'Task 2', 'lock_a', 'lock_b']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
-    const cycle = JSON.parse(await page.getAttribute('#timeline', 'data-deadlock'));
-    assert.deepEqual(cycle.map((d) => `${d.lane}>${d.waits_for}>${d.held_by}`).sort(), ['Task 1>lock_b>Task 2', 'Task 2>lock_a>Task 1']);
-    assert.match(await page.textContent('#timeline-note'), /Deadlock at .*Task 1 waits for lock_b, held by Task 2/);
+    for (const params of [{}, {hold: 0.001, fix: 'none'}]) {
+      const label = `deadlock ${JSON.stringify(params)}`;
+      const {state, error, rows, checks, metrics} = await runScenario(page, 'deadlock', params);
+      if (process.env.SCREENSHOT_DEADLOCK && !Object.keys(params).length) await page.screenshot({path: process.env.SCREENSHOT_DEADLOCK, fullPage: true});
+      // A detected and broken deadlock is a finding, not a failed run.
+      assert.equal(state, 'done', `${label}: run ended in state ${state}: ${error}`);
+      const texts = rows.map((r) => r.text);
+      const listing = `${label}: lines:\n${linesText(rows)}`;
+      // Each task took its first lock, and neither got its second.
+      assert.ok(texts.includes('Task 1 acquired lock a'), listing);
+      assert.ok(texts.includes('Task 2 acquired lock b'), listing);
+      assert.ok(!texts.includes('Task 1 acquired lock b') && !texts.includes('Task 2 acquired lock a'), listing);
+      assert.ok(texts.includes('Deadlock detected: Task 1 holds lock_a and waits for lock_b; Task 2 holds lock_b and waits for lock_a; both waits failed with DeadlockError'),
+        listing);
+      assert.equal(checkShown(checks, 'deadlock_detected'), true, `${label}: checks: ${checks.join(' | ')}`);
+      assert.equal(checkShown(checks, 'completed'), false, `${label}: checks: ${checks.join(' | ')}`);
+      assert.equal(metrics.tasks_completed?.shown, '0', `${label}: metrics: ${JSON.stringify(metrics)}`);
+      // The default hold, 0.1 guide s at scale 0.1.
+      if (!Object.keys(params).length) assert.equal(metrics.hold_s?.shown, '0.01', `${label}: metrics: ${JSON.stringify(metrics)}`);
+      const lanes = await timelineLanes(page);
+      for (const lane of ['Task 1', 'Task 2', 'lock_a', 'lock_b']) assert.ok(lanes.includes(lane), `${label}: lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+      const cycle = JSON.parse(await page.getAttribute('#timeline', 'data-deadlock'));
+      assert.deepEqual(cycle.map((d) => `${d.lane}>${d.waits_for}>${d.held_by}`).sort(), ['Task 1>lock_b>Task 2', 'Task 2>lock_a>Task 1'], label);
+      assert.match(await page.textContent('#timeline-note'), /Deadlock at .*Task 1 waits for lock_b, held by Task 2/, label);
+    }
   });
 });
 
@@ -275,5 +359,186 @@ test('shared state in the page: a multiprocessing Value and Queue between proces
     assertChecksPassed(cups.checks, ['each_cup_served_once', 'served_count_exact']);
     const lanes = await timelineLanes(page);
     for (const lane of ['Process-1', 'Process-4']) assert.ok(lanes.includes(lane), `lanes ${JSON.stringify(lanes)} lack "${lane}"`);
+  });
+});
+
+// Output times are the report's t_s as drawn (3 decimals); a sleep never ends early, so each
+// lower bound below holds on any machine however loaded. SLACK covers the rounding and the
+// clock's resolution.
+const SLACK_S = 0.005;
+
+test('the model control: gather under the sequential model brews one chai at a time', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const result = await runScenario(page, 'gather', {tasks: 3, delay: 3}, 'sequential');
+    const {state, error, summary, checks, metrics} = result;
+    const rows = guideRows(result);
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.match(summary, /^gather · sequential · /, 'the run summary does not name the sequential model');
+    assert.deepEqual(rows.map((r) => r.text), [
+      'Brewing Masala chai...', 'Masala chai is ready...',
+      'Brewing Green chai...', 'Green chai is ready...',
+      'Brewing Ginger chai...', 'Ginger chai is ready...',
+    ], `lines:\n${linesText(rows)}`);
+    // 3 guide s at scale 0.1 each, one after another: the n-th chai cannot be ready before n × 0.3 s.
+    rows.filter((r) => r.text.endsWith('is ready...')).forEach((r, i) => {
+      assert.ok(r.t >= 0.3 * (i + 1) - SLACK_S, `"${r.text}" at ${r.t} s, before ${0.3 * (i + 1)} s:\n${linesText(rows)}`);
+    });
+    assert.equal(checkShown(checks, 'concurrent'), false, `checks: ${checks.join(' | ')}`);
+    assert.ok(await page.isVisible('#checks li.fail >> text=concurrent'), 'the concurrent check is not shown as failed');
+    assert.equal(metrics.peak_concurrent_sleeps?.shown, '1', `metrics: ${JSON.stringify(metrics)}`);
+  });
+});
+
+// Scale multiplies every guide duration. A sleep never ends early, so the long run's lower
+// bound is exact; the short run's bound is 50 times what its sleeps take, and still far below
+// what they would take at the default scale (3 s), so it tells a scale that was used from one that was ignored.
+test('the scale control: the report carries the scale, and sleeps last guide seconds × scale', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const long = await runScenario(page, 'gather', {tasks: 2, delay: 1}, 'asyncio', {scale: 1});
+    assert.equal(long.state, 'done', `scale 1 ended in state ${long.state}: ${long.error}`);
+    assert.match(long.summary, / · scale 1 · seed 1 — wall /, `run summary: ${long.summary}`);
+    assert.match(long.timelineNote, /scale 1: 1 guide second = 1 s here/, `timeline note: ${long.timelineNote}`);
+    const longReady = long.rows.filter((r) => r.text.endsWith('is ready...'));
+    assert.equal(longReady.length, 2, `lines:\n${linesText(long.rows)}`);
+    for (const r of longReady) assert.ok(r.t >= 1 - SLACK_S, `at scale 1 a 1 guide s brew was ready at ${r.t} s:\n${linesText(long.rows)}`);
+
+    const short = await runScenario(page, 'gather', {tasks: 2, delay: 30}, 'asyncio', {scale: 0.001});
+    assert.equal(short.state, 'done', `scale 0.001 ended in state ${short.state}: ${short.error}`);
+    assert.match(short.summary, / · scale 0\.001 · seed 1 — wall /, `run summary: ${short.summary}`);
+    assert.match(short.timelineNote, /scale 0\.001: 1 guide second = 0\.001 s here/, `timeline note: ${short.timelineNote}`);
+    const shortReady = short.rows.filter((r) => r.text.endsWith('is ready...'));
+    assert.equal(shortReady.length, 2, `lines:\n${linesText(short.rows)}`);
+    for (const r of shortReady) {
+      assert.ok(r.t >= 0.03 - SLACK_S, `at scale 0.001 a 30 guide s brew was ready at ${r.t} s, before 0.03 s`);
+      assert.ok(r.t < 1.5, `at scale 0.001 a 30 guide s brew (0.03 s) was ready only at ${r.t} s: was the scale applied?`);
+    }
+  });
+});
+
+// The page's deadline box sets the request's deadline_s; a run past it fails (error code
+// "deadline") and the page says so, keeps what was printed before, and can run again.
+test('a failed run: gather past its deadline shows the error, state error', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    // 60 guide s at scale 2 is 120 s of brewing; the deadline is 0.5 s. If the deadline did not
+    // stop the run, the wait below gives up after RUN_TIMEOUT_MS and the test fails.
+    const failed = await runScenario(page, 'gather', {tasks: 3, delay: 60}, 'asyncio', {scale: 2, deadline: 0.5});
+    if (process.env.SCREENSHOT_FAILED) await page.screenshot({path: process.env.SCREENSHOT_FAILED, fullPage: true});
+    assert.equal(failed.state, 'error', `state ${failed.state}; error shown: ${JSON.stringify(failed.error)}`);
+    assert.match(failed.error, /^deadline: .*0\.5 s/, `error shown: ${JSON.stringify(failed.error)}`);
+    assert.ok(await page.isVisible('#error'), 'error is not visible');
+    assert.match(failed.status, /Run failed \(deadline\)/, `status: ${failed.status}`);
+    assert.match(failed.summary, /— failed \(deadline\)$/, `run summary: ${failed.summary}`);
+    // What the run printed before it was stopped is kept: every brew started, none finished.
+    assert.deepEqual(guideRows(failed).map((r) => r.text), ['Brewing Masala chai...', 'Brewing Green chai...', 'Brewing Ginger chai...'],
+      `lines:\n${linesText(failed.rows)}`);
+    assert.equal(await page.$('[aria-invalid="true"]'), null, 'a field is marked invalid for a run that failed');
+
+    const again = await runScenario(page, 'gather', {tasks: 3, delay: 3}, 'asyncio', {scale: 0.1, deadline: 60});
+    assert.equal(again.state, 'done', `the run after the failure ended in state ${again.state}: ${again.error}`);
+    assert.equal(again.error, '');
+    assert.equal(guideRows(again).length, 6, `lines:\n${linesText(again.rows)}`);
+  });
+});
+
+test('no native record matches the request: the page says so', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const params = {tasks: 2, delay: 1.5, blocking: false};
+    // The premise, from the very file the page reads: nothing recorded for this request.
+    const native = await page.evaluate(async () => (await fetch('/results/native.json', {cache: 'no-cache'})).json());
+    assert.equal(native.schema_version, 1);
+    const sameRequest = (r) => r.scenario === 'gather' && r.model === 'asyncio' && r.scale === 0.1 && r.seed === 1
+      && r.params?.tasks === params.tasks && r.params?.delay === params.delay && r.params?.blocking === params.blocking;
+    assert.equal(native.results.filter(sameRequest).length, 0, 'native.json has a record of the request this test needs unrecorded');
+
+    const {state, error} = await runScenario(page, 'gather', params, 'asyncio', {scale: 0.1});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'missing');
+    assert.equal(await page.getAttribute('#comparison', 'data-native-wall-s'), null, 'a native wall time is shown without a match');
+    const text = await page.textContent('#comparison');
+    assert.match(text, /This run took [\d.]+m?s \(WASM\)\./, text);
+    const m = /No native result recorded for exactly this request \(gather · asyncio · ([^·]+) · scale 0\.1 · seed 1\)\./.exec(text);
+    assert.ok(m, text);
+    assert.deepEqual(m[1].split(', ').sort(), ['blocking=false', 'delay=1.5', 'tasks=2'], text);
+    if (native.results.some((r) => r.scenario === 'gather' && r.model === 'asyncio')) {
+      assert.match(text, /Recorded for gather · asyncio: .*\btasks=\d+.* at scale [\d.]+, seed \d+/, text);
+    }
+    assert.equal(await page.$('#comparison svg'), null, 'a comparison chart is drawn without a match');
+  });
+});
+
+test('native.json with an unknown schema_version is rejected visibly, and the run still shows', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    // A record that would match the run, so only the schema_version can keep the page from using it.
+    const body = JSON.stringify({
+      schema_version: 999,
+      recorded_at: '2026-01-01T00:00:00Z',
+      machine: {cores: 2, os: 'Linux', timer_resolution_s: 1e-9},
+      results: [{scenario: 'gather', model: 'asyncio', params: {tasks: 3, delay: 3, blocking: false}, scale: 0.1, seed: 1, wall_s: 0.3}],
+    });
+    let served = 0;
+    await page.route('**/results/native.json', (route) => {
+      served++;
+      return route.fulfill({status: 200, contentType: 'application/json', body});
+    });
+    const result = await runScenario(page, 'gather', {tasks: 3, delay: 3}, 'asyncio', {scale: 0.1});
+    const {state, error, checks} = result;
+    const rows = guideRows(result);
+    assert.ok(served > 0, 'the page never asked for /results/native.json');
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.equal(rows.length, 6, `lines:\n${linesText(rows)}`);
+    assert.equal(checkShown(checks, 'concurrent'), true, `checks: ${checks.join(' | ')}`);
+    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'missing');
+    const rejection = await page.textContent('#comparison .error');
+    assert.equal(rejection, 'Native results could not be read: /results/native.json has schema_version 999; this page reads only 1.');
+    assert.ok(await page.isVisible('#comparison .error'), 'the rejection is not visible');
+    assert.match(await page.textContent('#conditions'), /native unknown/);
+    assert.equal(await page.$('#comparison svg'), null, 'a comparison chart was drawn from a file of an unknown schema');
+  });
+});
+
+// 20,000 tasks print 40,000 lines, past the engine's max_lines (10,000), and would record 60,002
+// spans, past max_spans (50,000); the page draws 500 lines and 40 lanes. Each cut is said in words.
+test('truncation notes: dropped lines and spans, and what the page does not draw', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const {state, error, rows, outputNote, metrics, timelineNote, checks} = await runScenario(page, 'gather', {tasks: 20000, delay: 3}, 'asyncio', {scale: 0.1});
+    if (process.env.SCREENSHOT_TRUNCATED) await page.screenshot({path: process.env.SCREENSHOT_TRUNCATED, fullPage: true});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.equal(checkShown(checks, 'concurrent'), true, `checks: ${checks.join(' | ')}`);
+    assert.equal(rows.length, 500);
+    assert.ok(outputNote.includes('First 500 of 10,000 lines shown; 9,500 more lines not shown.'), `output note: ${outputNote}`);
+    // 40,000 guide lines, and one per slow loop step (see guideRows), past the first 10,000.
+    const linesDropped = (30_000 + Number(metrics.slow_steps?.shown)).toLocaleString('en-US');
+    assert.deepEqual(metrics.lines_dropped, {shown: linesDropped, warn: true}, `metrics: ${JSON.stringify(metrics)}`);
+    assert.ok(outputNote.includes(`The engine dropped ${linesDropped} further lines to bound memory (metrics.lines_dropped = ${linesDropped}).`), `output note: ${outputNote}`);
+    assert.equal(metrics.peak_concurrent_sleeps?.shown, '20,000', `metrics: ${JSON.stringify(metrics)}`);
+    const spansDropped = Number(metrics.spans_dropped?.shown.replaceAll(',', ''));
+    assert.ok(spansDropped >= 10_002, `metrics.spans_dropped shown as ${metrics.spans_dropped?.shown}`);
+    assert.equal(metrics.spans_dropped.warn, true);
+    assert.ok(timelineNote.includes(`The engine dropped ${spansDropped.toLocaleString('en-US')} spans (metrics.spans_dropped).`), `timeline note: ${timelineNote}`);
+    assert.match(timelineNote, /Showing the first 40 of the trace's [\d,]+ lanes; [\d,]+ lanes not drawn\./, `timeline note: ${timelineNote}`);
+    assert.equal((await timelineLanes(page)).length, 40);
+  });
+});
+
+test('scale in the page: what a task costs, and the threading model\'s own costs', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const tasks = await runScenario(page, 'scale', {tasks: 2000, delay: 0.5, switches: 10000});
+    assert.equal(tasks.state, 'done', `run ended in state ${tasks.state}: ${tasks.error}`);
+    assert.equal(tasks.lines.length, 2, `lines:\n${tasks.lines.join('\n')}`);
+    assert.ok(tasks.lines[0].includes('2000 tasks gathered, each sleeping 0.050 s: '), tasks.lines[0]);
+    assert.ok(tasks.lines[1].includes('10000 suspend/resume through the loop (sleep(0)): '), tasks.lines[1]);
+    assertChecksPassed(tasks.checks, ['all_tasks_finished']);
+    for (const name of ['overhead_us_per_task', 'bytes_per_task', 'switch_ns']) {
+      assert.ok(tasks.metrics[name], `metrics panel lacks ${name}: ${JSON.stringify(tasks.metrics)}`);
+      assert.ok(Number.parseFloat(tasks.metrics[name].shown.replace(/,/g, '')) >= 0, `${name}: ${tasks.metrics[name].shown}`);
+    }
+
+    const threads = await runScenario(page, 'scale', {tasks: 200, switches: 1000}, 'threading');
+    assert.equal(threads.state, 'done', `run ended in state ${threads.state}: ${threads.error}`);
+    assert.equal(threads.lines.length, 3, `lines:\n${threads.lines.join('\n')}`);
+    assert.ok(threads.lines[0].includes('200 calls through a ThreadPoolExecutor, one at a time: '), threads.lines[0]);
+    assertChecksPassed(threads.checks, ['lock_free_at_end']);
+    for (const name of ['pool_round_trip_us', 'lock_acquire_release_ns', 'thread_start_join_us'])
+      assert.ok(threads.metrics[name], `metrics panel lacks ${name}: ${JSON.stringify(threads.metrics)}`);
   });
 });

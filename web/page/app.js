@@ -129,9 +129,11 @@ async function render(report, request, nativePromise) {
     output.finish(report.output, report.metrics, '');
     showError(`${report.error.code}: ${report.error.message}`);
     markInvalid(report.error.field ?? report.error.message);
-    ui.runSummary.textContent = `${requestText(request)} — rejected`;
+    // Bad input ran nothing; any other error (a deadline, a fault) stopped a run that had started.
+    const rejected = report.error.code === 'bad_request';
+    ui.runSummary.textContent = `${requestText(request)} — ${rejected ? 'rejected' : `failed (${report.error.code})`}`;
     ui.comparison.dataset.native = 'missing';
-    setState('error', `Request rejected (${report.error.code}); see Output.`);
+    setState('error', `${rejected ? 'Request rejected' : 'Run failed'} (${report.error.code}); see Output.`);
     return;
   }
   ui.results.dataset.outcome = 'ok';

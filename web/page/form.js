@@ -74,13 +74,15 @@ export function readRequest({modelSelect, scaleInput}, scenario) {
   const params = {};
   for (const p of scenario.params) params[p.name] = readParam(p);
   const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
-  return {schema_version: 1, scenario: scenario.id, model: modelSelect.value, params, scale, trace: 'spans'};
+  const deadlineInput = document.getElementById('deadline_s');
+  const deadline_s = deadlineInput.value.trim() === '' ? null : Number(deadlineInput.value);
+  return {schema_version: 1, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, trace: 'spans'};
 }
 
 // Takes the error's field ("params.tasks") or a message that starts with it, and points at that input.
 export function markInvalid(fieldOrMessage) {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-  const m = /^(params\.([\w-]+)|scale|model)\b/.exec(fieldOrMessage ?? '');
+  const m = /^(params\.([\w-]+)|scale|model|deadline_s)\b/.exec(fieldOrMessage ?? '');
   if (!m) return;
   const el = document.getElementById(m[2] ? `param-${m[2]}` : m[1]);
   if (el) el.setAttribute('aria-invalid', 'true');
