@@ -102,7 +102,9 @@ TEST_CASE("a dropped task handle does not stop the task", "[task]") {
   std::vector<std::string> log;
   auto main = [&]() -> Task<void> {
     static_cast<void>(asyncio::EventLoop::current().create_task(log_steps(log, "bg", 2)));
-    co_await asyncio::sleep(0.01);
+    // sleep(0) yields for one turn of the loop whatever the clock says, so the task's two
+    // steps come before main ends, however late this thread is scheduled.
+    for (int i = 0; i < 3; ++i) co_await asyncio::sleep(0);
   };
   f.run(main());
   CHECK(log == std::vector<std::string>{"bg0", "bg1"});
