@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace samovar::platform {
 
@@ -11,6 +12,10 @@ Nanos now() noexcept;
 
 // Blocks the calling thread (the `time.sleep` of the sequential and threading models).
 void sleep_for(Nanos duration) noexcept;
+
+// CPU time the whole process has used so far, on all its threads, where the target can tell:
+// natively, and in WASM under node; a browser does not say (nullopt).
+std::optional<Nanos> process_cpu_time() noexcept;
 
 // The smallest step the clock was seen to take, measured by reading it in a tight loop.
 double timer_resolution_seconds() noexcept;

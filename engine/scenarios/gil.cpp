@@ -10,6 +10,7 @@
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/format.hpp"
 #include "engine/scenarios/median.hpp"
+#include "engine/scenarios/stopwatch.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/gil.hpp"
 #include "engine/threading/thread.hpp"
@@ -25,14 +26,17 @@ long long count_primes(threading::Runtime& rt, long long limit) {
       limit, [&] { rt.checkpoint(); }, [&] { rt.check_deadline(); });
 }
 
-// One way of running the tasks, over every round: each round's time and results.
+// One way of running the tasks, over every round: each round's time, results and how many
+// cores the process kept busy meanwhile (where the target can tell).
 struct Phase {
   std::vector<double> seconds;
   std::vector<std::vector<long long>> results;
+  std::vector<double> cores_busy;
   std::vector<double> gil_switches;
 
-  void add(double s, std::vector<long long> r) {
-    seconds.push_back(s);
+  void add(const Stopwatch& watch, std::vector<long long> r) {
+    seconds.push_back(watch.seconds());
+    if (const auto busy = watch.cores_busy()) cores_busy.push_back(*busy);
     results.push_back(std::move(r));
   }
   double typical_s() const { return median(seconds); }
@@ -41,11 +45,11 @@ struct Phase {
 // The tasks one after another on the main thread: the baseline.
 void sequentially(Context& ctx, long long tasks, long long limit, Phase& phase) {
   std::vector<long long> results;
-  const auto begin = platform::now();
+  const Stopwatch watch;
   for (long long i = 0; i < tasks; ++i) results.push_back(count_primes(ctx.threading(), limit));
-  const auto end = platform::now();
-  ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential", begin, end);
-  phase.add(platform::to_seconds(end - begin), std::move(results));
+  phase.add(watch, std::move(results));
+  ctx.recorder().span(ctx.recorder().lane("main"), trace::State::running, "sequential",
+                      watch.begin(), platform::now());
 }
 
 // `threads` threads each count the primes below `limit`, all starting together.
@@ -69,13 +73,12 @@ void on_threads(Context& ctx, long long threads, long long limit, bool gil, Phas
         },
         rt);
   for (auto& t : pool) t.start();
-  const auto begin = platform::now();
+  const Stopwatch watch;
   start.wait();
   for (auto& t : pool) t.join();
-  const double seconds = platform::to_seconds(platform::now() - begin);
+  phase.add(watch, std::move(results));
   for (auto& t : pool)
     if (t.exception()) std::rethrow_exception(t.exception());
-  phase.add(seconds, std::move(results));
   if (rt.gil() != nullptr) phase.gil_switches.push_back(static_cast<double>(rt.gil()->switches()));
 }
 
@@ -85,10 +88,10 @@ void on_processes(Context& ctx, concurrent::ProcessPoolExecutor& pool, long long
                   long long limit, Phase& phase) {
   const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
   std::vector<long long> results;
-  const auto begin = platform::now();
+  const Stopwatch watch;
   for (const auto& count : pool.map("count_primes", limits, platform::to_seconds(ctx.time_left())))
     results.push_back(std::stoll(count));
-  phase.add(platform::to_seconds(platform::now() - begin), std::move(results));
+  phase.add(watch, std::move(results));
 }
 
 void run(Context& ctx) {
@@ -140,6 +143,13 @@ void run(Context& ctx) {
   ctx.metric("speedup_gil_off", speedup_off);
   ctx.metric("speedup_gil_on", speedup_on);
   ctx.metric("gil_switches", median(on.gil_switches));
+  // Every speedup above is inflated by up to 1 / sequential_core_share (Stopwatch). With the
+  // GIL, gil_on_cores_busy stays at one core, load or not.
+  if (!sequential.cores_busy.empty()) {
+    ctx.metric("sequential_core_share", median(sequential.cores_busy));
+    ctx.metric("gil_on_cores_busy", median(on.cores_busy));
+    ctx.metric("gil_off_cores_busy", median(off.cores_busy));
+  }
   const auto& expected = sequential.results.front();
   bool same = true;
   for (const Phase* phase : {&sequential, &off, &on, &processes})

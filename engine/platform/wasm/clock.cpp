@@ -17,8 +17,23 @@ EM_JS(double, js_now_ms, (), {
   }
   return performance.timeOrigin + performance.now();
 });
+// Emscripten's CPU-time clocks read the wall clock; node's process.cpuUsage() is the real
+// figure (user + system, microseconds, every thread of the process). Negative: not known.
+EM_JS(double, js_process_cpu_us, (), {
+  if (typeof process === 'object' && process.cpuUsage) {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  }
+  return -1;
+});
 }  // namespace
 
 Nanos now() noexcept { return static_cast<Nanos>(js_now_ms() * 1e6); }
+
+std::optional<Nanos> process_cpu_time() noexcept {
+  const double us = js_process_cpu_us();
+  if (us < 0) return std::nullopt;
+  return static_cast<Nanos>(us * 1e3);
+}
 
 }  // namespace samovar::platform
