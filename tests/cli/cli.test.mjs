@@ -622,8 +622,10 @@ test('parity: run http-get against one /delay server prints the same lines nativ
   const url = `${await delayServer(t)}/delay/0.2`;
   const [native, web] = await bothTargets(['http-get', '--set', 'requests=4', '--set', `url=${url}`]);
   const sorted = (report) => report.output.map(({ who, text, stable }) => [who, text, stable]).sort();
-  assert.deepEqual(sorted(native), [1, 2, 3, 4].map((n) => [`task ${n}`, `Fetches ${url} with status 200`, false]));
-  assert.deepEqual(sorted(web), sorted(native));
+  // On a mismatch, say what else the run reported (an error, a failed request's reason).
+  const told = (report) => JSON.stringify({ error: report.error, checks: report.checks, metrics: report.metrics, wall_s: report.wall_s });
+  assert.deepEqual(sorted(native), [1, 2, 3, 4].map((n) => [`task ${n}`, `Fetches ${url} with status 200`, false]), `native: ${told(native)}`);
+  assert.deepEqual(sorted(web), sorted(native), `wasm: ${told(web)}`);
   // All four in flight at once (each opens its span before its request is sent, and no
   // answer comes before 0.2 s): the guide's "N requests take ~2 s, not 2 s each".
   assertGuaranteed(native, web, {
