@@ -1,13 +1,15 @@
-#include "engine/run.hpp"
+#include "engine/samovar.hpp"
 
 #include <exception>
 
-#include "engine/asyncio/errors.hpp"
 #include "engine/contract/bad_request.hpp"
+#include "engine/contract/deadline.hpp"
+#include "engine/multiprocessing/worker.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/platform/machine.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/trace/chrome_trace.hpp"
 
 namespace samovar {
 
@@ -26,17 +28,14 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s));
   try {
     scenarios::find(request.scenario)->run(ctx);
-  } catch (const contract::BadRequest&) {
-    throw;  // a limit only the scenario can check (one of this target's): bad input, not a failed
-            // run
-  } catch (const asyncio::DeadlineExceeded& e) {
+  } catch (const contract::DeadlineExceeded& e) {
     report.error = contract::Error{"deadline", e.what()};
   } catch (const std::exception& e) {
     // Past the deadline, a failure is the deadline's: a wait the scenario bounded by the time
     // left (a future, a process's queue) gave up with its own error.
     if (ctx.time_left() <= 0)
       report.error =
-          contract::Error{"deadline", asyncio::DeadlineExceeded(request.deadline_s).what()};
+          contract::Error{"deadline", contract::DeadlineExceeded(request.deadline_s).what()};
     else
       report.error = contract::Error{"internal", e.what()};
   }
@@ -52,12 +51,47 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   return report;
 }
 
-nlohmann::json run_json(const std::string& request_text, const RunOptions& options) {
+Request parse_request(const nlohmann::json& request) {
+  return contract::parse_request(request, scenarios::specs());
+}
+
+nlohmann::json run_json(const nlohmann::json& request, const RunOptions& options) {
   try {
-    return contract::to_json(run(contract::parse_request_text(request_text), options));
+    return contract::to_json(run(parse_request(request), options));
   } catch (const contract::BadRequest& e) {
     return contract::bad_request_json(e.field(), e.what());
   }
+}
+
+nlohmann::json run_json_text(const std::string& request_text, const RunOptions& options) {
+  try {
+    return contract::to_json(
+        run(contract::parse_request_text(request_text, scenarios::specs()), options));
+  } catch (const contract::BadRequest& e) {
+    return contract::bad_request_json(e.field(), e.what());
+  }
+}
+
+nlohmann::json catalog_json() {
+  return contract::catalog_json(scenarios::specs());
+}
+std::string catalog_text() {
+  return contract::catalog_text(scenarios::specs());
+}
+
+nlohmann::json chrome_trace(const nlohmann::json& report) {
+  return trace::chrome_trace(report);
+}
+
+nlohmann::json machine_json() {
+  return contract::to_json(platform::machine());
+}
+
+bool is_worker_process() {
+  return multiprocessing::is_worker_process();
+}
+int worker_main() {
+  return multiprocessing::worker_main();
 }
 
 }  // namespace samovar

@@ -4,9 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "engine/contract/report.hpp"
-#include "engine/platform/machine.hpp"
-#include "engine/run.hpp"
+#include "engine/samovar.hpp"
 #include "native/commands.hpp"
 
 namespace samovar::cli {
@@ -78,9 +76,9 @@ std::string utc_now() {
 int bench(const BenchArgs& args) {
   json results = json::array();
   for (auto request : plan(args.quick)) {
-    request["schema_version"] = contract::kSchemaVersion;
-    json report = run_json(request.dump());
-    if (contract::exit_code(report) != 0) {
+    request["schema_version"] = kSchemaVersion;
+    json report = run_json(request);
+    if (exit_code(report) != 0) {
       std::cerr << "bench: " << request.dump() << " failed: " << report["error"]["message"] << "\n";
       return 1;
     }
@@ -96,9 +94,9 @@ int bench(const BenchArgs& args) {
     report.erase("machine");
     results.push_back(std::move(report));
   }
-  const json file{{"schema_version", contract::kSchemaVersion},
+  const json file{{"schema_version", kSchemaVersion},
                   {"recorded_at", utc_now()},
-                  {"machine", contract::to_json(platform::machine())},
+                  {"machine", machine_json()},
                   {"results", std::move(results)}};
   write_atomically(args.out, file.dump(1));
   std::cout << "wrote " << args.out << "\n";

@@ -7,17 +7,14 @@
 #include <system_error>
 #include <unistd.h>
 
-#include "engine/contract/report.hpp"
-#include "engine/run.hpp"
-#include "engine/scenarios/catalog.hpp"
-#include "engine/trace/chrome_trace.hpp"
+#include "engine/samovar.hpp"
 
 namespace samovar::cli {
 
 using nlohmann::json;
 
 int list(bool as_json) {
-  std::cout << (as_json ? scenarios::catalog_json().dump(2) + "\n" : scenarios::catalog_text());
+  std::cout << (as_json ? catalog_json().dump(2) + "\n" : catalog_text());
   return 0;
 }
 
@@ -33,7 +30,7 @@ static json cli_value(const std::string& text) {
 }
 
 int run(const RunArgs& args) {
-  json request{{"schema_version", contract::kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
+  json request{{"schema_version", kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
   if (!args.model.empty()) request["model"] = args.model;
   if (args.scale) request["scale"] = cli_value(*args.scale);
   if (args.seed) request["seed"] = cli_value(*args.seed);
@@ -48,15 +45,15 @@ int run(const RunArgs& args) {
     request["params"][s.substr(0, eq)] = cli_value(s.substr(eq + 1));
   }
 
-  const json report = run_json(request.dump());
-  const int code = contract::exit_code(report);
+  const json report = run_json(request);
+  const int code = exit_code(report);
   if (code == 2) {
-    std::cerr << contract::render_text(report);
+    std::cerr << render_text(report);
     return code;
   }
-  if (!args.trace_file.empty()) write_atomically(args.trace_file, trace::chrome_trace(report).dump());
+  if (!args.trace_file.empty()) write_atomically(args.trace_file, chrome_trace(report).dump());
   if (args.json) std::cout << report.dump(2) << "\n";
-  else std::cout << contract::render_text(report);
+  else std::cout << render_text(report);
   return code;
 }
 

@@ -2,13 +2,13 @@
 
 #include <iostream>
 
-#include "engine/multiprocessing/worker.hpp"
+#include "engine/samovar.hpp"
 #include "native/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace samovar;
   // A ProcessPoolExecutor's worker is this executable started again: it serves, nothing else.
-  if (multiprocessing::is_worker_process()) return multiprocessing::worker_main();
+  if (is_worker_process()) return worker_main();
   CLI::App app{"samovar: run the Python concurrency guide's examples for real, and measure them"};
   app.require_subcommand(1);
 

@@ -5,13 +5,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
+#include <memory>
 
-#include "engine/asyncio/sleep.hpp"
-#include "engine/contract/report.hpp"
-#include "engine/net/delay_server.hpp"
-#include "engine/net/http_server.hpp"
-#include "engine/run.hpp"
+#include "engine/samovar.hpp"
 #include "native/commands.hpp"
 
 namespace samovar::cli {
@@ -71,31 +67,6 @@ std::optional<std::string> decode_path(std::string_view raw) {
   return out;
 }
 
-// Resumes the awaiting task on the loop's thread once `work` has run on a thread of its own.
-class OnThread {
- public:
-  explicit OnThread(std::function<void()> work) : work_(std::move(work)) {}
-  ~OnThread() {
-    if (thread_.joinable()) thread_.join();
-  }
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(coro::coroutine_handle<> h) {
-    auto& loop = asyncio::EventLoop::current();
-    auto* task = loop.current_task();
-    thread_ = std::thread([this, &loop, h, task] {
-      work_();
-      loop.call_soon_threadsafe([&loop, h, task] { loop.call_soon(h, task); });
-    });
-  }
-  void await_resume() {
-    thread_.join();
-  }
-
- private:
-  std::function<void()> work_;
-  std::thread thread_;
-};
-
 class Routes {
  public:
   explicit Routes(const ServeArgs& args) : root_(fs::weakly_canonical(args.root)), results_(args.results) {}
@@ -115,11 +86,12 @@ class Routes {
     if (request.method != "POST") co_return text(405, "POST a request JSON to /api/run");
     if (runs_ >= kMaxRunsAtOnce) co_return text(503, "busy: " + std::to_string(kMaxRunsAtOnce) + " runs already in progress");
     ++runs_;
-    nlohmann::json report;
-    // A run blocks its thread for its whole length, so it gets a thread of its own.
-    co_await OnThread([&] { report = run_json(request.body); });
+    // A run blocks its thread for its whole length: it goes to the pool, and the loop goes on
+    // serving; the loop's thread resumes this task with the report.
+    const nlohmann::json report =
+        co_await asyncio::run_in_executor(*runs_pool_, [&] { return run_json_text(request.body); });
     --runs_;
-    co_return json_response(contract::exit_code(report) == 2 ? 400 : 200, report);
+    co_return json_response(exit_code(report) == 2 ? 400 : 200, report);
   }
 
   HttpResponse results() const {
@@ -147,6 +119,9 @@ class Routes {
   fs::path root_;
   fs::path results_;
   int runs_ = 0;
+  // Shared: the server holds its handler by copy.
+  std::shared_ptr<concurrent::ThreadPoolExecutor> runs_pool_ =
+      std::make_shared<concurrent::ThreadPoolExecutor>(kMaxRunsAtOnce);
 };
 
 }  // namespace

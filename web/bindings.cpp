@@ -12,10 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/contract/report.hpp"
-#include "engine/run.hpp"
-#include "engine/scenarios/catalog.hpp"
-#include "engine/trace/chrome_trace.hpp"
+#include "engine/samovar.hpp"
 
 #pragma clang diagnostic ignored "-Wdollar-in-identifier-extension"  // EM_ASM names its arguments $0, $1
 
@@ -58,10 +55,9 @@ class Runner {
       lock.unlock();
       samovar::RunOptions options;
       options.on_line = [id = job.id](const samovar::trace::Line& line, const std::string& who) {
-        post("samovarLine", id,
-             nlohmann::json{{"t_s", line.t_s}, {"who", who}, {"text", line.text}, {"stable", line.stable}}.dump());
+        post("samovarLine", id, samovar::to_json(line, who).dump());
       };
-      post("samovarDone", job.id, samovar::run_json(job.request, options).dump());
+      post("samovarDone", job.id, samovar::run_json_text(job.request, options).dump());
     }
   }
 
@@ -80,22 +76,22 @@ Runner& runner() {
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE char* samovar_catalog_json() { return to_js(samovar::scenarios::catalog_json().dump()); }
-EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() { return to_js(samovar::scenarios::catalog_text()); }
+EMSCRIPTEN_KEEPALIVE char* samovar_catalog_json() { return to_js(samovar::catalog_json().dump()); }
+EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() { return to_js(samovar::catalog_text()); }
 
 // Starts a run; Module.samovarLine(job, lineJson) and then Module.samovarDone(job, reportJson)
 // are called on the main thread.
 EMSCRIPTEN_KEEPALIVE void samovar_start(int job, const char* request_json) { runner().start(job, request_json); }
 
 EMSCRIPTEN_KEEPALIVE char* samovar_render_text(const char* report_json) {
-  return to_js(samovar::contract::render_text(nlohmann::json::parse(report_json)));
+  return to_js(samovar::render_text(nlohmann::json::parse(report_json)));
 }
 
 EMSCRIPTEN_KEEPALIVE char* samovar_chrome_trace(const char* report_json) {
-  return to_js(samovar::trace::chrome_trace(nlohmann::json::parse(report_json)).dump());
+  return to_js(samovar::chrome_trace(nlohmann::json::parse(report_json)).dump());
 }
 
 EMSCRIPTEN_KEEPALIVE int samovar_exit_code(const char* report_json) {
-  return samovar::contract::exit_code(nlohmann::json::parse(report_json));
+  return samovar::exit_code(nlohmann::json::parse(report_json));
 }
 }

@@ -1,7 +1,9 @@
 #include "engine/asyncio/event_loop.hpp"
 
-#include <cstdio>
 #include <stdexcept>
+
+#include "engine/asyncio/current_task.hpp"
+#include "engine/contract/format.hpp"
 
 namespace samovar::asyncio {
 
@@ -194,8 +196,7 @@ void EventLoop::run_ready() noexcept {
       if (spans) recorder_.span(detail::lane_of(r.task), trace::State::running, "run", start, end);
       if (debug_ && end - start > slow_callback_) {
         ++slow_steps_;
-        char took[32];
-        std::snprintf(took, sizeof took, "%.3f", platform::to_seconds(end - start));
+        const std::string took = contract::fixed(platform::to_seconds(end - start), 3);
         recorder_.print(recorder_.lane("asyncio"),
                         "Executing <Task '" + recorder_.lane_name(detail::lane_of(r.task)) + "'> took " + took + " seconds",
                         false);
@@ -313,5 +314,18 @@ void record_wait(TaskState* task, const char* name, platform::Nanos start, trace
 }
 
 }  // namespace detail
+
+bool in_task() noexcept { return detail::running_task() != nullptr; }
+
+trace::LaneId current_lane(trace::LaneId fallback) {
+  return detail::lane_of(detail::running_task(), fallback);
+}
+
+WaitSpan::WaitSpan(const char* name, trace::LaneId fallback)
+    : task_(detail::running_task()), name_(name), start_(platform::now()), fallback_(fallback) {
+  EventLoop::current().recorder().open(name_);  // record_wait closes it
+}
+
+WaitSpan::~WaitSpan() { detail::record_wait(task_, name_, start_, fallback_); }
 
 }  // namespace samovar::asyncio

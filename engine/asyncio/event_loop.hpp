@@ -16,6 +16,7 @@
 #include "engine/asyncio/task.hpp"
 #include "engine/asyncio/task_handle.hpp"
 #include "engine/concurrent/thread_pool_executor.hpp"
+#include "engine/contract/deadline.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/platform/poller.hpp"
 #include "engine/trace/recorder.hpp"
@@ -101,7 +102,7 @@ class EventLoop {
     // The clock is read every 64 steps only (a read costs more than a step in WASM); a
     // step that waits is bounded by the deadline itself.
     for (unsigned step = 0; !handle.done(); ++step) {
-      if (deadline && step % 64 == 0 && platform::now() >= *deadline) throw DeadlineExceeded(deadline_s);
+      if (deadline && step % 64 == 0 && platform::now() >= *deadline) throw contract::DeadlineExceeded(deadline_s);
       run_once(deadline);
     }
     return handle.result();

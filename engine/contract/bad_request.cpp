@@ -1,9 +1,16 @@
 #include "engine/contract/bad_request.hpp"
 
 #include <cmath>
-#include <cstdio>
+
+#include "engine/contract/format.hpp"
 
 namespace samovar::contract::message {
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
 
 std::string not_json(const std::string& parse_error) {
   return "not valid JSON (" + parse_error + ")";
@@ -30,22 +37,13 @@ std::string unsupported_version(const std::string& value, int known) {
   return value + " is not a schema version this build knows; allowed: " + std::to_string(known);
 }
 
-namespace {
-// The shortest text that reads back as the same number: 60, 0.001, 1000000.
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  return buf;
-}
-}  // namespace
-
 std::string too_long(std::size_t length, std::size_t max) {
   return std::to_string(length) + " characters is too long; allowed: a string of at most " +
          std::to_string(max);
 }
 
 std::string range(bool integer, double min, double max) {
-  return std::string(integer ? "integer " : "number ") + number(min) + ".." + number(max);
+  return std::string(integer ? "integer " : "number ") + shortest(min) + ".." + shortest(max);
 }
 
 std::string over_target_limit(const std::string& value, std::size_t limit,

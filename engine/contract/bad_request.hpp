@@ -1,6 +1,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace samovar::contract {
 
@@ -17,6 +18,8 @@ class BadRequest : public std::runtime_error {
 };
 
 namespace message {
+// "a, b, c": allowed values, fields, models.
+std::string list(const std::vector<std::string>& items);
 std::string not_json(const std::string& parse_error);
 std::string not_an_object();
 std::string unknown_field(const std::string& allowed);

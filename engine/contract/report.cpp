@@ -1,11 +1,16 @@
 #include "engine/contract/report.hpp"
 
 #include <cmath>
-#include <cstdio>
+
+#include "engine/contract/format.hpp"
 
 namespace samovar::contract {
 
 using nlohmann::json;
+
+json to_json(const trace::Line& line, const std::string& who) {
+  return {{"t_s", line.t_s}, {"who", who}, {"text", line.text}, {"stable", line.stable}};
+}
 
 json to_json(const platform::Machine& m) {
   return {{"cores", m.cores},
@@ -18,7 +23,7 @@ json to_json(const platform::Machine& m) {
 json to_json(const Report& r) {
   json output = json::array();
   for (const auto& line : r.output)
-    output.push_back({{"t_s", line.t_s}, {"who", r.lanes[line.lane]}, {"text", line.text}, {"stable", line.stable}});
+    output.push_back(to_json(line, r.lanes[line.lane]));
   json spans = json::array();
   for (const auto& s : r.trace) {
     json j{{"lane", r.lanes[s.lane]}, {"state", trace::to_string(s.state)}, {"name", s.name}, {"start_s", s.start_s}};
@@ -56,10 +61,9 @@ int exit_code(const json& report) {
 }
 
 namespace {
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
+// Right-aligned in `width` columns.
+std::string padded(std::string text, std::size_t width) {
+  return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
 }
 }  // namespace
 
@@ -70,14 +74,14 @@ std::string render_text(const json& report) {
   std::string out;
   for (const auto& line : report["output"]) {
     const std::string who = line["who"].get<std::string>();
-    out += format("%9.4fs  ", line["t_s"].get<double>()) + who + std::string(who_width - who.size() + 2, ' ') +
+    out += padded(fixed(line["t_s"].get<double>(), 4), 9) + "s  " + who + std::string(who_width - who.size() + 2, ' ') +
            line["text"].get<std::string>() + "\n";
   }
   out += "-- " + report["scenario"].get<std::string>() + " (" + report["model"].get<std::string>() + ", " +
-         report["platform"].get<std::string>() + "): wall " + format("%.4f", report["wall_s"].get<double>()) + " s";
+         report["platform"].get<std::string>() + "): wall " + fixed(report["wall_s"].get<double>(), 4) + " s";
   for (const auto& [name, value] : report["checks"].items()) out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
   const double dropped = report["metrics"].value("lines_dropped", 0.0);
-  if (dropped > 0) out += "; " + format("%.0f", dropped) + " more lines not kept";
+  if (dropped > 0) out += "; " + fixed(dropped, 0) + " more lines not kept";
   out += "\n";
   if (report.contains("error")) out += "error: " + report["error"]["message"].get<std::string>() + "\n";
   return out;

@@ -32,6 +32,8 @@ struct Report {
 
 nlohmann::json to_json(const Report& report);
 nlohmann::json to_json(const platform::Machine& machine);
+// One output line as the report and the page's live stream show it.
+nlohmann::json to_json(const trace::Line& line, const std::string& who);
 
 // The answer to a request that could not be read: no run, just the error.
 nlohmann::json bad_request_json(const std::string& field, const std::string& message);

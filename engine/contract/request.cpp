@@ -4,12 +4,10 @@
 #include <cmath>
 
 #include "engine/contract/bad_request.hpp"
-#include "engine/scenarios/catalog.hpp"
 
 namespace samovar::contract {
 
 using nlohmann::json;
-using scenarios::ParamType;
 
 std::string describe(const json& value) {
   switch (value.type()) {
@@ -27,10 +25,10 @@ namespace {
 constexpr std::size_t kMaxText = 2048;
 constexpr const char* kFields = "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
+std::string join(const std::vector<std::string>& items) { return message::list(items); }
+
+bool has(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
 }
 
 bool is_integer(const json& v) {
@@ -52,7 +50,7 @@ std::string text(const std::string& field, const json& v) {
   return v.get<std::string>();
 }
 
-json param(const std::string& field, const scenarios::ParamSpec& spec, const json& v) {
+json param(const std::string& field, const ParamSpec& spec, const json& v) {
   switch (spec.type) {
     case ParamType::integer: return static_cast<long long>(number(field, v, spec.min, spec.max, true));
     case ParamType::number: return number(field, v, spec.min, spec.max, false);
@@ -73,9 +71,39 @@ json param(const std::string& field, const scenarios::ParamSpec& spec, const jso
   return v;
 }
 
+// The rules a param has only with some models: applies at all, a lower maximum, fewer choices.
+void check_for_model(const std::string& field, const ParamSpec& spec, const std::string& model,
+                     const json& value) {
+  if (!spec.models.empty() && !has(spec.models, model) && value != spec.default_value)
+    throw BadRequest(field, value.dump() + " applies to model " + join(spec.models) +
+                                " only; allowed: " + spec.default_value.dump());
+  for (const auto& rule : spec.for_models) {
+    if (rule.model != model) continue;
+    if (rule.max && value.get<double>() > *rule.max)
+      throw BadRequest(field, message::over_target_limit(value.dump(),
+                                                         static_cast<std::size_t>(*rule.max),
+                                                         rule.why));
+    if (!rule.choices.empty() && !has(rule.choices, value.get<std::string>()))
+      throw BadRequest(field,
+                       message::not_one_of(value.dump(), join(rule.choices) + " (" + rule.why + ")"));
+  }
+}
+
+void check_limit(const SumLimit& limit, const json& params) {
+  double sum = 0;
+  std::string terms;
+  for (const auto& name : limit.params) {
+    sum += params[name].get<double>();
+    terms += (terms.empty() ? "" : " + ") + params[name].dump() + " " + name;
+  }
+  if (sum > limit.max)
+    throw BadRequest(limit.field, message::over_target_limit(
+                                      terms, static_cast<std::size_t>(limit.max), limit.what));
+}
+
 }  // namespace
 
-Request parse_request(const json& j) {
+Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios) {
   if (!j.is_object()) throw BadRequest("request", message::not_an_object());
   for (const auto& [key, value] : j.items()) {
     static const std::vector<std::string> known{"schema_version", "scenario", "model", "params", "scale",
@@ -91,16 +119,18 @@ Request parse_request(const json& j) {
   if (!j.contains("scenario")) throw BadRequest("scenario", message::missing());
   Request r;
   r.scenario = text("scenario", j["scenario"]);
-  const auto* scenario = scenarios::find(r.scenario);
+  const ScenarioSpec* scenario = nullptr;
+  for (const auto& s : scenarios)
+    if (s.id == r.scenario) scenario = &s;
   if (scenario == nullptr) {
     std::vector<std::string> ids;
-    for (const auto& s : scenarios::catalog()) ids.push_back(s.id);
+    for (const auto& s : scenarios) ids.push_back(s.id);
     throw BadRequest("scenario", message::not_one_of(j["scenario"].dump(), join(ids)));
   }
   r.model = scenario->models.front();
   if (j.contains("model")) {
     r.model = text("model", j["model"]);
-    if (std::find(scenario->models.begin(), scenario->models.end(), r.model) == scenario->models.end())
+    if (!has(scenario->models, r.model))
       throw BadRequest("model", message::not_one_of(j["model"].dump(), join(scenario->models)));
   }
   json given = json::object();
@@ -109,16 +139,19 @@ Request parse_request(const json& j) {
     if (!given.is_object()) throw BadRequest("params", message::wrong_type("an object", describe(given)));
   }
   for (const auto& [key, value] : given.items()) {
-    if (scenarios::find_param(*scenario, key) == nullptr) {
+    if (scenario->param(key) == nullptr) {
       std::vector<std::string> names;
       for (const auto& p : scenario->params) names.push_back(p.name);
       throw BadRequest("params." + key, message::unknown_field(names.empty() ? "(none)" : join(names)));
     }
   }
   for (const auto& spec : scenario->params) {
-    r.params[spec.name] = given.contains(spec.name) ? param("params." + spec.name, spec, given[spec.name])
-                                                     : spec.default_value;
+    const std::string field = "params." + spec.name;
+    r.params[spec.name] = given.contains(spec.name) ? param(field, spec, given[spec.name]) : spec.default_value;
+    check_for_model(field, spec, r.model, r.params[spec.name]);
   }
+  for (const auto& limit : scenario->limits)
+    if (limit.model == r.model) check_limit(limit, r.params);
   if (j.contains("scale")) r.scale = number("scale", j["scale"], 0.001, 10, false);
   if (j.contains("seed")) r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, 4294967295.0, true));
   if (j.contains("deadline_s")) r.deadline_s = number("deadline_s", j["deadline_s"], 0.1, 3600, false);
@@ -132,14 +165,14 @@ Request parse_request(const json& j) {
   return r;
 }
 
-Request parse_request_text(const std::string& text) {
+Request parse_request_text(const std::string& text, const std::vector<ScenarioSpec>& scenarios) {
   json j;
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw BadRequest("request", message::not_json(e.what()));
   }
-  return parse_request(j);
+  return parse_request(j, scenarios);
 }
 
 json to_json(const Request& r) {

@@ -2,9 +2,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/contract/scenario_spec.hpp"
 #include "engine/trace/recorder.hpp"
 
 namespace samovar::contract {
@@ -25,9 +27,10 @@ struct Request {
   std::size_t max_spans = 50'000;
 };
 
-// Throws BadRequest naming the field and what is allowed.
-Request parse_request(const nlohmann::json& json);
-Request parse_request_text(const std::string& text);
+// Checks `json` against the scenario's spec among `scenarios`; throws BadRequest naming the
+// field and what is allowed.
+Request parse_request(const nlohmann::json& json, const std::vector<ScenarioSpec>& scenarios);
+Request parse_request_text(const std::string& text, const std::vector<ScenarioSpec>& scenarios);
 nlohmann::json to_json(const Request& request);
 
 // A JSON value in the words of an error message: 3, "three", true, an object.

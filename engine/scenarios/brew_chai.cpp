@@ -35,22 +35,17 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario brew_chai() {
-  return {
-      "brew-chai",
-      "A simple coroutine",
-      "2.2",
-      "A coroutine sleeps without blocking: asyncio.sleep hands the thread back to the event loop "
-      "for the whole wait; the sequential model's time.sleep holds it.",
-      {"asyncio", "sequential"},
-      {{"delay", ParamType::number, 2.0, 0, 60, {}, "guide seconds the brew sleeps"},
-       {"blocking",
-        ParamType::boolean,
-        false,
-        0,
-        0,
-        {},
-        "sleep with time.sleep inside the coroutine (asyncio model): the loop is held"}},
-      run};
+  return {{"brew-chai",
+           "A simple coroutine",
+           "2.2",
+           "A coroutine sleeps without blocking: asyncio.sleep hands the thread back to the event "
+           "loop for the whole wait; the sequential model's time.sleep holds it.",
+           {"asyncio", "sequential"},
+           {param::number("delay", 2.0, 0, 60, "guide seconds the brew sleeps"),
+            param::flag("blocking", false,
+                        "sleep with time.sleep inside the coroutine (asyncio model): the loop is "
+                        "held")}},
+          run};
 }
 
 }  // namespace samovar::scenarios

@@ -71,22 +71,16 @@ void run(Context& ctx) {
 
 Scenario check_stock() {
   return {
-      "check-stock",
-      "Thread executors with asyncio",
-      "3.2",
-      "run_in_executor runs the blocking check_stock on a pool thread, so the event loop stays "
-      "responsive: a ticker coroutine keeps ticking. With blocking=true the loop calls it itself, "
-      "the ticker stalls, and debug mode reports the held loop.",
-      {"asyncio"},
-      {{"item", ParamType::string, "Masala chai", 0, 0, {}, "what to check the stock of"},
-       {"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds check_stock sleeps"},
-       {"blocking",
-        ParamType::boolean,
-        false,
-        0,
-        0,
-        {},
-        "call check_stock on the loop instead of in the pool"}},
+      {"check-stock",
+       "Thread executors with asyncio",
+       "3.2",
+       "run_in_executor runs the blocking check_stock on a pool thread, so the event loop stays "
+       "responsive: a ticker coroutine keeps ticking. With blocking=true the loop calls it "
+       "itself, the ticker stalls, and debug mode reports the held loop.",
+       {"asyncio"},
+       {param::text("item", "Masala chai", "what to check the stock of"),
+        param::number("delay", 3.0, 0, 60, "guide seconds check_stock sleeps"),
+        param::flag("blocking", false, "call check_stock on the loop instead of in the pool")}},
       run};
 }
 

@@ -1,22 +1,11 @@
 #include "engine/scenarios/context.hpp"
 
-#include <algorithm>
+#include <stdexcept>
 
+#include "engine/asyncio/current_task.hpp"
 #include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
-
-namespace {
-threading::Runtime::Options threading_options(const contract::Request& request,
-                                              platform::Nanos deadline) {
-  threading::Runtime::Options options{deadline, request.deadline_s};
-  if (auto gil = request.params.find("gil"); gil != request.params.end())
-    options.gil = gil->get<bool>();
-  if (auto detect = request.params.find("detect_after"); detect != request.params.end())
-    options.deadlock_check_s = detect->get<double>() * request.scale;
-  return options;
-}
-}  // namespace
 
 Context::Context(const contract::Request& request, trace::Recorder& recorder,
                  platform::Nanos deadline)
@@ -24,18 +13,33 @@ Context::Context(const contract::Request& request, trace::Recorder& recorder,
       recorder_(recorder),
       deadline_(deadline),
       main_lane_(recorder.lane("main")),
-      threading_(recorder, threading_options(request, deadline)) {}
+      threading_options_{deadline, request.deadline_s} {}
+
+threading::Runtime& Context::threading() {
+  if (!threading_) threading_.emplace(recorder_, threading_options_);
+  return *threading_;
+}
+
+void Context::use_gil(bool on) {
+  if (threading_) throw std::logic_error("use_gil() after the threading model was made");
+  threading_options_.gil = on;
+}
+
+void Context::detect_deadlocks_after(double guide_seconds) {
+  if (threading_)
+    throw std::logic_error("detect_deadlocks_after() after the threading model was made");
+  threading_options_.deadlock_check_s = seconds(guide_seconds);
+}
 
 void Context::print(std::string text, bool stable) {
-  auto* task = asyncio::detail::running_task();
-  recorder_.print(asyncio::detail::lane_of(task, threading::current_lane(main_lane_)),
-                  std::move(text), stable);
+  recorder_.print(asyncio::current_lane(threading::current_lane(main_lane_)), std::move(text),
+                  stable);
 }
 
 void Context::blocking_sleep(double seconds) {
   const platform::Nanos start = platform::now();
-  auto* task = asyncio::detail::running_task();
-  const trace::LaneId lane = asyncio::detail::lane_of(task, threading::current_lane(main_lane_));
+  const bool in_task = asyncio::in_task();
+  const trace::LaneId lane = asyncio::current_lane(threading::current_lane(main_lane_));
   struct Busy {
     Context& ctx;
     platform::Nanos start;
@@ -44,13 +48,13 @@ void Context::blocking_sleep(double seconds) {
     ~Busy() {
       if (counts) ctx.busy_ += platform::now() - start;
     }
-  } busy{*this, start, task == nullptr && lane == main_lane_};
-  threading_.sleep(seconds, lane);
+  } busy{*this, start, !in_task && lane == main_lane_};
+  threading().sleep(seconds, lane);
 }
 
 void Context::end_program() {
   program_end_ = platform::now();
-  threading_.stop_daemons();
+  if (threading_) threading_->stop_daemons();
 }
 
 }  // namespace samovar::scenarios

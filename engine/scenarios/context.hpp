@@ -42,10 +42,12 @@ class Context {
   // threading::DaemonStopped on a daemon thread once end_program() has been called.
   void blocking_sleep(double seconds);
 
-  // The run's threading model: its threads, locks and waits. With a `gil` param, the GIL is
-  // modelled as it says; a `detect_after` param (guide seconds) sets how soon a lock wait
-  // looks for a deadlock.
-  threading::Runtime& threading() noexcept { return threading_; }
+  // The run's threading model, made at its first use: its threads, locks and waits.
+  threading::Runtime& threading();
+  // Before the first threading(): model CPython's GIL; how many guide seconds a lock wait
+  // lasts before it looks for a deadlock (default 1 real second).
+  void use_gil(bool on);
+  void detect_deadlocks_after(double guide_seconds);
 
   // Python's interpreter exit: the main program is done (the wall time ends here) and daemon
   // threads are stopped at their next wait. Thread-safe.
@@ -88,7 +90,8 @@ class Context {
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
   std::optional<platform::Nanos> program_end_;
-  threading::Runtime threading_;
+  threading::Runtime::Options threading_options_;
+  std::optional<threading::Runtime> threading_;
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;

@@ -72,28 +72,18 @@ void run(Context& ctx) {
 
 Scenario daemon() {
   return {
-      "daemon",
-      "Daemon vs non-daemon threads",
-      "3.3",
-      "A daemon thread dies when the main program exits; a non-daemon one keeps the program "
-      "alive. The guide's monitors loop forever, so samovar ends the non-daemon one after "
-      "`lifetime` guide seconds: the program exits then, and the daemon with it.",
-      {"threading"},
-      {{"variant",
-        ParamType::string,
-        "both",
-        0,
-        0,
-        {"both", "daemon", "non-daemon"},
-        "which monitor threads to start"},
-       {"period", ParamType::number, 2.0, 0.01, 60, {}, "guide seconds between temperature checks"},
-       {"lifetime",
-        ParamType::number,
-        5.0,
-        0,
-        60,
-        {},
-        "guide seconds the non-daemon monitor runs (the guide's runs for ever)"}},
+      {"daemon",
+       "Daemon vs non-daemon threads",
+       "3.3",
+       "A daemon thread dies when the main program exits; a non-daemon one keeps the program "
+       "alive. The guide's monitors loop forever, so samovar ends the non-daemon one after "
+       "`lifetime` guide seconds: the program exits then, and the daemon with it.",
+       {"threading"},
+       {param::choice("variant", "both", {"both", "daemon", "non-daemon"},
+                      "which monitor threads to start"),
+        param::number("period", 2.0, 0.01, 60, "guide seconds between temperature checks"),
+        param::number("lifetime", 5.0, 0, 60,
+                      "guide seconds the non-daemon monitor runs (the guide's runs for ever)")}},
       run};
 }
 

@@ -74,6 +74,7 @@ void task_with_timeout(Context& ctx, int n, threading::Lock& first, const char* 
 }
 
 void run(Context& ctx) {
+  ctx.detect_deadlocks_after(ctx.number("detect_after"));
   const double hold = ctx.seconds(ctx.number("hold"));
   const std::string fix = ctx.text("fix");
   auto& rt = ctx.threading();
@@ -137,41 +138,23 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario deadlock() {
-  return {
-      "deadlock",
-      "Deadlocks",
-      "3.5",
-      "Two threads take lock_a and lock_b in opposite order. Holding the first lock for `hold` "
-      "guide "
-      "seconds makes them deadlock every time (the guide's code, with hold=0, rarely does); the "
-      "engine finds the cycle in its wait-for graph, reports who holds and who waits, and fails "
-      "both "
-      "waits so the threads unwind. fix=ordering takes the locks in one order; fix=timeout gives "
-      "up "
-      "the second lock after a timeout, backs off and retries.",
-      {"threading"},
-      {{"hold",
-        ParamType::number,
-        0.1,
-        0,
-        10,
-        {},
-        "guide seconds each task holds its first lock before taking the second"},
-       {"fix",
-        ParamType::string,
-        "none",
-        0,
-        0,
-        {"none", "ordering", "timeout"},
-        "how the deadlock is avoided"},
-       {"detect_after",
-        ParamType::number,
-        1.0,
-        0.01,
-        10,
-        {},
-        "guide seconds a lock wait lasts before it looks for a cycle"}},
-      run};
+  return {{"deadlock",
+           "Deadlocks",
+           "3.5",
+           "Two threads take lock_a and lock_b in opposite order. Holding the first lock for "
+           "`hold` guide seconds makes them deadlock every time (the guide's code, with hold=0, "
+           "rarely does); the engine finds the cycle in its wait-for graph, reports who holds and "
+           "who waits, and fails both waits so the threads unwind. fix=ordering takes the locks "
+           "in one order; fix=timeout gives up the second lock after a timeout, backs off and "
+           "retries.",
+           {"threading"},
+           {param::number("hold", 0.1, 0, 10,
+                          "guide seconds each task holds its first lock before taking the second"),
+            param::choice("fix", "none", {"none", "ordering", "timeout"},
+                          "how the deadlock is avoided"),
+            param::number("detect_after", 1.0, 0.01, 10,
+                          "guide seconds a lock wait lasts before it looks for a cycle")}},
+          run};
 }
 
 }  // namespace samovar::scenarios

@@ -8,11 +8,11 @@
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/run_in_executor.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/contract/format.hpp"
 #include "engine/multiprocessing/functions.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
-#include "engine/scenarios/format.hpp"
 #include "engine/scenarios/median.hpp"
 #include "engine/scenarios/stopwatch.hpp"
 
@@ -124,8 +124,9 @@ void run(Context& ctx) {
   ctx.check("results_equal_sequential", equal);
   ctx.check("ran_in_more_than_one_worker", per_worker.size() > 1);
   ctx.check("no_worker_left", platform::process::live_workers() == 0);
-  ctx.print("Sequential " + fixed(sequential_s, 3) + " s, " + std::to_string(workers) +
-                " processes " + fixed(pool_s, 3) + " s: " + fixed(sequential_s / pool_s, 2) + "x",
+  ctx.print("Sequential " + contract::fixed(sequential_s, 3) + " s, " + std::to_string(workers) +
+                " processes " + contract::fixed(pool_s, 3) +
+                " s: " + contract::fixed(sequential_s / pool_s, 2) + "x",
             false);
 }
 
@@ -133,37 +134,21 @@ void run(Context& ctx) {
 
 Scenario encrypt() {
   return {
-      "encrypt",
-      "Process executors",
-      "4.1",
-      "encrypt() runs in a ProcessPoolExecutor through run_in_executor: each card is hashed `work` "
-      "times (the CPU-intensive operation) in a separate process with its own memory, and comes "
-      "back "
-      "as bytes. The same work in this process, one card after another, gives the speedup and the "
-      "results to compare with.",
-      {"multiprocessing"},
-      {{"items",
-        ParamType::integer,
-        4,
-        1,
-        1'000,
-        {},
-        "cards to encrypt (the guide's is the first)"},
-       {"work", ParamType::integer, 2'000'000, 0, 1'000'000'000, {}, "rounds of hashing per card"},
-       {"workers",
-        ParamType::integer,
-        2,
-        1,
-        static_cast<double>(platform::process::max_workers()),
-        {},
-        "max_workers of the pool (processes)"},
-       {"rounds",
-        ParamType::integer,
-        3,
-        1,
-        20,
-        {},
-        "rounds of the work here and in the pool, in turn; each time is the median"}},
+      {"encrypt",
+       "Process executors",
+       "4.1",
+       "encrypt() runs in a ProcessPoolExecutor through run_in_executor: each card is hashed "
+       "`work` times (the CPU-intensive operation) in a separate process with its own memory, "
+       "and comes back as bytes. The same work in this process, one card after another, gives "
+       "the speedup and the results to compare with.",
+       {"multiprocessing"},
+       {param::integer("items", 4, 1, 1'000, "cards to encrypt (the guide's is the first)"),
+        param::integer("work", 2'000'000, 0, 1'000'000'000, "rounds of hashing per card"),
+        param::integer("workers", 2, 1, static_cast<long long>(platform::process::max_workers()),
+                       "max_workers of the pool (processes)"),
+        param::integer("rounds", 3, 1, 20,
+                       "rounds of the work here and in the pool, in turn; each time is the "
+                       "median")}},
       run};
 }
 

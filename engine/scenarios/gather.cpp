@@ -56,29 +56,19 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario gather() {
-  return {"gather",
-          "Concurrent execution with asyncio.gather()",
-          "2.3",
-          "Three brews of 3 s each finish in about 3 s under asyncio.gather, not 9: their sleeps "
-          "overlap. The sequential model brews one after another for contrast; tasks scales to "
-          "100,000 and more.",
-          {"asyncio", "sequential"},
-          {{"tasks",
-            ParamType::integer,
-            3,
-            1,
-            1'000'000,
-            {},
-            "brews to gather; names cycle through the guide's three teas"},
-           {"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds each brew sleeps"},
-           {"blocking",
-            ParamType::boolean,
-            false,
-            0,
-            0,
-            {},
-            "brew with time.sleep inside the coroutine (asyncio model): the loop is held, nothing "
-            "overlaps"}},
+  return {{"gather",
+           "Concurrent execution with asyncio.gather()",
+           "2.3",
+           "Three brews of 3 s each finish in about 3 s under asyncio.gather, not 9: their sleeps "
+           "overlap. The sequential model brews one after another for contrast; tasks scales to "
+           "100,000 and more.",
+           {"asyncio", "sequential"},
+           {param::integer("tasks", 3, 1, 1'000'000,
+                           "brews to gather; names cycle through the guide's three teas"),
+            param::number("delay", 3.0, 0, 60, "guide seconds each brew sleeps"),
+            param::flag("blocking", false,
+                        "brew with time.sleep inside the coroutine (asyncio model): the loop is "
+                        "held, nothing overlaps")}},
           run};
 }
 

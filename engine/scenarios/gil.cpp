@@ -4,11 +4,11 @@
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
+#include "engine/contract/format.hpp"
 #include "engine/multiprocessing/functions.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
-#include "engine/scenarios/format.hpp"
 #include "engine/scenarios/median.hpp"
 #include "engine/scenarios/stopwatch.hpp"
 #include "engine/threading/barrier.hpp"
@@ -120,18 +120,20 @@ void run(Context& ctx) {
   ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
             std::to_string(sequential.results.front().front()));
   const double sequential_s = sequential.typical_s();
-  ctx.print("Sequential: " + tasks + " in " + fixed(sequential_s, 3) + " s" + of_rounds, false);
+  ctx.print("Sequential: " + tasks + " in " + contract::fixed(sequential_s, 3) + " s" + of_rounds,
+            false);
   const double speedup_off = sequential_s / off.typical_s();
   const double speedup_on = sequential_s / on.typical_s();
-  ctx.print(std::to_string(threads) + " threads, GIL off: " + fixed(off.typical_s(), 3) + " s, " +
-                fixed(speedup_off, 2) + "x",
+  ctx.print(std::to_string(threads) + " threads, GIL off: " + contract::fixed(off.typical_s(), 3) +
+                " s, " + contract::fixed(speedup_off, 2) + "x",
             false);
-  ctx.print(std::to_string(threads) + " threads, GIL on: " + fixed(on.typical_s(), 3) + " s, " +
-                fixed(speedup_on, 2) + "x",
+  ctx.print(std::to_string(threads) + " threads, GIL on: " + contract::fixed(on.typical_s(), 3) +
+                " s, " + contract::fixed(speedup_on, 2) + "x",
             false);
   const double speedup_processes = sequential_s / processes.typical_s();
-  ctx.print(std::to_string(n_processes) + " processes: " + fixed(processes.typical_s(), 3) +
-                " s, " + fixed(speedup_processes, 2) + "x",
+  ctx.print(std::to_string(n_processes) +
+                " processes: " + contract::fixed(processes.typical_s(), 3) + " s, " +
+                contract::fixed(speedup_processes, 2) + "x",
             false);
 
   ctx.metric("rounds", static_cast<double>(rounds));
@@ -165,30 +167,20 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario gil() {
-  return {
-      "gil",
-      "The GIL and CPU-bound threads",
-      "3.1, 5",
-      "CPU-bound work (counting primes) on several threads, with the GIL modelled and without. "
-      "With it, one thread runs Python code at a time, taking turns every 5 ms switch interval: "
-      "no faster than one thread. Without it (free-threaded), the threads run on all cores.",
-      {"threading"},
-      {{"threads", ParamType::integer, 2, 1, 16, {}, "threads, each doing one task"},
-       {"work",
-        ParamType::integer,
-        1'000'000,
-        1'000,
-        20'000'000,
-        {},
-        "each task counts the primes below this"},
-       {"rounds",
-        ParamType::integer,
-        3,
-        1,
-        20,
-        {},
-        "rounds of every way in turn; each figure is the median"}},
-      run};
+  return {{"gil",
+           "The GIL and CPU-bound threads",
+           "3.1, 5",
+           "CPU-bound work (counting primes) on several threads, with the GIL modelled and "
+           "without. With it, one thread runs Python code at a time, taking turns every 5 ms "
+           "switch interval: no faster than one thread. Without it (free-threaded), the threads "
+           "run on all cores.",
+           {"threading"},
+           {param::integer("threads", 2, 1, 16, "threads, each doing one task"),
+            param::integer("work", 1'000'000, 1'000, 20'000'000,
+                           "each task counts the primes below this"),
+            param::integer("rounds", 3, 1, 20,
+                           "rounds of every way in turn; each figure is the median")}},
+          run};
 }
 
 }  // namespace samovar::scenarios

@@ -46,15 +46,15 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario health_monitor() {
-  return {"health-monitor",
-          "Mixed asyncio and threading",
-          "4.2",
-          "A daemon thread logs system health every second while the event loop awaits "
-          "fetch_orders for 3 s; when the loop is done the program ends, and the daemon thread "
-          "with it.",
-          {"asyncio"},
-          {{"delay", ParamType::number, 3.0, 0, 60, {}, "guide seconds fetch_orders waits"},
-           {"period", ParamType::number, 1.0, 0.01, 60, {}, "guide seconds between health logs"}},
+  return {{"health-monitor",
+           "Mixed asyncio and threading",
+           "4.2",
+           "A daemon thread logs system health every second while the event loop awaits "
+           "fetch_orders for 3 s; when the loop is done the program ends, and the daemon thread "
+           "with it.",
+           {"asyncio"},
+           {param::number("delay", 3.0, 0, 60, "guide seconds fetch_orders waits"),
+            param::number("period", 1.0, 0.01, 60, "guide seconds between health logs")}},
           run};
 }
 

@@ -1,9 +1,10 @@
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/asyncio/current_task.hpp"
 #include "engine/asyncio/gather.hpp"
+#include "engine/contract/format.hpp"
 #include "engine/net/delay_server.hpp"
 #include "engine/net/http_client.hpp"
 #include "engine/scenarios/catalog.hpp"
@@ -21,13 +22,7 @@ struct Tally {
 // Guide 2.4: fetch_url(session, url), three of them through one session under gather.
 asyncio::Task<void> fetch_url(Context& ctx, net::ClientSession& session, std::string url,
                               bool stable, Tally& tally) {
-  const auto start = platform::now();
-  ctx.recorder().open("request");
-  struct Close {  // the request's span ends however the request does
-    asyncio::detail::TaskState* task;
-    platform::Nanos start;
-    ~Close() { asyncio::detail::record_wait(task, "request", start); }
-  } close{asyncio::detail::running_task(), start};
+  const asyncio::WaitSpan request("request");  // ends however the request does
   try {
     const net::Response response = co_await session.get(url);
     ctx.print("Fetches " + url + " with status " + std::to_string(response.status), stable);
@@ -38,12 +33,6 @@ asyncio::Task<void> fetch_url(Context& ctx, net::ClientSession& session, std::st
   }
 }
 
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
-
 asyncio::Task<void> fetch_all(Context& ctx, long long requests, double delay_s, std::string url,
                               Tally& tally, std::size_t& connections) {
   // Without a url the run brings its own /delay server (natively), or asks the page's origin.
@@ -51,7 +40,7 @@ asyncio::Task<void> fetch_all(Context& ctx, long long requests, double delay_s, 
   const bool own_server = url.empty();
   if (own_server) {
     server = net::start_delay_server();
-    url = (server ? server->base_url() : "") + "/delay/" + seconds_text(delay_s);
+    url = (server ? server->base_url() : "") + "/delay/" + contract::shortest(delay_s);
   }
   net::ClientSession session({30, 64 * 1024});  // `async with aiohttp.ClientSession() as session`
   std::vector<asyncio::Task<void>> tasks;
@@ -82,30 +71,18 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario http_get() {
-  return {
-      "http-get",
-      "HTTP requests with aiohttp",
-      "2.4",
-      "Concurrent GETs of /delay/2 through one pooled session finish in about 2 s, not 2 s each. "
-      "The URL is samovar's own /delay endpoint: natively a server started for the run, in the "
-      "browser the page's own origin.",
-      {"asyncio"},
-      {{"requests", ParamType::integer, 3, 1, 10'000, {}, "concurrent GETs through one session"},
-       {"delay",
-        ParamType::number,
-        2.0,
-        0,
-        30,
-        {},
-        "guide seconds the server waits before answering"},
-       {"url",
-        ParamType::string,
-        "",
-        0,
-        0,
-        {},
-        "what to GET instead of the built-in /delay endpoint (http:// only)"}},
-      run};
+  return {{"http-get",
+           "HTTP requests with aiohttp",
+           "2.4",
+           "Concurrent GETs of /delay/2 through one pooled session finish in about 2 s, not 2 s "
+           "each. The URL is samovar's own /delay endpoint: natively a server started for the "
+           "run, in the browser the page's own origin.",
+           {"asyncio"},
+           {param::integer("requests", 3, 1, 10'000, "concurrent GETs through one session"),
+            param::number("delay", 2.0, 0, 30, "guide seconds the server waits before answering"),
+            param::text("url", "",
+                        "what to GET instead of the built-in /delay endpoint (http:// only)")}},
+          run};
 }
 
 }  // namespace samovar::scenarios

@@ -13,7 +13,6 @@
 #include "engine/asyncio/queue.hpp"
 #include "engine/asyncio/sleep.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
-#include "engine/contract/bad_request.hpp"
 #include "engine/multiprocessing/functions.hpp"
 #include "engine/multiprocessing/queue.hpp"
 #include "engine/multiprocessing/value.hpp"
@@ -113,12 +112,6 @@ struct Served {
 
 Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
   const long long processes = plan.producers + plan.consumers;
-  if (static_cast<std::size_t>(processes) > platform::process::max_workers())
-    throw contract::BadRequest(
-        "params.consumers",
-        contract::message::over_target_limit(
-            std::to_string(plan.producers) + " producers + " + std::to_string(plan.consumers),
-            platform::process::max_workers(), "worker processes with model multiprocessing"));
   const long long cups_total = plan.producers * plan.items;
   // Unbounded (maxsize 0): room for every cup and every None.
   multiprocessing::Queue cups(
@@ -237,9 +230,6 @@ void run(Context& ctx) {
                   ctx.seconds(ctx.number("serve"))};
   const long long cups = plan.producers * plan.items;
   Tally tally(static_cast<std::size_t>(cups));
-  if (ctx.model() != "multiprocessing" && ctx.flag("value"))
-    throw contract::BadRequest("params.value",
-                               "true applies to model multiprocessing only; allowed: false");
   std::optional<Served> served;
   if (ctx.model() == "asyncio")
     ctx.run_asyncio(with_tasks(ctx, plan, tally));
@@ -277,38 +267,32 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario producer_consumer() {
+  const auto processes = static_cast<double>(platform::process::max_workers());
   return {
-      "producer-consumer",
-      "Producers and consumers over a queue",
-      "7.2",
-      "Producers brew cups and put them on a bounded queue; consumers take them off and serve "
-      "them. "
-      "Serving is slower than brewing, so the queue fills and producers wait for room: "
-      "back-pressure. "
-      "Model threading uses queue.Queue between threads, asyncio an asyncio.Queue between tasks, "
-      "multiprocessing a multiprocessing.Queue between processes; every way every cup is served "
-      "exactly once. With processes, a count of served cups kept in a global stays 0 in the "
-      "parent; kept in a shared multiprocessing.Value under its lock, it is exact.",
-      {"threading", "asyncio", "multiprocessing"},
-      {{"producers", ParamType::integer, 2, 1, 8, {}, "producer threads, tasks or processes"},
-       {"consumers", ParamType::integer, 2, 1, 8, {}, "consumer threads, tasks or processes"},
-       {"items", ParamType::integer, 5, 1, 10'000, {}, "cups each producer brews"},
-       {"maxsize",
-        ParamType::integer,
-        2,
-        0,
-        1'000,
-        {},
-        "queue capacity (0: unbounded, no back-pressure)"},
-       {"brew", ParamType::number, 0.1, 0, 10, {}, "guide seconds to brew a cup"},
-       {"serve", ParamType::number, 0.3, 0, 10, {}, "guide seconds to serve a cup"},
-       {"value",
-        ParamType::boolean,
-        false,
-        0,
-        0,
-        {},
-        "model multiprocessing: count served cups in a shared multiprocessing.Value"}},
+      {"producer-consumer",
+       "Producers and consumers over a queue",
+       "7.2",
+       "Producers brew cups and put them on a bounded queue; consumers take them off and serve "
+       "them. Serving is slower than brewing, so the queue fills and producers wait for room: "
+       "back-pressure. Model threading uses queue.Queue between threads, asyncio an "
+       "asyncio.Queue between tasks, multiprocessing a multiprocessing.Queue between "
+       "processes; every way every cup is served exactly once. With processes, a count of "
+       "served cups kept in a global stays 0 in the parent; kept in a shared "
+       "multiprocessing.Value under its lock, it is exact.",
+       {"threading", "asyncio", "multiprocessing"},
+       {param::integer("producers", 2, 1, 8, "producer threads, tasks or processes"),
+        param::integer("consumers", 2, 1, 8, "consumer threads, tasks or processes"),
+        param::integer("items", 5, 1, 10'000, "cups each producer brews"),
+        param::integer("maxsize", 2, 0, 1'000, "queue capacity (0: unbounded, no back-pressure)"),
+        param::number("brew", 0.1, 0, 10, "guide seconds to brew a cup"),
+        param::number("serve", 0.3, 0, 10, "guide seconds to serve a cup"),
+        param::flag("value", false, "count served cups in a shared multiprocessing.Value")
+            .only_with({"multiprocessing"})},
+       {{"multiprocessing",
+         {"producers", "consumers"},
+         processes,
+         "params.consumers",
+         "worker processes with model multiprocessing"}}},
       run};
 }
 

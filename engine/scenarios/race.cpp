@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
-#include "engine/contract/bad_request.hpp"
 #include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/functions.hpp"
 #include "engine/multiprocessing/value.hpp"
@@ -48,12 +47,8 @@ void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long in
   }
 }
 
+// The request's check kept `processes` within this target's worker processes.
 std::size_t pool_size(long long processes) {
-  if (static_cast<std::size_t>(processes) > platform::process::max_workers())
-    throw contract::BadRequest("params.threads",
-                               contract::message::over_target_limit(
-                                   std::to_string(processes), platform::process::max_workers(),
-                                   "worker processes with model multiprocessing"));
   return static_cast<std::size_t>(processes);
 }
 
@@ -111,13 +106,7 @@ void shared_value(Context& ctx, long long processes, long long increments, bool 
 }
 
 void run_in_processes(Context& ctx, long long processes, long long increments) {
-  const std::string sync = ctx.text("sync");
-  if (sync == "atomic")
-    throw contract::BadRequest("params.sync",
-                               contract::message::not_one_of("\"atomic\"",
-                                                             "none, lock (with model "
-                                                             "multiprocessing, Python has "
-                                                             "no atomic increment)"));
+  const std::string sync = ctx.text("sync");  // none or lock: checked with the request
   if (ctx.flag("value"))
     shared_value(ctx, processes, increments, sync == "lock");
   else
@@ -127,9 +116,7 @@ void run_in_processes(Context& ctx, long long processes, long long increments) {
 void run(Context& ctx) {
   if (ctx.model() == "multiprocessing")
     return run_in_processes(ctx, ctx.integer("threads"), ctx.integer("increments"));
-  if (ctx.flag("value"))
-    throw contract::BadRequest("params.value",
-                               "true applies to model multiprocessing only; allowed: false");
+  ctx.use_gil(ctx.flag("gil"));
   const long long n_threads = ctx.integer("threads");
   const long long increments = ctx.integer("increments");
   const std::string sync = ctx.text("sync");
@@ -170,39 +157,28 @@ void run(Context& ctx) {
 
 Scenario race() {
   return {
-      "race",
-      "Race conditions and thread safety",
-      "3.4",
-      "Threads run chai_stock += 1 at once. Unsynchronised, the read and the write of two threads "
-      "interleave and updates are lost on real threads; a lock or an atomic increment makes the "
-      "total exact, at a cost per increment the metrics show. With the GIL modelled, threads take "
-      "turns between increments, as CPython's do, and few or no updates are lost. With processes, "
-      "each increments its own copy: the parent's chai_stock stays 0, unless it is a shared "
-      "multiprocessing.Value, which loses updates as threads do, unless its own lock is held.",
-      {"threading", "multiprocessing"},
-      {{"threads", ParamType::integer, 2, 1, 16, {}, "threads (or processes) incrementing at once"},
-       {"increments", ParamType::integer, 100'000, 1, 10'000'000, {}, "increments per thread"},
-       {"sync",
-        ParamType::string,
-        "none",
-        0,
-        0,
-        {"none", "lock", "atomic"},
-        "how the increment is protected"},
-       {"gil",
-        ParamType::boolean,
-        false,
-        0,
-        0,
-        {},
-        "model CPython's GIL (a switch every 5 ms, never mid-increment)"},
-       {"value",
-        ParamType::boolean,
-        false,
-        0,
-        0,
-        {},
-        "model multiprocessing: chai_stock is a multiprocessing.Value shared by the processes"}},
+      {"race",
+       "Race conditions and thread safety",
+       "3.4",
+       "Threads run chai_stock += 1 at once. Unsynchronised, the read and the write of two "
+       "threads interleave and updates are lost on real threads; a lock or an atomic "
+       "increment makes the total exact, at a cost per increment the metrics show. With the "
+       "GIL modelled, threads take turns between increments, as CPython's do, and few or no "
+       "updates are lost. With processes, each increments its own copy: the parent's "
+       "chai_stock stays 0, unless it is a shared multiprocessing.Value, which loses updates "
+       "as threads do, unless its own lock is held.",
+       {"threading", "multiprocessing"},
+       {param::integer("threads", 2, 1, 16, "threads (or processes) incrementing at once")
+            .at_most_with("multiprocessing", static_cast<double>(platform::process::max_workers()),
+                          "worker processes with model multiprocessing"),
+        param::integer("increments", 100'000, 1, 10'000'000, "increments per thread"),
+        param::choice("sync", "none", {"none", "lock", "atomic"}, "how the increment is protected")
+            .choices_with("multiprocessing", {"none", "lock"},
+                          "with model multiprocessing, Python has no atomic increment"),
+        param::flag("gil", false, "model CPython's GIL (a switch every 5 ms, never mid-increment)")
+            .only_with({"threading"}),
+        param::flag("value", false, "chai_stock is a multiprocessing.Value shared by the processes")
+            .only_with({"multiprocessing"})}},
       run};
 }
 

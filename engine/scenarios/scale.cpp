@@ -5,10 +5,10 @@
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/sleep.hpp"
 #include "engine/concurrent/thread_pool_executor.hpp"
+#include "engine/contract/format.hpp"
 #include "engine/platform/memory.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
-#include "engine/scenarios/format.hpp"
 #include "engine/threading/lock.hpp"
 #include "engine/threading/thread.hpp"
 
@@ -67,7 +67,7 @@ void run_threading(Context& ctx) {
     round_trip_us = static_cast<double>(platform::now() - start) / 1e3 / static_cast<double>(calls);
   }
   ctx.print(std::to_string(calls) + " calls through a ThreadPoolExecutor, one at a time: " +
-                fixed(round_trip_us, 2) + " us each, submit to result",
+                contract::fixed(round_trip_us, 2) + " us each, submit to result",
             false);
 
   threading::Lock lock(rt, "lock");
@@ -78,8 +78,8 @@ void run_threading(Context& ctx) {
   }
   const double lock_ns =
       static_cast<double>(platform::now() - lock_start) / static_cast<double>(pairs);
-  ctx.print(std::to_string(pairs) + " uncontended Lock acquire and release: " + fixed(lock_ns, 1) +
-                " ns each",
+  ctx.print(std::to_string(pairs) + " uncontended Lock acquire and release: " +
+                contract::fixed(lock_ns, 1) + " ns each",
             false);
 
   constexpr int kThreads = 100;
@@ -91,9 +91,9 @@ void run_threading(Context& ctx) {
     t.join();
   }
   const double thread_us = static_cast<double>(platform::now() - thread_start) / 1e3 / kThreads;
-  ctx.print(
-      std::to_string(kThreads) + " threads started and joined: " + fixed(thread_us, 1) + " us each",
-      false);
+  ctx.print(std::to_string(kThreads) +
+                " threads started and joined: " + contract::fixed(thread_us, 1) + " us each",
+            false);
 
   ctx.metric("pool_round_trip_us", round_trip_us);
   ctx.metric("lock_acquire_release_ns", lock_ns);
@@ -115,16 +115,17 @@ void run(Context& ctx) {
   const double overhead_us = (wall - seconds) * 1e6 / static_cast<double>(tasks);
   const double bytes = (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) /
                        static_cast<double>(tasks);
-  ctx.print(std::to_string(tasks) + " tasks gathered, each sleeping " + fixed(seconds, 3) +
-                " s: " + fixed(overhead_us, 3) + " us and " + fixed(bytes, 0) + " bytes per task",
+  ctx.print(std::to_string(tasks) + " tasks gathered, each sleeping " +
+                contract::fixed(seconds, 3) + " s: " + contract::fixed(overhead_us, 3) +
+                " us and " + contract::fixed(bytes, 0) + " bytes per task",
             false);
 
   const platform::Nanos switch_start = platform::now();
   ctx.run_asyncio(switches(n_switches), false);
   const double switch_ns = static_cast<double>(platform::now() - switch_start) /
                            static_cast<double>(std::max(1LL, n_switches));
-  ctx.print(std::to_string(n_switches) +
-                " suspend/resume through the loop (sleep(0)): " + fixed(switch_ns, 1) + " ns each",
+  ctx.print(std::to_string(n_switches) + " suspend/resume through the loop (sleep(0)): " +
+                contract::fixed(switch_ns, 1) + " ns each",
             false);
 
   ctx.metric("tasks", static_cast<double>(tasks));
@@ -138,29 +139,19 @@ void run(Context& ctx) {
 
 Scenario scale() {
   return {
-      "scale",
-      "Resource usage as tasks grow",
-      "8.2",
-      "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, the "
-      "memory each sleeping task holds, and one suspend/resume through the loop. Model threading: "
-      "a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread started and "
-      "joined. Measure with trace off (--no-spans) for the engine's own figures.",
-      {"asyncio", "threading"},
-      {{"tasks",
-        ParamType::integer,
-        100'000,
-        1,
-        1'000'000,
-        {},
-        "tasks gathered at once (threading: calls through the pool)"},
-       {"delay", ParamType::number, 1.0, 0, 60, {}, "guide seconds each task sleeps"},
-       {"switches",
-        ParamType::integer,
-        1'000'000,
-        1,
-        100'000'000,
-        {},
-        "sleep(0) round trips to time (threading: Lock acquire/release pairs)"}},
+      {"scale",
+       "Resource usage as tasks grow",
+       "8.2",
+       "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, "
+       "the memory each sleeping task holds, and one suspend/resume through the loop. Model "
+       "threading: a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread "
+       "started and joined. Measure with trace off (--no-spans) for the engine's own figures.",
+       {"asyncio", "threading"},
+       {param::integer("tasks", 100'000, 1, 1'000'000,
+                       "tasks gathered at once (threading: calls through the pool)"),
+        param::number("delay", 1.0, 0, 60, "guide seconds each task sleeps"),
+        param::integer("switches", 1'000'000, 1, 100'000'000,
+                       "sleep(0) round trips to time (threading: Lock acquire/release pairs)")}},
       run};
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/contract/deadline.hpp"
 #include "engine/threading/gil.hpp"
 #include "engine/threading/lock_graph.hpp"
 #include "engine/threading/thread.hpp"
@@ -74,7 +75,7 @@ void Runtime::sleep(double seconds, trace::LaneId lane) {
   std::unique_lock lock(me.park_mutex);
   scope.wait(
       lock, [] { return false; }, std::min(until, options_.deadline));
-  if (until > options_.deadline) throw asyncio::DeadlineExceeded(options_.deadline_s);
+  if (until > options_.deadline) throw contract::DeadlineExceeded(options_.deadline_s);
 }
 
 void Runtime::checkpoint_slow() {
@@ -91,7 +92,7 @@ void Runtime::checkpoint_slow() {
 }
 
 void Runtime::check_deadline() const {
-  if (platform::now() >= options_.deadline) throw asyncio::DeadlineExceeded(options_.deadline_s);
+  if (platform::now() >= options_.deadline) throw contract::DeadlineExceeded(options_.deadline_s);
 }
 
 void Runtime::stop_daemons() {

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-#include "engine/asyncio/errors.hpp"
+#include "engine/contract/deadline.hpp"
 #include "engine/threading/errors.hpp"
 #include "engine/threading/runtime.hpp"
 
@@ -50,7 +50,7 @@ class WaitScope {
       if (ready()) return true;
       const platform::Nanos now = platform::now();
       if (until && now >= *until) return false;
-      if (now >= rt_.options().deadline) throw asyncio::DeadlineExceeded(rt_.options().deadline_s);
+      if (now >= rt_.options().deadline) throw contract::DeadlineExceeded(rt_.options().deadline_s);
       if (now >= next_check) {
         lock.unlock();
         rt_.check_deadlock(me_);

@@ -6,7 +6,9 @@
 #include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/platform/machine.hpp"
-#include "engine/run.hpp"
+#include "engine/platform/process.hpp"
+#include "engine/samovar.hpp"
+#include "engine/scenarios/catalog.hpp"
 
 using namespace samovar;
 using nlohmann::json;
@@ -14,7 +16,7 @@ using nlohmann::json;
 namespace {
 std::string error_of(const std::string& request) {
   try {
-    contract::parse_request_text(request);
+    contract::parse_request_text(request, scenarios::specs());
   } catch (const contract::BadRequest& e) {
     return e.what();
   }
@@ -23,7 +25,7 @@ std::string error_of(const std::string& request) {
 }  // namespace
 
 TEST_CASE("a request gets every default filled in", "[contract]") {
-  const auto r = contract::parse_request_text(R"({"scenario": "gather"})");
+  const auto r = contract::parse_request_text(R"({"scenario": "gather"})", scenarios::specs());
   CHECK(r.model == "asyncio");
   CHECK(r.params == json{{"tasks", 3}, {"delay", 3.0}, {"blocking", false}});
   CHECK(r.scale == 0.1);
@@ -64,8 +66,46 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
   CHECK(error_of("{").rfind("request: not valid JSON", 0) == 0);
 }
 
+// A param that means something with some models only, or allows less with one, is checked
+// with the request: nothing is refused mid-run.
+TEST_CASE("params that depend on the model are checked with the request", "[contract]") {
+  const std::string workers = std::to_string(platform::process::max_workers());
+  CHECK(error_of(R"({"scenario": "race", "params": {"value": true}})") ==
+        "params.value: true applies to model multiprocessing only; allowed: false");
+  CHECK(error_of(R"({"scenario": "race", "model": "threading", "params": {"value": false}})") ==
+        "(accepted)");
+  CHECK(error_of(R"({"scenario": "race", "model": "multiprocessing", "params": {"gil": true}})") ==
+        "params.gil: true applies to model threading only; allowed: false");
+  CHECK(
+      error_of(
+          R"({"scenario": "race", "model": "multiprocessing", "params": {"sync": "atomic"}})") ==
+      R"(params.sync: "atomic" is not allowed; allowed: none, lock (with model multiprocessing, Python has no atomic increment))");
+  CHECK(error_of(R"({"scenario": "race", "params": {"sync": "atomic"}})") == "(accepted)");
+  // This target's worker processes (a few in WASM, started with the module; 64 natively).
+  const bool few = platform::process::max_workers() < 16;
+  CHECK(
+      error_of(R"({"scenario": "race", "model": "multiprocessing", "params": {"threads": 16}})") ==
+      (few ? "params.threads: 16 is more than this target allows: at most " + workers +
+                 " worker processes with model multiprocessing"
+           : "(accepted)"));
+  CHECK(error_of(R"({"scenario": "race", "params": {"threads": 16}})") == "(accepted)");
+  CHECK(error_of(R"({"scenario": "producer-consumer", "model": "multiprocessing",)"
+                 R"( "params": {"producers": 8, "consumers": 8}})") ==
+        (few ? "params.consumers: 8 producers + 8 consumers is more than this target allows: at "
+               "most " +
+                   workers + " worker processes with model multiprocessing"
+             : "(accepted)"));
+  CHECK(error_of(
+            R"({"scenario": "producer-consumer", "params": {"producers": 8, "consumers": 8}})") ==
+        "(accepted)");
+  CHECK(
+      error_of(
+          R"({"scenario": "producer-consumer", "model": "asyncio", "params": {"value": true}})") ==
+      "params.value: true applies to model multiprocessing only; allowed: false");
+}
+
 TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contract]") {
-  const json report = run_json(R"({"scenario": "gather", "params": {"tasks": -1}})");
+  const json report = run_json_text(R"({"scenario": "gather", "params": {"tasks": -1}})");
   CHECK(contract::exit_code(report) == 2);
   CHECK(report["schema_version"] == 1);
   CHECK(report["error"]["code"] == "bad_request");
@@ -74,7 +114,7 @@ TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contrac
 
 TEST_CASE("a report carries every field of the contract, with its type and value", "[contract]") {
   const json r =
-      run_json(R"({"scenario": "gather", "params": {"delay": 0.5}, "seed": 7, "scale": 0.2})");
+      run_json_text(R"({"scenario": "gather", "params": {"delay": 0.5}, "seed": 7, "scale": 0.2})");
   CHECK(contract::exit_code(r) == 0);
   CHECK_FALSE(r.contains("error"));
   CHECK(r["schema_version"] == contract::kSchemaVersion);
@@ -138,7 +178,7 @@ TEST_CASE("a report carries every field of the contract, with its type and value
 }
 
 TEST_CASE("the text form shows each line and a summary", "[contract]") {
-  const json r = run_json(R"({"scenario": "brew-chai", "params": {"delay": 0.1}})");
+  const json r = run_json_text(R"({"scenario": "brew-chai", "params": {"delay": 0.1}})");
   const std::string text = contract::render_text(r);
   CHECK(text.find("main  Brewing chai...\n") != std::string::npos);
   CHECK(text.find("main  Chai is ready\n") != std::string::npos);

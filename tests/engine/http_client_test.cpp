@@ -11,7 +11,7 @@
 #include "engine/net/delay_server.hpp"
 #include "engine/net/http_client.hpp"
 #include "engine/platform/socket.hpp"
-#include "engine/run.hpp"
+#include "engine/samovar.hpp"
 #include "tests/engine/support.hpp"
 
 using namespace samovar;
@@ -150,7 +150,7 @@ TEST_CASE("failures are clear errors, never hangs", "[native][http]") {
 TEST_CASE("http-get: concurrent GETs through one session, against the run's own server",
           "[native][scenario]") {
   const auto report =
-      run_json(R"({"scenario": "http-get", "params": {"requests": 5, "delay": 2}})");
+      run_json_text(R"({"scenario": "http-get", "params": {"requests": 5, "delay": 2}})");
   CHECK(report["checks"]["all_ok"] == true);
   CHECK(report["checks"]["overlapped"] == true);
   CHECK(report["metrics"]["peak_in_flight"] == 5);

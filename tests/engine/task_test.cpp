@@ -122,7 +122,7 @@ TEST_CASE("a run past its deadline stops with DeadlineExceeded and frees pending
     asyncio::EventLoop loop(recorder);
     CHECK_THROWS_AS(
         loop.run_until_complete(sleeper(), platform::now() + platform::to_nanos(0.05), 0.05),
-        asyncio::DeadlineExceeded);
+        contract::DeadlineExceeded);
   }
   CHECK(log == std::vector<std::string>{"slept"});
 }

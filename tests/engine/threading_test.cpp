@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/asyncio/errors.hpp"
+#include "engine/contract/deadline.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/condition.hpp"
 #include "engine/threading/event.hpp"
@@ -496,11 +496,11 @@ TEST_CASE("every wait ends at the run's deadline", "[threading][deadline]") {
   threading::Event never(rt);
   threading::Lock lock(rt);
   queue::Queue<int> q(rt);
-  CHECK_THROWS_AS(never.wait(), asyncio::DeadlineExceeded);
+  CHECK_THROWS_AS(never.wait(), contract::DeadlineExceeded);
   lock.acquire();
   CHECK_THROWS_AS(lock.acquire(),
-                  asyncio::DeadlineExceeded);  // its own lock: only the deadline ends it
-  CHECK_THROWS_AS(q.get(), asyncio::DeadlineExceeded);
+                  contract::DeadlineExceeded);  // its own lock: only the deadline ends it
+  CHECK_THROWS_AS(q.get(), contract::DeadlineExceeded);
 }
 
 TEST_CASE("an exception that ends a thread is kept for whoever joins it", "[threading][thread]") {

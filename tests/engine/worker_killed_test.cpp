@@ -16,7 +16,7 @@
 
 #include "engine/contract/report.hpp"
 #include "engine/platform/process.hpp"
-#include "engine/run.hpp"
+#include "engine/samovar.hpp"
 
 using namespace samovar;
 using nlohmann::json;
@@ -56,11 +56,9 @@ TEST_CASE("a worker killed in the middle of a scenario fails the run, which leav
           "[native][scenario][process]") {
   // Two cards of a billion rounds each: the workers hash for many seconds unless stopped.
   auto run = std::async(std::launch::async, [] {
-    return run_json(json{
-        {"scenario", "encrypt"},
-        {"params", {{"items", 2}, {"work", 1'000'000'000}, {"rounds", 1}}},
-        {"deadline_s",
-         60}}.dump());
+    return run_json(json{{"scenario", "encrypt"},
+                         {"params", {{"items", 2}, {"work", 1'000'000'000}, {"rounds", 1}}},
+                         {"deadline_s", 60}});
   });
   // Until a worker has used more CPU time than starting takes (a sanitized build's start-up
   // takes tenths of a second): it is hashing, in its call.

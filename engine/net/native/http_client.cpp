@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/asyncio/current_task.hpp"
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/asyncio/wait_fd.hpp"
 #include "engine/net/detail/message_parse.hpp"
@@ -21,7 +22,7 @@ namespace {
 // Closes a client connection; the loop forgets it first (a session may outlive its loop's
 // activation, so there may be none).
 void close_connection(int fd) {
-  if (asyncio::detail::running_task() != nullptr) asyncio::EventLoop::current().forget_fd(fd);
+  if (asyncio::in_task()) asyncio::EventLoop::current().forget_fd(fd);
   sock::close(fd);
 }
 
