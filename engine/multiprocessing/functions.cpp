@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -10,6 +11,8 @@
 #include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/queue.hpp"
 #include "engine/multiprocessing/value.hpp"
+#include "engine/multiprocessing/wire.hpp"
+#include "engine/platform/process.hpp"
 
 namespace samovar::multiprocessing::functions {
 
@@ -53,6 +56,13 @@ SharedWords::Word handle(long long h) {
   if (h < 0 || static_cast<unsigned long long>(h) >= platform::shared_memory::capacity())
     throw std::out_of_range("no shared object at word " + std::to_string(h));
   return static_cast<SharedWords::Word>(h);
+}
+
+// Python's name for what went wrong, so the parent re-raises "the same" exception.
+const char* python_type(const std::exception& e) {
+  if (dynamic_cast<const std::invalid_argument*>(&e)) return "ValueError";
+  if (dynamic_cast<const std::out_of_range*>(&e)) return "LookupError";
+  return "RuntimeError";
 }
 
 using Function = std::string (*)(std::string_view);
@@ -151,6 +161,12 @@ const std::unordered_map<std::string_view, Function>& table() {
   return functions;
 }
 
+// Every process of this binary (and every WASM instance of this module) answers its requests
+// from this table, from its start: a WASM process worker's instance runs no main() to say so
+// later. This file is linked into every binary that has a function to run: the table is here.
+[[maybe_unused]] const bool answers_requests =
+    (platform::process::set_request_handler(&handle_request), true);
+
 }  // namespace
 
 std::string call(std::string_view name, std::string_view argument) {
@@ -158,6 +174,19 @@ std::string call(std::string_view name, std::string_view argument) {
   const auto it = functions.find(name);
   if (it == functions.end()) throw std::out_of_range("no function named " + std::string(name));
   return it->second(argument);
+}
+
+std::string handle_request(std::string_view request) noexcept {
+  try {
+    try {
+      const wire::Call c = wire::decode_call(request);
+      return wire::encode(wire::Outcome{true, call(c.function, c.argument), {}});
+    } catch (const std::exception& e) {
+      return wire::encode(wire::Outcome{false, e.what(), python_type(e)});
+    }
+  } catch (...) {
+    return {};  // out of memory encoding the answer: the parent reads an empty answer as an error
+  }
 }
 
 Encrypted encrypt(std::string_view data, std::uint64_t rounds,

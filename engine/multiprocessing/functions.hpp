@@ -11,6 +11,12 @@ namespace samovar::multiprocessing::functions {
 // Looks `name` up and runs it; throws std::out_of_range for a name it does not know.
 std::string call(std::string_view name, std::string_view argument);
 
+// What a worker process does with one request (wire.hpp): runs the named function on its
+// argument and encodes the result or the exception. Never throws. This file hands it to the
+// platform (platform::process::set_request_handler) as the process, or the WASM instance,
+// starts: natively serve() calls it, in WASM the export samovar_process_call.
+std::string handle_request(std::string_view request) noexcept;
+
 // The CPU kernels, also for the parent's own sequential runs: deterministic on both targets.
 // Guide 4.1's encrypt: the text reversed after four spaces, after `rounds` of hashing it
 // (the "CPU-intensive operation"); the hash comes back too, so results can be compared.
