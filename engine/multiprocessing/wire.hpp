@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,7 +43,8 @@ Outcome decode_outcome(std::string_view bytes);
 // or an Outcome's value (functions.hpp). Both ends are the same build, so the bytes carry no
 // names and no types: the reader knows what it reads. An integer is 8 bytes, little-endian two's
 // complement; a bool one byte, 0 or 1; a string its length (4 bytes) then its bytes; a vector
-// its length (4 bytes) then its items; a struct its fields, in the order it lists them:
+// its length (4 bytes) then its items; an optional a bool, then its value if it has one (None
+// is false); a struct its fields, in the order it lists them:
 //   struct Order {
 //     std::int64_t cup;
 //     std::string name;
@@ -66,6 +68,10 @@ template <class T>
 struct IsVector : std::false_type {};
 template <class T, class A>
 struct IsVector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
 
 void put_u32(std::string& out, std::uint32_t v);
 void put_u64(std::string& out, std::uint64_t v);
@@ -99,8 +105,12 @@ void put(std::string& out, const T& value) {
       throw BadMessage("a vector of more than 2^32 items");
     put_u32(out, static_cast<std::uint32_t>(value.size()));
     for (const auto& item : value) put(out, item);
+  } else if constexpr (IsOptional<T>::value) {
+    put(out, value.has_value());
+    if (value) put(out, *value);
   } else {
-    static_assert(Record<T>, "wire: an integer, bool, string, vector, or a struct with `fields`");
+    static_assert(Record<T>,
+                  "wire: an integer, bool, string, vector, optional, or a struct with `fields`");
     static_assert(std::tuple_size_v<std::remove_cvref_t<decltype(T::fields)>> > 0,
                   "wire: a struct of no fields would encode as no bytes");
     std::apply([&](auto... field) { (put(out, value.*field), ...); }, T::fields);
@@ -134,6 +144,11 @@ void get(ValueReader& in, T& value) {
     value.clear();
     value.resize(n);
     for (auto& item : value) get(in, item);
+  } else if constexpr (IsOptional<T>::value) {
+    bool has = false;
+    get(in, has);
+    value.reset();
+    if (has) get(in, value.emplace());
   } else {
     std::apply([&](auto... field) { (get(in, value.*field), ...); }, T::fields);
   }

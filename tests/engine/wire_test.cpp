@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -26,7 +27,9 @@ struct Order {
   std::int64_t table = 0;
   std::uint64_t rounds = 0;
   std::vector<Cup> cups;
-  static constexpr auto fields = std::tuple(&Order::table, &Order::rounds, &Order::cups);
+  std::optional<std::uint32_t> paid_with;
+  static constexpr auto fields =
+      std::tuple(&Order::table, &Order::rounds, &Order::cups, &Order::paid_with);
   bool operator==(const Order&) const = default;
 };
 
@@ -60,12 +63,15 @@ TEST_CASE("wire: typed values round-trip: integers, bools, strings, vectors, str
   CHECK(
       wire::decode_value<std::vector<std::int64_t>>(wire::encode_value(std::vector<std::int64_t>{}))
           .empty());
-  const Order order{7, big, {{1, "masala", true}, {-2, "", false}}};
+  const Order order{7, big, {{1, "masala", true}, {-2, "", false}}, 12};
   CHECK(wire::decode_value<Order>(wire::encode_value(order)) == order);
+  const Order unpaid{7, 0, {}, std::nullopt};
+  CHECK(wire::decode_value<Order>(wire::encode_value(unpaid)) == unpaid);
+  CHECK(wire::encode_value(std::optional<std::int64_t>()) == std::string(1, '\0'));
 }
 
 TEST_CASE("wire: bytes that are not the value asked for are refused", "[wire]") {
-  const std::string order = wire::encode_value(Order{1, 2, {{3, "ginger", true}}});
+  const std::string order = wire::encode_value(Order{1, 2, {{3, "ginger", true}}, 5});
   CHECK_THROWS_WITH(wire::decode_value<Order>(order.substr(0, order.size() - 1)),
                     "a value is cut short");
   CHECK_THROWS_WITH(wire::decode_value<Order>(order + "x"), "a value has trailing bytes");
