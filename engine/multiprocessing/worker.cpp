@@ -13,7 +13,7 @@ bool is_worker_process() {
 // again here keeps this entry from depending on that: naming it links functions.cpp into every
 // binary whose main() can become a worker.
 int worker_main() {
-  platform::process::set_request_handler(&functions::handle_request);
+  platform::process::set_request_handler(&handle_request);
   return platform::process::serve();
 }
 
