@@ -1,5 +1,7 @@
 #pragma once
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "engine/platform/shared_memory.hpp"
@@ -15,7 +17,13 @@ class SharedWords {
   using Word = platform::shared_memory::Word;
   explicit SharedWords(std::size_t count)
       : first_(platform::shared_memory::allocate(count)), count_(count) {}
-  static SharedWords attach(Word first) { return SharedWords(Attached{}, first); }
+  // `first` is a handle that came in a call's argument, from another process: one outside the
+  // block is std::out_of_range (a LookupError in the parent), never a wild access.
+  static SharedWords attach(Word first) {
+    if (first >= platform::shared_memory::capacity())
+      throw std::out_of_range("no shared object at word " + std::to_string(first));
+    return SharedWords(Attached{}, first);
+  }
   SharedWords(SharedWords&& other) noexcept
       : first_(other.first_), count_(std::exchange(other.count_, 0)) {}
   SharedWords& operator=(SharedWords&&) = delete;

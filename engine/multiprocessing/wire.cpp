@@ -2,13 +2,14 @@
 
 namespace samovar::multiprocessing::wire {
 
-namespace {
-
-constexpr char kMagic[] = {'S', 'M', 'P'};
-enum class Kind : std::uint8_t { call = 1, outcome_ok = 2, outcome_error = 3 };
+namespace detail {
 
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 void put_bytes(std::string& out, std::string_view bytes) {
@@ -16,6 +17,46 @@ void put_bytes(std::string& out, std::string_view bytes) {
   put_u32(out, static_cast<std::uint32_t>(bytes.size()));
   out.append(bytes);
 }
+
+std::string_view ValueReader::bytes(std::size_t n) {
+  if (left() < n) throw BadMessage("a value is cut short");
+  const std::string_view out = bytes_.substr(pos_, n);
+  pos_ += n;
+  return out;
+}
+
+std::uint8_t ValueReader::u8() {
+  return static_cast<std::uint8_t>(bytes(1)[0]);
+}
+
+std::uint32_t ValueReader::u32() {
+  const std::string_view b = bytes(4);
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+  return v;
+}
+
+std::uint64_t ValueReader::u64() {
+  const std::string_view b = bytes(8);
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+  return v;
+}
+
+void ValueReader::end() const {
+  if (left() != 0) throw BadMessage("a value has trailing bytes");
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::put_bytes;
+
+constexpr char kMagic[] = {'S', 'M', 'P'};
+enum class Kind : std::uint8_t { call = 1, outcome_ok = 2, outcome_error = 3 };
 
 std::string header(Kind kind) {
   std::string out(kMagic, sizeof kMagic);

@@ -1,6 +1,5 @@
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -51,11 +50,23 @@ std::size_t max_workers();
 // whoever started them): after every pool is gone, 0.
 std::size_t live_workers();
 
+// What a worker answers a request with: the request's bytes in, the answer's bytes out. It never
+// throws: what the bytes mean, failures included, is the business of the layer that sets it.
+using RequestHandler = std::string (*)(std::string_view request) noexcept;
+
+// Hands the platform what this process answers requests with when it is a worker: natively
+// serve() calls it; in WASM the module's export samovar_process_call does, in a process worker's
+// own instance of the module, which runs no main(). So it is set while the module initialises,
+// in every process and instance alike (engine/multiprocessing/functions.cpp does it from a
+// static initialiser), before any request can come. Thread-safe.
+void set_request_handler(RequestHandler handler) noexcept;
+
 // Natively: whether this process was started by start_worker(). Its main() must then call
 // serve() before anything else. Always false in WASM.
 bool in_worker();
-// The worker's loop: answers each request with `handler` until its parent goes; returns the
-// process's exit code.
-int serve(const std::function<std::string(std::string_view)>& handler);
+// Natively, the worker's loop: answers each request with the handler set above until its parent
+// goes; returns the process's exit code (1 at once if no handler was set: the parent sees a
+// worker that did not start). In WASM it throws std::logic_error.
+int serve();
 
 }  // namespace samovar::platform::process

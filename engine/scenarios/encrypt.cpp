@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <numeric>
 #include <set>
 #include <string>
@@ -9,18 +11,48 @@
 #include "engine/asyncio/run_in_executor.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/contract/format.hpp"
-#include "engine/multiprocessing/functions.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/median.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "engine/scenarios/stopwatch.hpp"
 
 namespace samovar::scenarios {
 
 namespace {
 
-namespace functions = multiprocessing::functions;
+std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h) {
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+// Guide 4.1's encrypt: the text reversed after four spaces, after `rounds` of hashing it (the
+// "CPU-intensive operation"); the hash comes back too, so results can be compared. Deterministic
+// on both targets. `each_chunk` runs between chunks of a million rounds (a deadline check, in
+// the parent).
+process_functions::Encrypted encrypt_card(
+    std::string_view data, std::uint64_t rounds, const std::function<void()>& each_chunk = [] {}) {
+  constexpr std::uint64_t kChunk = 1'000'000;
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::uint64_t i = 0; i < rounds; ++i) {
+    h = fnv1a(data, h ^ i);
+    if (i % kChunk == kChunk - 1) each_chunk();
+  }
+  return {"    " + std::string(data.rbegin(), data.rend()), h};
+}
+
+}  // namespace
+
+// What the processes run (process_functions.hpp).
+namespace process_functions {
+
+const multiprocessing::Function<Encrypt, Encrypted> encrypt{
+    "encrypt", [](const Encrypt& call) { return encrypt_card(call.data, call.rounds); }};
+
+}  // namespace process_functions
+
+namespace {
 
 // Guide 4.1: `await loop.run_in_executor(pool, encrypt, "credit_card_1234")` in a
 // ProcessPoolExecutor, for `items` cards at once (the guide's is the first); encrypt really
@@ -34,7 +66,7 @@ asyncio::Task<std::vector<std::string>> encrypt_all(concurrent::ProcessPoolExecu
                                                     const std::vector<std::string>& arguments) {
   std::vector<asyncio::Task<std::string>> calls;
   for (const auto& argument : arguments)
-    calls.push_back(asyncio::run_in_executor(pool, std::string("encrypt"), argument));
+    calls.push_back(asyncio::run_in_executor(pool, process_functions::encrypt.name(), argument));
   co_return co_await asyncio::gather(std::move(calls));
 }
 
@@ -45,7 +77,7 @@ void run(Context& ctx) {
   const long long repeats = ctx.integer("rounds");
   std::vector<std::string> arguments;
   for (long long i = 0; i < items; ++i)
-    arguments.push_back(functions::to_argument(card(i), hash_rounds));
+    arguments.push_back(process_functions::encrypt.argument({card(i), hash_rounds}));
 
   const platform::Nanos start = platform::now();
   concurrent::ProcessPoolExecutor pool(workers,
@@ -56,7 +88,7 @@ void run(Context& ctx) {
   // and the check); in turn, round after round, so that a stretch when the machine is busier or
   // quieter falls on both alike. Each figure is the median of the rounds.
   auto& rt = ctx.threading();
-  std::vector<functions::Encrypted> expected;
+  std::vector<process_functions::Encrypted> expected;
   std::vector<std::string> answers;
   std::vector<double> sequential_runs, pool_runs, sequential_busy;
   bool rounds_agree = true;
@@ -65,9 +97,9 @@ void run(Context& ctx) {
     auto there = ctx.run_asyncio(encrypt_all(pool, arguments));
     pool_runs.push_back(calls.seconds());
     const Stopwatch sequential;
-    std::vector<functions::Encrypted> here;
+    std::vector<process_functions::Encrypted> here;
     for (long long i = 0; i < items; ++i)
-      here.push_back(functions::encrypt(card(i), hash_rounds, [&] { rt.check_deadline(); }));
+      here.push_back(encrypt_card(card(i), hash_rounds, [&] { rt.check_deadline(); }));
     sequential_runs.push_back(sequential.seconds());
     if (const auto busy = sequential.cores_busy()) sequential_busy.push_back(*busy);
     if (round == 0) {
@@ -83,7 +115,7 @@ void run(Context& ctx) {
 
   bool equal = rounds_agree && answers.size() == expected.size();
   for (std::size_t i = 0; i < answers.size(); ++i) {
-    const auto got = functions::from_result(answers[i]);
+    const auto got = process_functions::encrypt.result(answers[i]);
     ctx.print(got.text);  // print(result)
     equal = equal && got.text == expected[i].text && got.hash == expected[i].hash;
   }

@@ -1,15 +1,16 @@
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/contract/format.hpp"
-#include "engine/multiprocessing/functions.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/median.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "engine/scenarios/stopwatch.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/gil.hpp"
@@ -19,10 +20,60 @@ namespace samovar::scenarios {
 
 namespace {
 
+// Counts the primes in [from, to) by trial division. `each_candidate` runs once per number
+// tried. Kept out of line: V8 moves a WASM function to optimised code only between calls, so
+// one long call would run unoptimised to its end.
+template <class EachCandidate>
+[[gnu::noinline]] long long count_primes_between(long long from, long long to,
+                                                 EachCandidate& each_candidate) {
+  long long count = 0;
+  for (long long n = from < 2 ? 2 : from; n < to; ++n) {
+    bool prime = true;
+    for (long long d = 2; d * d <= n; ++d)
+      if (n % d == 0) {
+        prime = false;
+        break;
+      }
+    count += prime;
+    each_candidate();
+  }
+  return count;
+}
+
+// The primes below `limit`, in chunks of calls to the function above: deterministic on both
+// targets. `each_candidate` runs once per number tried (the GIL model's eval-loop checkpoint),
+// `each_chunk` between chunks (a deadline check).
+template <class EachCandidate, class EachChunk>
+long long primes_below(long long limit, EachCandidate each_candidate, EachChunk each_chunk) {
+  constexpr long long kChunk = 10'000;
+  long long count = 0;
+  for (long long from = 0; from < limit; from += kChunk) {
+    count +=
+        count_primes_between(from, from + kChunk < limit ? from + kChunk : limit, each_candidate);
+    each_chunk();
+  }
+  return count;
+}
+
+}  // namespace
+
+// What the processes run (process_functions.hpp).
+namespace process_functions {
+
+const multiprocessing::Function<std::int64_t, std::int64_t> count_primes{
+    "count_primes", [](const std::int64_t& limit) -> std::int64_t {
+      return primes_below(
+          limit, [] {}, [] {});
+    }};
+
+}  // namespace process_functions
+
+namespace {
+
 // Python-level CPU work: the eval loop's checkpoint once per candidate, where a thread gives up
 // the GIL when asked; the run's deadline between chunks.
 long long count_primes(threading::Runtime& rt, long long limit) {
-  return multiprocessing::functions::count_primes(
+  return primes_below(
       limit, [&] { rt.checkpoint(); }, [&] { rt.check_deadline(); });
 }
 
@@ -86,11 +137,12 @@ void on_threads(Context& ctx, long long threads, long long limit, bool gil, Phas
 // interpreter and GIL, so nothing serialises them.
 void on_processes(Context& ctx, concurrent::ProcessPoolExecutor& pool, long long tasks,
                   long long limit, Phase& phase) {
-  const std::vector<std::string> limits(static_cast<std::size_t>(tasks), std::to_string(limit));
+  const auto& counter = process_functions::count_primes;
+  const std::vector<std::string> limits(static_cast<std::size_t>(tasks), counter.argument(limit));
   std::vector<long long> results;
   const Stopwatch watch;
-  for (const auto& count : pool.map("count_primes", limits, platform::to_seconds(ctx.time_left())))
-    results.push_back(std::stoll(count));
+  for (const auto& count : pool.map(counter.name(), limits, platform::to_seconds(ctx.time_left())))
+    results.push_back(counter.result(count));
   phase.add(watch, std::move(results));
 }
 

@@ -1,9 +1,9 @@
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -13,16 +13,62 @@
 #include "engine/asyncio/queue.hpp"
 #include "engine/asyncio/sleep.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
-#include "engine/multiprocessing/functions.hpp"
+#include "engine/multiprocessing/lock.hpp"
 #include "engine/multiprocessing/queue.hpp"
 #include "engine/multiprocessing/value.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "engine/threading/queue.hpp"
 #include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
+
+// What the processes run (process_functions.hpp). They print nothing: each answers with what it
+// did, and the parent prints it.
+namespace process_functions {
+
+namespace {
+// The cups this process's consumers served, counted in its own global when no shared Value was
+// given: the parent's stays 0.
+std::int64_t served_here = 0;
+}  // namespace
+
+const multiprocessing::Function<Produce, std::vector<Produced>> produce{
+    "produce", [](const Produce& call) {
+      multiprocessing::Queue cups = multiprocessing::Queue::attach(call.queue);
+      std::vector<Produced> puts;
+      for (std::int64_t i = 0; i < call.items; ++i) {
+        platform::sleep_for(call.brew);
+        const std::int64_t cup = call.producer * call.items + i;
+        const auto put = cups.put(static_cast<std::int32_t>(cup), call.timeout);
+        puts.push_back({put.order, put.at, cup, put.waited});
+      }
+      return puts;
+    }};
+
+const multiprocessing::Function<Consume, std::vector<Consumed>> consume{
+    "consume", [](const Consume& call) {
+      multiprocessing::Queue cups = multiprocessing::Queue::attach(call.queue);
+      std::vector<Consumed> gets;
+      for (;;) {
+        const auto got = cups.get(call.timeout);
+        if (got.item < 0) break;  // None
+        gets.push_back({got.order, got.at, got.item});
+        platform::sleep_for(call.serve);
+        if (call.served) {
+          multiprocessing::Value served = multiprocessing::Value::attach(*call.served);
+          multiprocessing::Held held(served.get_lock(), call.timeout);
+          served.set_value(served.value() + 1);
+        } else {
+          served_here += 1;
+        }
+      }
+      return gets;
+    }};
+
+}  // namespace process_functions
 
 namespace {
 
@@ -118,7 +164,7 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
       plan.maxsize > 0 ? plan.maxsize : static_cast<std::size_t>(cups_total + plan.consumers));
   std::optional<multiprocessing::Value> served;
   if (ctx.flag("value")) served.emplace(0);
-  const auto timeout = std::to_string(ctx.time_left());
+  const platform::Nanos timeout = ctx.time_left();
   struct Happened {
     long long order;
     platform::Nanos at;
@@ -127,17 +173,19 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
   std::vector<Happened> happened;
   {
     concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
-    const auto queue = std::to_string(cups.handle()) + " ";
+    const auto& produce = process_functions::produce;
+    const auto& consume = process_functions::consume;
     std::vector<concurrent::Future<std::string>> producers, consumers;
     for (long long p = 0; p < plan.producers; ++p)
       producers.push_back(pool.submit(
-          "produce", queue + std::to_string(p) + " " + std::to_string(plan.items) + " " +
-                         std::to_string(platform::to_nanos(plan.brew_s)) + " " + timeout));
+          produce.name(), produce.argument({cups.handle(), p, plan.items,
+                                            platform::to_nanos(plan.brew_s), timeout})));
+    std::optional<process_functions::Word> count_in;
+    if (served) count_in = served->handle();
     for (long long c = 0; c < plan.consumers; ++c)
       consumers.push_back(pool.submit(
-          "consume", queue + std::to_string(platform::to_nanos(plan.serve_s)) + " " +
-                         std::to_string(served ? static_cast<long long>(served->handle()) : -1) +
-                         " " + timeout));
+          consume.name(),
+          consume.argument({cups.handle(), platform::to_nanos(plan.serve_s), count_in, timeout})));
     std::vector<std::string> answers;
     std::exception_ptr failed;
     try {
@@ -149,24 +197,23 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.time_left());
     if (failed) std::rethrow_exception(failed);
     for (std::size_t p = 0; p < answers.size(); ++p) {
-      std::istringstream lines(answers[p]);
-      long long order, at, cup, waited;
-      while (lines >> order >> at >> cup >> waited) {
-        tally.full_waits += waited;
+      for (const auto& put : produce.result(answers[p])) {
+        tally.full_waits += put.waited;
         happened.push_back(
-            {order, at, "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, cup)});
+            {put.order, put.at,
+             "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup)});
       }
     }
     const auto taken =
         concurrent::results_in_order(consumers, platform::to_seconds(ctx.time_left()));
     for (std::size_t c = 0; c < taken.size(); ++c) {
-      std::istringstream lines(taken[c]);
-      long long order, at, cup;
-      while (lines >> order >> at >> cup) {
-        if (cup >= cups_total) throw std::runtime_error("a consumer took a cup never brewed");
-        tally.took(cup);
+      for (const auto& got : consume.result(taken[c])) {
+        if (got.cup < 0 || got.cup >= cups_total)
+          throw std::runtime_error("a consumer took a cup never brewed");
+        tally.took(got.cup);
         happened.push_back(
-            {order, at, "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, cup)});
+            {got.order, got.at,
+             "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, got.cup)});
       }
     }
   }
@@ -182,7 +229,7 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
   tally.peak = cups.peak_size();
   if (served) return {served->value(), true};
   // The parent's own global: the consumers counted in theirs.
-  return {std::stoll(multiprocessing::functions::call("add_to_global", "0")), false};
+  return {process_functions::served_here, false};
 }
 
 asyncio::Task<void> produce(Context& ctx, const Plan& plan, Tally& tally,

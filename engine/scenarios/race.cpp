@@ -1,21 +1,59 @@
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/multiprocessing/barrier.hpp"
-#include "engine/multiprocessing/functions.hpp"
+#include "engine/multiprocessing/lock.hpp"
 #include "engine/multiprocessing/value.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "engine/threading/barrier.hpp"
 #include "engine/threading/lock.hpp"
 #include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
+
+// What the processes run (process_functions.hpp).
+namespace process_functions {
+
+namespace {
+// chai_stock, a module-level variable of the guide's program: each process has its own, and
+// the parent's is never touched.
+std::int64_t chai_stock = 0;
+}  // namespace
+
+const multiprocessing::Function<std::int64_t, std::int64_t> increment_global{
+    "increment_global", [](const std::int64_t& increments) {
+      for (std::int64_t i = 0; i < increments; ++i) chai_stock = chai_stock + 1;
+      return chai_stock;
+    }};
+
+const multiprocessing::Function<std::int64_t, std::int64_t> add_to_global{
+    "add_to_global", [](const std::int64_t& n) { return chai_stock += n; }};
+
+const multiprocessing::Function<IncrementValue, std::int64_t> increment_value{
+    "increment_value", [](const IncrementValue& call) {
+      multiprocessing::Value stock = multiprocessing::Value::attach(call.value);
+      multiprocessing::Barrier start = multiprocessing::Barrier::attach(call.barrier);
+      start.wait(call.timeout);
+      for (std::int64_t i = 0; i < call.increments; ++i) {
+        if (call.locked) {
+          multiprocessing::Held held(stock.get_lock(), call.timeout);
+          stock.set_value(stock.value() + 1);
+        } else {
+          stock.set_value(stock.value() + 1);
+        }
+      }
+      return call.increments;
+    }};
+
+}  // namespace process_functions
 
 namespace {
 
@@ -56,20 +94,21 @@ std::size_t pool_size(long long processes) {
 // chai_stock, in its own memory, so the parent's stays 0 however many increments were made.
 void own_copies(Context& ctx, long long processes, long long increments) {
   concurrent::ProcessPoolExecutor pool(pool_size(processes), &ctx.recorder());
+  const auto& increment_global = process_functions::increment_global;
   const std::vector<std::string> counts(static_cast<std::size_t>(processes),
-                                        std::to_string(increments));
+                                        increment_global.argument(increments));
   // Each call answers with its process's chai_stock after its increments: a multiple of
   // `increments` (a process may have taken more than one call).
   long long largest = 0;
   bool counted = true;
   for (const auto& answer :
-       pool.map("increment_global", counts, platform::to_seconds(ctx.time_left()))) {
-    const long long stock = std::stoll(answer);
+       pool.map(increment_global.name(), counts, platform::to_seconds(ctx.time_left()))) {
+    const long long stock = increment_global.result(answer);
     counted = counted && stock > 0 && stock % increments == 0;
     largest = std::max(largest, stock);
   }
   // The parent's own chai_stock: the same global of the same code, never touched here.
-  const long long chai_stock = std::stoll(multiprocessing::functions::call("add_to_global", "0"));
+  const long long chai_stock = process_functions::add_to_global(0);
   ctx.print("Chai stock: " + std::to_string(chai_stock));
   ctx.metric("expected", static_cast<double>(processes * increments));
   ctx.metric("actual", static_cast<double>(chai_stock));
@@ -87,11 +126,12 @@ void shared_value(Context& ctx, long long processes, long long increments, bool 
   multiprocessing::Barrier start(static_cast<std::size_t>(processes));  // all count at once
   {
     concurrent::ProcessPoolExecutor pool(pool_size(processes), &ctx.recorder());
-    const std::string call = std::to_string(chai_stock.handle()) + " " +
-                             std::to_string(start.handle()) + " " + std::to_string(increments) +
-                             (locked ? " 1 " : " 0 ") + std::to_string(ctx.time_left());
+    const auto& increment_value = process_functions::increment_value;
+    const std::string call = increment_value.argument(
+        {chai_stock.handle(), start.handle(), increments, locked, ctx.time_left()});
     const auto begin = platform::now();
-    pool.map("increment_value", std::vector<std::string>(static_cast<std::size_t>(processes), call),
+    pool.map(increment_value.name(),
+             std::vector<std::string>(static_cast<std::size_t>(processes), call),
              platform::to_seconds(ctx.time_left()));
     const double seconds = platform::to_seconds(platform::now() - begin);
     ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(processes * increments));

@@ -2,9 +2,11 @@
 // what crosses the boundary, what does not, and that no worker outlives its pool.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/asyncio/run_in_executor.hpp"
@@ -12,19 +14,50 @@
 #include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/functions.hpp"
 #include "engine/multiprocessing/value.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "tests/engine/support.hpp"
 
 using namespace samovar;
 using concurrent::ProcessPoolExecutor;
-namespace functions = multiprocessing::functions;
+namespace fn = scenarios::process_functions;
+
+namespace {
+
+// Submits a call of `function` to the pool.
+template <class Args, class Result>
+concurrent::Future<std::string> submit(ProcessPoolExecutor& pool,
+                                       const multiprocessing::Function<Args, Result>& function,
+                                       const std::type_identity_t<Args>& args) {
+  return pool.submit(function.name(), function.argument(args));
+}
+
+// Runs it in the pool and reads its result.
+template <class Args, class Result>
+Result run(ProcessPoolExecutor& pool, const multiprocessing::Function<Args, Result>& function,
+           const std::type_identity_t<Args>& args) {
+  return function.result(submit(pool, function, args).result(20));
+}
+
+// A function of the tests' own, registered as the scenarios' are: defining it is enough for
+// every process of this binary to have it, natively and in WASM alike.
+struct Brew {
+  std::string tea;
+  std::int64_t cups;
+  static constexpr auto fields = std::tuple(&Brew::tea, &Brew::cups);
+};
+const multiprocessing::Function<Brew, std::vector<std::string>> brew{
+    "tests.brew", [](const Brew& order) {
+      return std::vector<std::string>(static_cast<std::size_t>(order.cups), order.tea);
+    }};
+
+}  // namespace
 
 TEST_CASE("process pool: results and exceptions cross the boundary intact", "[process]") {
   {
     ProcessPoolExecutor pool(2);
     CHECK(platform::process::live_workers() == 2);  // both started with the pool, and counted
-    const auto arg = functions::to_argument("credit_card_1234", 1000);
-    const auto remote = functions::from_result(pool.submit("encrypt", arg).result(20));
-    const auto local = functions::encrypt("credit_card_1234", 1000);
+    const auto remote = run(pool, fn::encrypt, {"credit_card_1234", 1000});
+    const auto local = fn::encrypt({"credit_card_1234", 1000});  // here, in this process
     CHECK(remote.text == "    4321_drac_tiderc");
     CHECK(remote.hash == local.hash);
     auto failed = pool.submit("raise", "no milk");
@@ -43,17 +76,22 @@ TEST_CASE("process pool: results and exceptions cross the boundary intact", "[pr
 
 TEST_CASE("process pool: a global changed in a worker is unchanged in the parent", "[process]") {
   ProcessPoolExecutor pool(1);
-  CHECK(pool.submit("add_to_global", "5").result(20) == "5");
-  CHECK(pool.submit("add_to_global", "5").result(20) == "10");  // the same worker, its own global
-  CHECK(functions::call("add_to_global", "0") == "0");          // the parent's own is untouched
+  CHECK(run(pool, fn::add_to_global, 5) == 5);
+  CHECK(run(pool, fn::add_to_global, 5) == 10);  // the same worker, its own global
+  CHECK(fn::add_to_global(0) == 0);              // the parent's own is untouched
   ProcessPoolExecutor another(1);
-  CHECK(another.submit("add_to_global", "1").result(20) == "1");  // a new process starts afresh
+  CHECK(run(another, fn::add_to_global, 1) == 1);  // a new process starts afresh
 }
 
 TEST_CASE("process pool: map keeps the arguments' order, and 1 MiB round-trips", "[process]") {
   ProcessPoolExecutor pool(2);
-  const std::vector<std::string> limits{"1000", "10", "100", "2"};
-  CHECK(pool.map("count_primes", limits, 20.0) == std::vector<std::string>{"168", "4", "25", "0"});
+  std::vector<std::string> limits;
+  for (const std::int64_t limit : {1000, 10, 100, 2})
+    limits.push_back(fn::count_primes.argument(limit));
+  std::vector<std::int64_t> counts;
+  for (const auto& answer : pool.map(fn::count_primes.name(), limits, 20.0))
+    counts.push_back(fn::count_primes.result(answer));
+  CHECK(counts == std::vector<std::int64_t>{168, 4, 25, 0});
   std::string big(1 << 20, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + 3);
   CHECK(pool.submit("echo", big).result(20) == big);
@@ -70,13 +108,12 @@ TEST_CASE("process pool: calls run in more than one worker, and shutdown finishe
     // Two calls that meet at a barrier: neither ends unless each has a worker of its own.
     multiprocessing::Value stock(0);
     multiprocessing::Barrier both(2);
-    const std::string meet = std::to_string(stock.handle()) + " " + std::to_string(both.handle()) +
-                             " 1 0 " + std::to_string(platform::to_nanos(20));
-    auto first = pool.submit("increment_value", meet);
-    auto second = pool.submit("increment_value", meet);
-    for (int i = 0; i < 8; ++i) futures.push_back(pool.submit("count_primes", "200000"));
-    CHECK(first.result(30) == "1");
-    CHECK(second.result(30) == "1");
+    const fn::IncrementValue meet{stock.handle(), both.handle(), 1, false, platform::to_nanos(20)};
+    auto first = submit(pool, fn::increment_value, meet);
+    auto second = submit(pool, fn::increment_value, meet);
+    for (int i = 0; i < 8; ++i) futures.push_back(submit(pool, fn::count_primes, 200'000));
+    CHECK(fn::increment_value.result(first.result(30)) == 1);
+    CHECK(fn::increment_value.result(second.result(30)) == 1);
     pool.shutdown(true);
     const auto calls = pool.calls_per_worker();
     CHECK(calls.size() == 2);  // both workers took calls
@@ -84,7 +121,7 @@ TEST_CASE("process pool: calls run in more than one worker, and shutdown finishe
     CHECK_THROWS_AS(pool.submit("echo", ""), std::runtime_error);
   }
   CHECK(ids.size() == 2);
-  for (auto& f : futures) CHECK(f.result(0) == "17984");
+  for (auto& f : futures) CHECK(fn::count_primes.result(f.result(0)) == 17984);
   CHECK(platform::process::live_workers() == 0);
 }
 
@@ -96,7 +133,7 @@ TEST_CASE("process pool: left by an exception, it drops its calls and ends its w
     ProcessPoolExecutor pool(1);
     // Once a call has come back, the worker is idle and the next call goes straight to it.
     CHECK(pool.submit("echo", "up").result(20) == "up");
-    running = pool.submit("count_primes", "1000000000000");
+    running = submit(pool, fn::count_primes, 1'000'000'000'000);
     queued = pool.submit("echo", "never");
     throw std::runtime_error("the run's deadline passed");
   } catch (const std::runtime_error&) {
@@ -128,13 +165,38 @@ TEST_CASE("process pool: run_in_executor awaits a process call from the event lo
   testing::LoopFixture f;
   ProcessPoolExecutor pool(1);
   auto main = [&]() -> asyncio::Task<std::string> {
-    co_return co_await asyncio::run_in_executor(pool, std::string("encrypt"),
-                                                functions::to_argument("abc", 10));
+    co_return co_await asyncio::run_in_executor(pool, fn::encrypt.name(),
+                                                fn::encrypt.argument({"abc", 10}));
   };
-  CHECK(functions::from_result(f.run(main())).text == "    cba");
+  CHECK(fn::encrypt.result(f.run(main())).text == "    cba");
 }
 
 TEST_CASE("process pool: max_workers out of range is refused", "[process]") {
   CHECK_THROWS_AS(ProcessPoolExecutor(0), std::invalid_argument);
   CHECK_THROWS_AS(ProcessPoolExecutor(platform::process::max_workers() + 1), std::invalid_argument);
+}
+
+TEST_CASE("process pool: a function defined outside the engine runs in every worker", "[process]") {
+  ProcessPoolExecutor pool(2);
+  std::vector<concurrent::Future<std::string>> orders;
+  for (int i = 0; i < 4; ++i) orders.push_back(submit(pool, brew, {"masala", i}));
+  for (int i = 0; i < 4; ++i)
+    CHECK(brew.result(orders[static_cast<std::size_t>(i)].result(20)) ==
+          std::vector<std::string>(static_cast<std::size_t>(i), "masala"));
+  CHECK(brew({"ginger", 1}) == std::vector<std::string>{"ginger"});  // and here
+  // Bytes that are not its argument are the caller's error, raised from the worker.
+  CHECK_THROWS_WITH(pool.submit(brew.name(), "not a Brew").result(20),
+                    Catch::Contains("RuntimeError: a value"));
+}
+
+TEST_CASE("process functions: a name is taken once, and an unknown one is a LookupError",
+          "[process]") {
+  CHECK_THROWS_AS(multiprocessing::register_bytes_function(
+                      "echo", [](std::string_view) { return std::string(); }),
+                  std::logic_error);
+  CHECK(multiprocessing::call_function("echo", "here") == "here");
+  CHECK(multiprocessing::call_function(fn::count_primes.name(), fn::count_primes.argument(10)) ==
+        fn::count_primes.argument(4));
+  CHECK_THROWS_WITH(multiprocessing::call_function("no_such_function", ""),
+                    "no function named no_such_function");
 }

@@ -1,6 +1,7 @@
 // platform::process on its own: worker processes natively, process workers (an instance of
 // the module each, with its own memory) in WASM. Requests are the engine's wire encoding and
-// name functions of engine/multiprocessing/functions.cpp.
+// name registered functions: multiprocessing's own (echo, raise, crash) and the scenarios'
+// (scenarios/process_functions.hpp).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,16 +10,20 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "engine/multiprocessing/barrier.hpp"
+#include "engine/multiprocessing/functions.hpp"
 #include "engine/multiprocessing/value.hpp"
 #include "engine/multiprocessing/wire.hpp"
 #include "engine/platform/process.hpp"
+#include "engine/scenarios/process_functions.hpp"
 
 namespace process = samovar::platform::process;
 namespace multiprocessing = samovar::multiprocessing;
 namespace wire = samovar::multiprocessing::wire;
+namespace fn = samovar::scenarios::process_functions;
 
 namespace {
 
@@ -32,6 +37,13 @@ std::string call(process::Worker& worker, const std::string& function,
   return outcome.value;
 }
 
+// The same for a typed function: its argument encoded, its result decoded.
+template <class Args, class Result>
+Result call(process::Worker& worker, const multiprocessing::Function<Args, Result>& function,
+            const std::type_identity_t<Args>& args) {
+  return function.result(call(worker, function.name(), function.argument(args)));
+}
+
 }  // namespace
 
 TEST_CASE("process worker: a call round-trips bytes, 1 MiB and empty ones too", "[process]") {
@@ -43,7 +55,7 @@ TEST_CASE("process worker: a call round-trips bytes, 1 MiB and empty ones too", 
   CHECK(call(*worker, "echo", big) == big);
   std::string bigger = big + big + "!";  // past the answer room the first 1 MiB made
   CHECK(call(*worker, "echo", bigger) == bigger);
-  CHECK(call(*worker, "count_primes", "1000") == "168");
+  CHECK(call(*worker, fn::count_primes, 1000) == 168);
   const wire::Outcome raised =
       wire::decode_outcome(worker->call(wire::encode(wire::Call{"raise", "no milk"})));
   CHECK_FALSE(raised.ok);
@@ -55,17 +67,19 @@ TEST_CASE("process worker: two workers answer at once, each with its own globals
   auto first = process::start_worker();
   auto second = process::start_worker();
   CHECK(first->id() != second->id());
-  CHECK(call(*first, "add_to_global", "5") == "5");
-  CHECK(call(*second, "add_to_global", "1") == "1");
-  CHECK(call(*first, "add_to_global", "5") == "10");
+  CHECK(call(*first, fn::add_to_global, 5) == 5);
+  CHECK(call(*second, fn::add_to_global, 1) == 1);
+  CHECK(call(*first, fn::add_to_global, 5) == 10);
+  const auto& count_primes = fn::count_primes;
   std::string from_second;
   std::thread other([&] {
-    from_second = second->call(wire::encode(wire::Call{"count_primes", "200000"}));
+    from_second =
+        second->call(wire::encode(wire::Call{count_primes.name(), count_primes.argument(200'000)}));
   });
-  const std::string from_first = call(*first, "count_primes", "200000");
+  const auto from_first = call(*first, count_primes, 200'000);
   other.join();
-  CHECK(from_first == "17984");
-  CHECK(wire::decode_outcome(from_second).value == "17984");
+  CHECK(from_first == 17984);
+  CHECK(count_primes.result(wire::decode_outcome(from_second).value) == 17984);
 }
 
 TEST_CASE("process worker: kill() fails the call under way and every later one", "[process]") {
@@ -75,15 +89,15 @@ TEST_CASE("process worker: kill() fails the call under way and every later one",
   multiprocessing::Value stock(0);
   multiprocessing::Barrier in_call(2);
   const auto timeout = samovar::platform::to_nanos(20);
-  const std::string forever = std::to_string(stock.handle()) + " " +
-                              std::to_string(in_call.handle()) + " " + std::to_string(1LL << 62) +
-                              " 0 " + std::to_string(timeout);
+  const std::string forever = wire::encode(wire::Call{
+      fn::increment_value.name(),
+      fn::increment_value.argument({stock.handle(), in_call.handle(), 1LL << 62, false, timeout})});
   bool died = false;
   std::string why;
   const auto started = std::chrono::steady_clock::now();
   std::thread caller([&] {
     try {
-      worker->call(wire::encode(wire::Call{"increment_value", forever}));
+      worker->call(forever);
     } catch (const process::WorkerDied& e) {
       died = true;
       why = e.what();
@@ -121,7 +135,7 @@ TEST_CASE("process worker: a released worker comes back fresh", "[process]") {
     std::vector<std::unique_ptr<process::Worker>> workers;
     for (std::size_t i = 0; i < n; ++i) workers.push_back(process::start_worker());
     for (auto& w : workers)
-      CHECK(call(*w, "add_to_global", "7") == "7");  // nothing left from round 0
+      CHECK(call(*w, fn::add_to_global, 7) == 7);  // nothing left from round 0
   }
   CHECK(process::live_workers() == 0);
 }

@@ -3,8 +3,8 @@
 // worker sees, and the other way round; a lock taken in one process holds off the others.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@
 #include "engine/multiprocessing/value.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/platform/shared_memory.hpp"
+#include "engine/scenarios/process_functions.hpp"
 
 using namespace samovar;
 using concurrent::ProcessPoolExecutor;
@@ -23,13 +24,17 @@ using multiprocessing::Lock;
 using multiprocessing::Queue;
 using multiprocessing::Value;
 
+namespace fn = scenarios::process_functions;
+
 namespace {
 constexpr platform::Nanos kTimeout = platform::to_nanos(20);
 
-std::string args(std::initializer_list<long long> values) {
-  std::string text;
-  for (long long v : values) text += (text.empty() ? "" : " ") + std::to_string(v);
-  return text;
+// Submits a call of `function` (process_functions.hpp) to the pool.
+template <class Args, class Result>
+concurrent::Future<std::string> submit(ProcessPoolExecutor& pool,
+                                       const multiprocessing::Function<Args, Result>& function,
+                                       const Args& args) {
+  return pool.submit(function.name(), function.argument(args));
 }
 }  // namespace
 
@@ -70,17 +75,18 @@ TEST_CASE("shared state: a Value is the same int in the parent and in the worker
   Barrier start(1);
   {
     ProcessPoolExecutor pool(1);
-    CHECK(pool.submit("increment_value", args({stock.handle(), start.handle(), 1000, 1, kTimeout}))
-              .result(20) == "1000");
+    const auto& increment = fn::increment_value;
+    CHECK(increment.result(
+              submit(pool, increment, {stock.handle(), start.handle(), 1000, true, kTimeout})
+                  .result(20)) == 1000);
     CHECK(stock.value() == 1005);  // the worker's increments, seen by the parent
     stock.set_value(-7);
-    pool.submit("increment_value", args({stock.handle(), start.handle(), 7, 0, kTimeout}))
-        .result(20);
+    submit(pool, increment, {stock.handle(), start.handle(), 7, false, kTimeout}).result(20);
     CHECK(stock.value() == 0);  // the parent's write, seen by the worker
     // A handle outside the block is an error the parent gets back, not a wild access.
+    const auto outside = static_cast<fn::Word>(platform::shared_memory::capacity());
     CHECK_THROWS_WITH(
-        pool.submit("increment_value", args({1LL << 40, start.handle(), 1, 0, kTimeout}))
-            .result(20),
+        submit(pool, increment, {outside, start.handle(), 1, false, kTimeout}).result(20),
         Catch::Contains("LookupError: no shared object"));
   }
   CHECK(platform::process::live_workers() == 0);
@@ -93,9 +99,9 @@ TEST_CASE("shared state: with the Value's lock, two processes' increments are al
     Value stock(0);
     Barrier start(2);  // both workers count at once
     ProcessPoolExecutor pool(2);
-    const std::string call =
-        args({stock.handle(), start.handle(), kIncrements, locked ? 1 : 0, kTimeout});
-    pool.map("increment_value", {call, call}, 30.0);
+    const std::string call = fn::increment_value.argument(
+        {stock.handle(), start.handle(), kIncrements, locked, kTimeout});
+    pool.map(fn::increment_value.name(), {call, call}, 30.0);
     const auto calls = pool.calls_per_worker();
     CHECK(calls.size() == 2);  // the barrier lets neither finish without the other
     if (locked)
@@ -112,11 +118,11 @@ TEST_CASE("shared state: a Lock held in the parent holds off a worker", "[proces
   ProcessPoolExecutor pool(1);
   const auto timeout = platform::to_nanos(0.05);
   CHECK_THROWS_WITH(
-      pool.submit("increment_value", args({stock.handle(), start.handle(), 1, 1, timeout}))
+      submit(pool, fn::increment_value, {stock.handle(), start.handle(), 1, true, timeout})
           .result(20),
       Catch::Contains("was not free"));
   stock.get_lock().release();
-  pool.submit("increment_value", args({stock.handle(), start.handle(), 1, 1, timeout})).result(20);
+  submit(pool, fn::increment_value, {stock.handle(), start.handle(), 1, true, timeout}).result(20);
   CHECK(stock.value() == 1);
 }
 
@@ -125,25 +131,22 @@ TEST_CASE("shared state: producers and consumers in processes pass every cup onc
   Queue cups(3);
   Value served(0);
   ProcessPoolExecutor pool(2);
-  auto producer = pool.submit("produce", args({cups.handle(), 0, kItems, 0, kTimeout}));
-  auto consumer = pool.submit("consume", args({cups.handle(), 0, served.handle(), kTimeout}));
-  const std::string produced = producer.result(20);
+  auto producer = submit(pool, fn::produce, {cups.handle(), 0, kItems, 0, kTimeout});
+  auto consumer = submit(pool, fn::consume, {cups.handle(), 0, served.handle(), kTimeout});
+  const auto produced = fn::produce.result(producer.result(20));
   cups.put(-1, kTimeout);  // None: the consumer stops
-  std::istringstream lines(consumer.result(20));
   std::multiset<long long> taken;
   std::set<long long> seqs;
-  long long seq, at, cup;
-  while (lines >> seq >> at >> cup) {
-    taken.insert(cup);
-    seqs.insert(seq);
+  for (const auto& got : fn::consume.result(consumer.result(20))) {
+    taken.insert(got.cup);
+    seqs.insert(got.order);
   }
   CHECK(taken.size() == kItems);
   for (long long c = 0; c < kItems; ++c) CHECK(taken.count(c) == 1);
   CHECK(served.value() == kItems);
   CHECK(cups.peak_size() <= 3);
-  std::istringstream put_lines(produced);
-  long long waited;
-  while (put_lines >> seq >> at >> cup >> waited) seqs.insert(seq);
+  CHECK(produced.size() == kItems);
+  for (const auto& put : produced) seqs.insert(put.order);
   CHECK(seqs.size() == 2 * kItems);  // one place in the order per put and per get, none twice
   CHECK(*seqs.rbegin() <= 2 * kItems + 1);  // and the None's put and get, 2 more
 }

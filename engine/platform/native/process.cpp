@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +39,9 @@ namespace {
 constexpr int kChildFd = 3;
 constexpr const char* kWorkerEnv = "SAMOVAR_PROCESS_WORKER";
 constexpr const char* kWorkerName = "samovar-worker";  // its command name, as ps and /proc show
+
+// Set before main() (see process.hpp), read by serve().
+constinit std::atomic<RequestHandler> request_handler{nullptr};
 
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
@@ -233,11 +237,17 @@ std::size_t live_workers() {
   return count;
 }
 
+void set_request_handler(RequestHandler handler) noexcept {
+  request_handler.store(handler);
+}
+
 bool in_worker() {
   return std::getenv(kWorkerEnv) != nullptr;
 }
 
-int serve(const std::function<std::string(std::string_view)>& handler) {
+int serve() {
+  const RequestHandler handler = request_handler.load();
+  if (handler == nullptr) return 1;  // nothing to answer with
   // A worker dies with its parent, even in the middle of a long call: a parent that crashed
   // or was killed leaves no worker computing on for nobody. (The signal comes when the thread
   // that started the worker ends; a pool's workers end before the thread that started them.)

@@ -18,8 +18,6 @@
 #include <thread>
 #include <type_traits>
 
-#include "engine/multiprocessing/worker.hpp"
-
 // Process workers: each a JS worker (web/process-worker.js) holding its own instance of this
 // module, with its own memory, started by web/pre.js on the main runtime thread when a
 // start_worker() first claims its slot, and replaced when released. The parent
@@ -135,6 +133,9 @@ static_assert(offsetof(TableHeader, layout_version) == 0 &&
 
 // Constant-initialized, so it is valid from instantiation on: pre.js reads it in preRun.
 constinit ProcessTable table;
+
+// What samovar_process_call answers with, set while the instance initialises (process.hpp).
+constinit std::atomic<RequestHandler> request_handler{nullptr};
 
 // Which slots have an owner; only C++ sees it. Never destroyed: workers may be released
 // while the module exits.
@@ -387,11 +388,15 @@ std::size_t live_workers() {
   return static_cast<std::size_t>(std::count(r.owned.begin(), r.owned.end(), true));
 }
 
+void set_request_handler(RequestHandler handler) noexcept {
+  request_handler.store(handler);
+}
+
 bool in_worker() {
   return false;
 }
 
-int serve(const std::function<std::string(std::string_view)>&) {
+int serve() {
   throw std::logic_error(
       "process::serve is native only: a WASM process worker is called through "
       "samovar_process_call");
@@ -411,8 +416,11 @@ extern "C" EMSCRIPTEN_KEEPALIVE void* samovar_process_table() {
 extern "C" EMSCRIPTEN_KEEPALIVE const char* samovar_process_call(const char* request,
                                                                  std::uint32_t request_len,
                                                                  std::uint32_t* answer_len) {
+  const auto handler = samovar::platform::process::request_handler.load();
+  if (handler == nullptr)  // the worker marks its slot CRASHED with this, and the parent says so
+    EM_ASM({ throw new Error('no request handler was set as this instance started'); });
   static std::string* answer = new std::string;  // one caller: the worker's thread
-  *answer = samovar::multiprocessing::handle_request(std::string_view(request, request_len));
+  *answer = handler(std::string_view(request, request_len));
   *answer_len = static_cast<std::uint32_t>(answer->size());
   return answer->data();
 }
