@@ -49,6 +49,20 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   });
 }
 
+// The process table's layout (engine/platform/wasm/process.cpp has the table and the protocol,
+// and asserts these offsets): byte offsets of its header's fields and of a slot's, the phases
+// of a slot's state word, (incarnation << phase_bits) | phase, and the room for a crash's text.
+// In JS they are here only: each process worker is handed them with its slot. Bump version
+// with process.cpp's kLayoutVersion. Names as in process.cpp.
+var samovarProcessLayout = {
+  version: 1,
+  header: { layout_version: 0, slot_count: 4, slot_size: 8, slots_offset: 12, host_ready: 16 },
+  slot: { state: 0, request: 4, request_len: 8, answer: 12, answer_cap: 16, answer_len: 20, error_len: 24, error: 28 },
+  error_bytes: 240,
+  phase_bits: 4,
+  phases: { starting: 0, ready: 1, request: 2, running: 3, need_room: 4, answering: 5, answered: 6, crashed: 7, dead: 8, recycle: 9 }
+};
+
 // Process workers (process-worker.js, beside this file; engine/platform/wasm/process.cpp has
 // the protocol): each holds its own instance of this module, with its own memory, and answers
 // the requests of one mailbox slot. Managed here, on the main runtime thread only, like the
@@ -65,25 +79,26 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartProcessWorkers() {
     if (typeof Module['_samovar_process_table'] !== 'function') return;
     var onNode = typeof process === 'object' && process.versions && process.versions.node;
-    var LAYOUT_VERSION = 1;
-    // Mirrors process.cpp: the header's fields, a slot's, its phases and error room.
-    var T_LAYOUT_VERSION = 0, T_SLOT_COUNT = 4, T_SLOT_SIZE = 8, T_SLOTS = 12, T_HOST_READY = 16;
-    var S_STATE = 0, S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
-    var STARTING = 0, ANSWERING = 5, CRASHED = 7, DEAD = 8, RECYCLE = 9;
-    var NEVER_STARTED = 0;  // incarnation 0, STARTING: a slot no worker has had
+    var layout = samovarProcessLayout;
+    var header = layout.header;
+    var phases = layout.phases;
+    var stateOf = function (incarnation, phase) { return ((incarnation << layout.phase_bits) | phase) | 0; };
+    var phaseOf = function (state) { return state & ((1 << layout.phase_bits) - 1); };
+    var incarnationOf = function (state) { return state >>> layout.phase_bits; };
+    var NEVER_STARTED = stateOf(0, phases.starting);  // a slot no worker has had
     var START_TIMEOUT_S = 30;
     var table = Module['_samovar_process_table']();
     var url = locateFile('process-worker.js');
     var glue = Module['mainScriptUrlOrBlob'] || _scriptDir;
     var heap = function () { return new Int32Array(wasmMemory.buffer); };
-    if (heap()[(table + T_LAYOUT_VERSION) >> 2] !== LAYOUT_VERSION) {
-      err('samovar: process table layout ' + heap()[(table + T_LAYOUT_VERSION) >> 2] + ', expected ' + LAYOUT_VERSION);
+    if (heap()[(table + header.layout_version) >> 2] !== layout.version) {
+      err('samovar: process table layout ' + heap()[(table + header.layout_version) >> 2] + ', expected ' + layout.version);
       return;
     }
-    var slotCount = heap()[(table + T_SLOT_COUNT) >> 2];
-    var slotSize = heap()[(table + T_SLOT_SIZE) >> 2];
-    var slots = table + heap()[(table + T_SLOTS) >> 2];
-    var stateIndex = function (slot) { return (slots + slot * slotSize + S_STATE) >> 2; };
+    var slotCount = heap()[(table + header.slot_count) >> 2];
+    var slotSize = heap()[(table + header.slot_size) >> 2];
+    var slots = table + heap()[(table + header.slots_offset) >> 2];
+    var stateIndex = function (slot) { return (slots + slot * slotSize + layout.slot.state) >> 2; };
     var workers = [];
     // The JS worker of a live slot is gone: the slot says so (CRASHED with why) and its
     // waiter wakes. Nothing changes if the slot moved on (killed, recycled, another worker).
@@ -91,17 +106,17 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       var view = heap();
       var index = stateIndex(entry.slot);
       var seen = Atomics.load(view, index);
-      var mine = function (phase) { return ((entry.incarnation << 4) | phase) | 0; };
-      if ((seen >>> 4) !== entry.incarnation || (seen & 15) > ANSWERING) return false;
-      if ((seen & 15) === ANSWERING) {
-        Atomics.compareExchange(view, index, seen, mine(DEAD));
-      } else if (Atomics.compareExchange(view, index, seen, mine(ANSWERING)) === seen) {
-        var text = new Uint8Array(ERROR_BYTES);
+      var mine = function (phase) { return stateOf(entry.incarnation, phase); };
+      if (incarnationOf(seen) !== entry.incarnation || phaseOf(seen) > phases.answering) return false;
+      if (phaseOf(seen) === phases.answering) {
+        Atomics.compareExchange(view, index, seen, mine(phases.dead));
+      } else if (Atomics.compareExchange(view, index, seen, mine(phases.answering)) === seen) {
+        var text = new Uint8Array(layout.error_bytes);
         var written = new TextEncoder().encodeInto(String(why), text).written;
         var base = slots + entry.slot * slotSize;
-        new Uint8Array(wasmMemory.buffer).set(text.subarray(0, written), base + S_ERROR);
-        new Uint32Array(wasmMemory.buffer)[(base + S_ERROR_LEN) >> 2] = written;
-        Atomics.compareExchange(view, index, mine(ANSWERING), mine(CRASHED));
+        new Uint8Array(wasmMemory.buffer).set(text.subarray(0, written), base + layout.slot.error);
+        new Uint32Array(wasmMemory.buffer)[(base + layout.slot.error_len) >> 2] = written;
+        Atomics.compareExchange(view, index, mine(phases.answering), mine(phases.crashed));
       }
       Atomics.notify(view, index);
       return true;
@@ -141,34 +156,35 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
         worker.onmessage = function (event) { onMessage(event.data); };
         worker.onerror = function (event) { retire(entry, event.message || 'it did not load'); };
       }
-      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
+      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, layout: layout, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
     }
     function reconcile() {
       var view = heap();
       for (var slot = 0; slot < slotCount; slot++) {
         var seen = Atomics.load(view, stateIndex(slot));
-        var incarnation = seen >>> 4;
-        var phase = seen & 15;
+        var incarnation = incarnationOf(seen);
+        var phase = phaseOf(seen);
         var entry = workers[slot];
-        if (phase === RECYCLE) {
+        if (phase === phases.recycle) {
           if (entry) retire(entry);
-          var next = ((incarnation + 1) & 0x0fffffff) || 1;  // 0 is never a worker's (process.cpp)
-          if (Atomics.compareExchange(view, stateIndex(slot), seen, ((next << 4) | STARTING) | 0) === seen) {
+          // Wraps as the state word's incarnation bits do; 0 is never a worker's (process.cpp).
+          var next = incarnationOf(stateOf(incarnation + 1, 0)) || 1;
+          if (Atomics.compareExchange(view, stateIndex(slot), seen, stateOf(next, phases.starting)) === seen) {
             start(slot, next);
           }
-        } else if ((phase === DEAD || phase === CRASHED) && entry && entry.incarnation === incarnation) {
+        } else if ((phase === phases.dead || phase === phases.crashed) && entry && entry.incarnation === incarnation) {
           retire(entry);
         }
       }
     }
     Module['samovarProcessReconcile'] = reconcile;
-    Atomics.store(heap(), (table + T_HOST_READY) >> 2, 1);
+    Atomics.store(heap(), (table + header.host_ready) >> 2, 1);
     // The page asks for its workers at start: each never-started slot gets its first instance
     // now (claiming one then waits for it to be READY). Elsewhere (node, the tests) they start
     // on first use, so that a run that needs no process pays nothing.
     if (Module['samovarProcessWorkersAtStart']) {
       for (var slot = 0; slot < slotCount; slot++) {
-        if (Atomics.compareExchange(heap(), stateIndex(slot), NEVER_STARTED, ((1 << 4) | STARTING) | 0) === NEVER_STARTED) {
+        if (Atomics.compareExchange(heap(), stateIndex(slot), NEVER_STARTED, stateOf(1, phases.starting)) === NEVER_STARTED) {
           start(slot, 1);
         }
       }

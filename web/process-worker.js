@@ -1,12 +1,14 @@
 // A process worker: one "process" of a WASM ProcessPoolExecutor. A plain worker (a browser
 // Worker or a node worker_threads Worker) that web/pre.js starts beside the module and sends
-// {memory, module, glue, table, slot, incarnation, sharedBlock}: the parent's
-// WebAssembly.Memory, its compiled WebAssembly.Module, the URL of its JS glue, the address of
-// the process table (engine/platform/wasm/process.cpp, which has the protocol), this worker's
-// slot in it, the incarnation its state word carries, and the address of the parent's shared
-// memory block (engine/platform/wasm/shared_memory.cpp), the one thing the instance may reach
-// in the parent's memory: multiprocessing.Value and its kin live there. Here the glue is loaded again to make a NEW instance
-// of the module with its OWN memory: a global changed here does not change the parent's.
+// {memory, module, glue, layout, table, slot, incarnation, sharedBlock}: the parent's
+// WebAssembly.Memory, its compiled WebAssembly.Module, the URL of its JS glue, the process
+// table's layout (pre.js has it; engine/platform/wasm/process.cpp has the table and the
+// protocol), the table's address, this worker's slot in it, the incarnation its state word
+// carries, and the address of the parent's shared memory block
+// (engine/platform/wasm/shared_memory.cpp), the one thing the instance may reach in the
+// parent's memory: multiprocessing.Value and its kin live there. Here the glue is loaded again
+// to make a NEW instance of the module with its OWN memory: a global changed here does not
+// change the parent's.
 // main() does not run, and the instance starts neither pthreads nor workers of its own.
 // Then, one request at a time: wait for REQUEST, copy the bytes into this instance, call its
 // samovar_process_call, copy the answer back (asking the parent for room when it does not
@@ -14,18 +16,13 @@
 // waits to be terminated: an instance that aborted cannot be trusted again.
 'use strict';
 
-// Mirrors process.cpp (asserted there): the header's fields, a slot's, its phases.
-const LAYOUT_VERSION = 1;
-const T_LAYOUT_VERSION = 0, T_SLOT_SIZE = 8, T_SLOTS = 12;
-const S_STATE = 0, S_REQUEST = 4, S_REQUEST_LEN = 8, S_ANSWER = 12, S_ANSWER_CAP = 16, S_ANSWER_LEN = 20,
-  S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
-const STARTING = 0, READY = 1, REQUEST = 2, RUNNING = 3, NEED_ROOM = 4, ANSWERING = 5, ANSWERED = 6, CRASHED = 7;
-
 const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
 const port = isNode ? require('worker_threads').parentPort : null;
 const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
 
 let memory = null;  // the parent's WebAssembly.Memory: its buffer grows
+let layout = null;  // the process table's, from pre.js: layout.slot has a slot's field offsets
+let phases = null;  // layout.phases: a slot's, as in its state word
 let slotBase = 0;
 let stateIndex = 0;
 let incarnation = 0;
@@ -43,19 +40,18 @@ function views() {
 }
 
 const field = (offset) => (slotBase + offset) >> 2;
-const mine = (phase) => ((incarnation << 4) | phase) | 0;
+const mine = (phase) => ((incarnation << layout.phase_bits) | phase) | 0;
 const cas = (from, to) => Atomics.compareExchange(i32, stateIndex, mine(from), mine(to)) === mine(from);
 
 function start(message) {
   memory = message.memory;
+  layout = message.layout;
+  phases = layout.phases;
   incarnation = message.incarnation;
   views();
   const table = message.table;
-  if (i32[(table + T_LAYOUT_VERSION) >> 2] !== LAYOUT_VERSION) {
-    throw new Error(`process table layout ${i32[(table + T_LAYOUT_VERSION) >> 2]}, expected ${LAYOUT_VERSION}`);
-  }
-  slotBase = table + i32[(table + T_SLOTS) >> 2] + message.slot * i32[(table + T_SLOT_SIZE) >> 2];
-  stateIndex = field(S_STATE);
+  slotBase = table + i32[(table + layout.header.slots_offset) >> 2] + message.slot * i32[(table + layout.header.slot_size) >> 2];
+  stateIndex = field(layout.slot.state);
   const glue = message.glue;
   const folder = glue.slice(0, glue.lastIndexOf('/') + 1);
   // The glue reads this object as its Module: as a global (a plain build) or as
@@ -99,7 +95,7 @@ function start(message) {
 
 function ready() {
   views();
-  if (!cas(STARTING, READY)) return;  // recycled or killed before it was up: it will be terminated
+  if (!cas(phases.starting, phases.ready)) return;  // recycled or killed before it was up: it will be terminated
   Atomics.notify(i32, stateIndex);
   post({ ready: true });
   serve();
@@ -124,11 +120,11 @@ function serve() {
   for (;;) {
     views();
     const seen = Atomics.load(i32, stateIndex);
-    if (seen === mine(READY) || seen === mine(ANSWERED)) {
+    if (seen === mine(phases.ready) || seen === mine(phases.answered)) {
       if (!linger(seen)) Atomics.wait(i32, stateIndex, seen);
       continue;
     }
-    if (seen !== mine(REQUEST) || !cas(REQUEST, RUNNING)) return;  // dead or recycled
+    if (seen !== mine(phases.request) || !cas(phases.request, phases.running)) return;  // dead or recycled
     if (!answer()) return;
   }
 }
@@ -136,29 +132,31 @@ function serve() {
 // Runs the request in this instance and hands the answer over; false if this worker is done.
 function answer() {
   views();
-  const length = u32[field(S_REQUEST_LEN)];
+  const at = layout.slot;
+  const request = u32[field(at.request)];
+  const length = u32[field(at.request_len)];
   let bytes;
   try {
-    bytes = run(u8.subarray(u32[field(S_REQUEST)], u32[field(S_REQUEST)] + length));
+    bytes = run(u8.subarray(request, request + length));
   } catch (e) {
     crash(describe(e));
     return false;
   }
   for (;;) {
     views();
-    if (bytes.byteLength > u32[field(S_ANSWER_CAP)]) {
-      u32[field(S_ANSWER_LEN)] = bytes.byteLength;
-      if (!cas(RUNNING, NEED_ROOM)) return false;
+    if (bytes.byteLength > u32[field(at.answer_cap)]) {
+      u32[field(at.answer_len)] = bytes.byteLength;
+      if (!cas(phases.running, phases.need_room)) return false;
       Atomics.notify(i32, stateIndex);
-      while (Atomics.load(i32, stateIndex) === mine(NEED_ROOM)) Atomics.wait(i32, stateIndex, mine(NEED_ROOM));
-      if (Atomics.load(i32, stateIndex) !== mine(RUNNING)) return false;
+      while (Atomics.load(i32, stateIndex) === mine(phases.need_room)) Atomics.wait(i32, stateIndex, mine(phases.need_room));
+      if (Atomics.load(i32, stateIndex) !== mine(phases.running)) return false;
       continue;
     }
-    if (!cas(RUNNING, ANSWERING)) return false;
+    if (!cas(phases.running, phases.answering)) return false;
     views();
-    u8.set(bytes, u32[field(S_ANSWER)]);
-    u32[field(S_ANSWER_LEN)] = bytes.byteLength;
-    const done = cas(ANSWERING, ANSWERED);
+    u8.set(bytes, u32[field(at.answer)]);
+    u32[field(at.answer_len)] = bytes.byteLength;
+    const done = cas(phases.answering, phases.answered);
     Atomics.notify(i32, stateIndex);
     return done;
   }
@@ -188,13 +186,13 @@ function describe(e) {
 
 // The instance failed mid-call: the slot says why, and the parent terminates this worker.
 function crash(text) {
-  if (cas(RUNNING, ANSWERING)) {
+  if (cas(phases.running, phases.answering)) {
     views();
-    const bytes = new Uint8Array(ERROR_BYTES);  // encodeInto cuts at a character's end
+    const bytes = new Uint8Array(layout.error_bytes);  // encodeInto cuts at a character's end
     const written = new TextEncoder().encodeInto(text, bytes).written;
-    u8.set(bytes.subarray(0, written), slotBase + S_ERROR);
-    u32[field(S_ERROR_LEN)] = written;
-    cas(ANSWERING, CRASHED);
+    u8.set(bytes.subarray(0, written), slotBase + layout.slot.error);
+    u32[field(layout.slot.error_len)] = written;
+    cas(phases.answering, phases.crashed);
     Atomics.notify(i32, stateIndex);
   }
   post({ crashed: true });
