@@ -2,6 +2,20 @@
 // by URL, which node cannot; under node this shadows it so the loader reads the file.
 var fetch = (typeof process === 'object' && process.versions && process.versions.node) ? undefined : globalThis.fetch;
 
+// The I/O worker's slot table's layout (engine/platform/wasm/io_table.cpp has the table and the
+// protocol, and asserts these offsets): byte offsets of its header's fields and of a slot's,
+// and a slot's states. In JS they are here only: the I/O worker is handed them. Bump version
+// with io_table.cpp's kLayoutVersion (2: requests carry a kind). Names as in io_table.cpp.
+var samovarIoLayout = {
+  version: 2,
+  header: { doorbell: 0, worker_ready: 4, layout_version: 8, slot_count: 12, slot_size: 16, slots_offset: 20 },
+  slot: {
+    state: 0, notify: 4, request: 8, request_json_len: 12, request_body_len: 16, response: 20, response_cap: 24,
+    status: 28, headers_len: 32, body_len: 36, error_len: 40
+  },
+  states: { free: 0, submitted: 1, in_flight: 2, done: 3 }
+};
+
 // The I/O worker (io-worker.js, beside this file) does HTTP and files for the engine through
 // the slot table of engine/platform/wasm/io_table.cpp. One per module, started on the main runtime
 // thread only (pthreads share it), in preRun: the module is instantiated by then and the
@@ -27,7 +41,7 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
     function stopped(why) {
       if (gone) return;  // node reports a failed start twice: as an error, then as an exit
       gone = true;
-      Atomics.store(new Int32Array(wasmMemory.buffer), (table + 4) >> 2, 0);  // worker_ready
+      Atomics.store(new Int32Array(wasmMemory.buffer), (table + samovarIoLayout.header.worker_ready) >> 2, 0);
       err('samovar: the I/O worker (' + url + ') stopped: ' + why);
       settle();
     }
@@ -45,7 +59,7 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       worker.onerror = function (event) { stopped(event.message || 'it did not load'); };
     }
     addRunDependency('samovar-io-worker');
-    worker.postMessage({ memory: wasmMemory, table: table, base: onNode ? undefined : location.href });
+    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: onNode ? undefined : location.href });
   });
 }
 

@@ -21,7 +21,8 @@ const port = isNode ? require('worker_threads').parentPort : null;
 const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
 
 let memory = null;  // the parent's WebAssembly.Memory: its buffer grows
-let layout = null;  // the process table's, from pre.js: layout.slot has a slot's field offsets
+let layout = null;  // the process table's, from pre.js
+let fields = null;  // layout.slot: byte offsets of a slot's fields
 let phases = null;  // layout.phases: a slot's, as in its state word
 let slotBase = 0;
 let stateIndex = 0;
@@ -46,12 +47,13 @@ const cas = (from, to) => Atomics.compareExchange(i32, stateIndex, mine(from), m
 function start(message) {
   memory = message.memory;
   layout = message.layout;
+  fields = layout.slot;
   phases = layout.phases;
   incarnation = message.incarnation;
   views();
   const table = message.table;
   slotBase = table + i32[(table + layout.header.slots_offset) >> 2] + message.slot * i32[(table + layout.header.slot_size) >> 2];
-  stateIndex = field(layout.slot.state);
+  stateIndex = field(fields.state);
   const glue = message.glue;
   const folder = glue.slice(0, glue.lastIndexOf('/') + 1);
   // The glue reads this object as its Module: as a global (a plain build) or as
@@ -132,9 +134,8 @@ function serve() {
 // Runs the request in this instance and hands the answer over; false if this worker is done.
 function answer() {
   views();
-  const at = layout.slot;
-  const request = u32[field(at.request)];
-  const length = u32[field(at.request_len)];
+  const request = u32[field(fields.request)];
+  const length = u32[field(fields.request_len)];
   let bytes;
   try {
     bytes = run(u8.subarray(request, request + length));
@@ -144,8 +145,8 @@ function answer() {
   }
   for (;;) {
     views();
-    if (bytes.byteLength > u32[field(at.answer_cap)]) {
-      u32[field(at.answer_len)] = bytes.byteLength;
+    if (bytes.byteLength > u32[field(fields.answer_cap)]) {
+      u32[field(fields.answer_len)] = bytes.byteLength;
       if (!cas(phases.running, phases.need_room)) return false;
       Atomics.notify(i32, stateIndex);
       while (Atomics.load(i32, stateIndex) === mine(phases.need_room)) Atomics.wait(i32, stateIndex, mine(phases.need_room));
@@ -154,8 +155,8 @@ function answer() {
     }
     if (!cas(phases.running, phases.answering)) return false;
     views();
-    u8.set(bytes, u32[field(at.answer)]);
-    u32[field(at.answer_len)] = bytes.byteLength;
+    u8.set(bytes, u32[field(fields.answer)]);
+    u32[field(fields.answer_len)] = bytes.byteLength;
     const done = cas(phases.answering, phases.answered);
     Atomics.notify(i32, stateIndex);
     return done;
@@ -190,8 +191,8 @@ function crash(text) {
     views();
     const bytes = new Uint8Array(layout.error_bytes);  // encodeInto cuts at a character's end
     const written = new TextEncoder().encodeInto(text, bytes).written;
-    u8.set(bytes.subarray(0, written), slotBase + layout.slot.error);
-    u32[field(layout.slot.error_len)] = written;
+    u8.set(bytes.subarray(0, written), slotBase + fields.error);
+    u32[field(fields.error_len)] = written;
     cas(phases.answering, phases.crashed);
     Atomics.notify(i32, stateIndex);
   }
