@@ -19,37 +19,30 @@
 const OK = 0, NEED_ROOM = 1, OPEN = 2, WRITE = 3, READ = 4, SYNC = 5, CREATE = 6;
 const MAX_TIMER_MS = 2147483647;  // longer timers fire at once in node
 
-const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
-const port = isNode ? require('worker_threads').parentPort : null;
-const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
+// Start-up and memory views, shared with process-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, viewsOf } =
+  typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-let memory = null;  // a WebAssembly.Memory (sees growth) or a SharedArrayBuffer
 let layout = null;  // the slot table's, from pre.js
 let fields = null;  // layout.slot: byte offsets of a slot's fields
 let states = null;  // layout.states: a slot's
 let table = 0;
 let base;
 let slots = 0, slotCount = 0, slotSize = 0;
-let buffer = null, i32 = null, u32 = null, u8 = null;
+let memoryViews = null;  // viewsOf the module's memory (a WebAssembly.Memory or its buffer)
+let i32 = null, u32 = null, u8 = null;
 
-// The memory can grow (ALLOW_MEMORY_GROWTH): views on the old buffer would miss the new
-// part, so they are re-made whenever the length changed. Call before touching memory.
+// The memory can grow: call before touching it (worker-start.js).
 function views() {
-  const current = memory instanceof SharedArrayBuffer ? memory : memory.buffer;
-  if (buffer === null || current.byteLength !== buffer.byteLength) {
-    buffer = current;
-    i32 = new Int32Array(buffer);
-    u32 = new Uint32Array(buffer);
-    u8 = new Uint8Array(buffer);
-  }
+  ({ i32, u32, u8 } = memoryViews());
 }
 
 const field = (slot, offset) => (slots + slot * slotSize + offset) >> 2;
 
 function start(message) {
-  memory = message.memory;
+  memoryViews = viewsOf(message.memory);
   layout = message.layout;
   fields = layout.slot;
   states = layout.states;
@@ -416,14 +409,7 @@ function onMessage(message) {
   }
 }
 
-if (isNode) {
-  port.once('message', onMessage);
-  // Atomics.waitAsync holds no reference on node's event loop: without this the worker
-  // would exit as soon as it waits, silently, and fetches would never complete.
-  setInterval(() => {}, 1 << 30);
-} else {
-  self.onmessage = (event) => {
-    self.onmessage = null;
-    onMessage(event.data);
-  };
-}
+onStart(onMessage);
+// Atomics.waitAsync holds no reference on node's event loop: without this the worker would
+// exit as soon as it waits, silently, and fetches would never complete.
+if (isNode) setInterval(() => {}, 1 << 30);

@@ -16,28 +16,23 @@
 // waits to be terminated: an instance that aborted cannot be trusted again.
 'use strict';
 
-const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
-const port = isNode ? require('worker_threads').parentPort : null;
-const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
+// Start-up and memory views, shared with io-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, viewsOf } =
+  typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 
-let memory = null;  // the parent's WebAssembly.Memory: its buffer grows
 let layout = null;  // the process table's, from pre.js
 let fields = null;  // layout.slot: byte offsets of a slot's fields
 let phases = null;  // layout.phases: a slot's, as in its state word
 let slotBase = 0;
 let stateIndex = 0;
 let incarnation = 0;
-let buffer = null, i32 = null, u32 = null, u8 = null;
+let memoryViews = null;  // viewsOf the parent's WebAssembly.Memory
+let i32 = null, u32 = null, u8 = null;
 let instance = null;  // this process's own Module
 
-// The parent's memory may have grown since: views are re-made whenever its length changed.
+// The parent's memory may have grown since: call before touching it (worker-start.js).
 function views() {
-  if (buffer === null || memory.buffer.byteLength !== buffer.byteLength) {
-    buffer = memory.buffer;
-    i32 = new Int32Array(buffer);
-    u32 = new Uint32Array(buffer);
-    u8 = new Uint8Array(buffer);
-  }
+  ({ i32, u32, u8 } = memoryViews());
 }
 
 const field = (offset) => (slotBase + offset) >> 2;
@@ -45,7 +40,7 @@ const mine = (phase) => ((incarnation << layout.phase_bits) | phase) | 0;
 const cas = (from, to) => Atomics.compareExchange(i32, stateIndex, mine(from), mine(to)) === mine(from);
 
 function start(message) {
-  memory = message.memory;
+  memoryViews = viewsOf(message.memory);
   layout = message.layout;
   fields = layout.slot;
   phases = layout.phases;
@@ -212,11 +207,4 @@ function onMessage(message) {
   }
 }
 
-if (isNode) {
-  port.once('message', onMessage);
-} else {
-  self.onmessage = (event) => {
-    self.onmessage = null;
-    onMessage(event.data);
-  };
-}
+onStart(onMessage);
