@@ -1,6 +1,27 @@
+// Under node (the engine tests, web/node-run.mjs) or in a browser (the page).
+var samovarOnNode = !!(typeof process === 'object' && process.versions && process.versions.node);
+
 // Node 20 has a global fetch, and Emscripten 3.1.6's loader would use it to read the .wasm
 // by URL, which node cannot; under node this shadows it so the loader reads the file.
-var fetch = (typeof process === 'object' && process.versions && process.versions.node) ? undefined : globalThis.fetch;
+var fetch = samovarOnNode ? undefined : globalThis.fetch;
+
+// Starts the worker script at `url` (one beside this file: io-worker.js, process-worker.js)
+// as a node worker_threads Worker or a browser Worker, whichever the host has. onMessage gets
+// each message it sends; onStopped(why) is called when it fails to load, throws or exits (node
+// reports a failed start twice: as an error, then as an exit). The workers' side of this is
+// worker-start.js.
+function samovarStartWorker(url, onMessage, onStopped) {
+  var worker = samovarOnNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
+  if (samovarOnNode) {
+    worker.on('message', onMessage);
+    worker.on('error', function (e) { onStopped((e && e.stack) || e); });
+    worker.on('exit', function (code) { onStopped('exit code ' + code); });
+  } else {
+    worker.onmessage = function (event) { onMessage(event.data); };
+    worker.onerror = function (event) { onStopped(event.message || 'it did not load'); };
+  }
+  return worker;
+}
 
 // The I/O worker's slot table's layout (engine/platform/wasm/io_table.cpp has the table and the
 // protocol, and asserts these offsets): byte offsets of its header's fields and of a slot's,
@@ -26,10 +47,9 @@ var samovarIoLayout = {
 if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartIoWorker() {
     if (typeof Module['_samovar_io_table'] !== 'function') return;
-    var onNode = typeof process === 'object' && process.versions && process.versions.node;
     var table = Module['_samovar_io_table']();
     var url = locateFile('io-worker.js');
-    var worker = onNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
+    var worker = samovarStartWorker(url, onMessage, stopped);
     var pending = true;
     var gone = false;
     function settle() {
@@ -47,19 +67,11 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
     }
     function onMessage(message) {
       if (!message.ready) return stopped(message.error);
-      if (onNode) worker.unref();
+      if (samovarOnNode) worker.unref();
       settle();
     }
-    if (onNode) {
-      worker.on('message', onMessage);
-      worker.on('error', function (e) { stopped((e && e.stack) || e); });
-      worker.on('exit', function (code) { stopped('exit code ' + code); });
-    } else {
-      worker.onmessage = function (event) { onMessage(event.data); };
-      worker.onerror = function (event) { stopped(event.message || 'it did not load'); };
-    }
     addRunDependency('samovar-io-worker');
-    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: onNode ? undefined : location.href });
+    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: samovarOnNode ? undefined : location.href });
   });
 }
 
@@ -92,7 +104,6 @@ var samovarProcessLayout = {
 if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartProcessWorkers() {
     if (typeof Module['_samovar_process_table'] !== 'function') return;
-    var onNode = typeof process === 'object' && process.versions && process.versions.node;
     var layout = samovarProcessLayout;
     var header = layout.header;
     var phases = layout.phases;
@@ -147,28 +158,20 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       if (workers[entry.slot] === entry) workers[entry.slot] = null;
     }
     function start(slot, incarnation) {
-      var worker = onNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
-      var entry = { worker: worker, slot: slot, incarnation: incarnation, gone: false };
+      var entry = { slot: slot, incarnation: incarnation, gone: false };
+      var worker = entry.worker = samovarStartWorker(url, onMessage, function (why) { retire(entry, why); });
       workers[slot] = entry;
       // A start that neither succeeds nor fails must not hold its waiter for long.
       entry.timer = setTimeout(function () { retire(entry, 'not ready after ' + START_TIMEOUT_S + ' s'); }, START_TIMEOUT_S * 1000);
       function onMessage(message) {
         if (message.ready) {
           clearTimeout(entry.timer);
-          if (onNode) worker.unref();
+          if (samovarOnNode) worker.unref();
         } else if (message.crashed) {
           retire(entry);  // the slot already says why
         } else {
           retire(entry, message.error);
         }
-      }
-      if (onNode) {
-        worker.on('message', onMessage);
-        worker.on('error', function (e) { retire(entry, (e && e.stack) || e); });
-        worker.on('exit', function (code) { retire(entry, 'exit code ' + code); });
-      } else {
-        worker.onmessage = function (event) { onMessage(event.data); };
-        worker.onerror = function (event) { retire(entry, event.message || 'it did not load'); };
       }
       worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, layout: layout, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
     }
