@@ -19,43 +19,31 @@
 const OK = 0, NEED_ROOM = 1, OPEN = 2, WRITE = 3, READ = 4, SYNC = 5, CREATE = 6;
 const MAX_TIMER_MS = 2147483647;  // longer timers fire at once in node
 
-// Start-up and memory views, shared with process-worker.js (worker-start.js, beside this file).
-const { isNode, post, onStart, viewsOf } =
+// Start-up, memory views and the table, shared with process-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, openTable } =
   typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-let layout = null;  // the slot table's, from pre.js
-let fields = null;  // layout.slot: byte offsets of a slot's fields
-let states = null;  // layout.states: a slot's
-let table = 0;
+let slotTable = null;  // openTable: the module's memory (a WebAssembly.Memory or its buffer) and the table
+let fields = null;  // slotTable.layout.slot: byte offsets of a slot's fields
+let states = null;  // slotTable.layout.states: a slot's
 let base;
-let slots = 0, slotCount = 0, slotSize = 0;
-let memoryViews = null;  // viewsOf the module's memory (a WebAssembly.Memory or its buffer)
 let i32 = null, u32 = null, u8 = null;
 
 // The memory can grow: call before touching it (worker-start.js).
 function views() {
-  ({ i32, u32, u8 } = memoryViews());
+  ({ i32, u32, u8 } = slotTable.views());
 }
 
-const field = (slot, offset) => (slots + slot * slotSize + offset) >> 2;
+const field = (slot, offset) => slotTable.address(slot, offset) >> 2;
 
 function start(message) {
-  memoryViews = viewsOf(message.memory);
-  layout = message.layout;
-  fields = layout.slot;
-  states = layout.states;
-  table = message.table;
+  slotTable = openTable(message, 'slot table');
+  ({ slot: fields, states } = slotTable.layout);
   base = message.base;
   views();
-  const header = layout.header;
-  const version = i32[(table + header.layout_version) >> 2];
-  if (version !== layout.version) throw new Error(`slot table layout ${version}, expected ${layout.version}`);
-  slotCount = i32[(table + header.slot_count) >> 2];
-  slotSize = i32[(table + header.slot_size) >> 2];
-  slots = table + i32[(table + header.slots_offset) >> 2];
-  Atomics.store(i32, (table + header.worker_ready) >> 2, 1);
+  Atomics.store(i32, slotTable.headerAddress(slotTable.layout.header.worker_ready) >> 2, 1);
   serve();
 }
 
@@ -63,11 +51,11 @@ function start(message) {
 // scan, so a request submitted during the scan changes it and the wait returns at once.
 // The timeout only bounds the cost of a missed wake-up; nothing relies on it.
 async function serve() {
-  const doorbell = (table + layout.header.doorbell) >> 2;
+  const doorbell = slotTable.headerAddress(slotTable.layout.header.doorbell) >> 2;
   for (;;) {
     views();
     const seen = Atomics.load(i32, doorbell);
-    for (let slot = 0; slot < slotCount; slot++) {
+    for (let slot = 0; slot < slotTable.count; slot++) {
       if (Atomics.load(i32, field(slot, fields.state)) === states.submitted &&
           Atomics.compareExchange(i32, field(slot, fields.state), states.submitted, states.in_flight) === states.submitted) {
         run(slot);  // not awaited: requests run concurrently

@@ -16,38 +16,35 @@
 // waits to be terminated: an instance that aborted cannot be trusted again.
 'use strict';
 
-// Start-up and memory views, shared with io-worker.js (worker-start.js, beside this file).
-const { isNode, post, onStart, viewsOf } =
+// Start-up, memory views and the table, shared with io-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, openTable } =
   typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 
-let layout = null;  // the process table's, from pre.js
+let slotTable = null;  // openTable: the parent's WebAssembly.Memory and the process table
+let layout = null;  // slotTable.layout
 let fields = null;  // layout.slot: byte offsets of a slot's fields
 let phases = null;  // layout.phases: a slot's, as in its state word
-let slotBase = 0;
+let slot = 0;
 let stateIndex = 0;
 let incarnation = 0;
-let memoryViews = null;  // viewsOf the parent's WebAssembly.Memory
 let i32 = null, u32 = null, u8 = null;
 let instance = null;  // this process's own Module
 
 // The parent's memory may have grown since: call before touching it (worker-start.js).
 function views() {
-  ({ i32, u32, u8 } = memoryViews());
+  ({ i32, u32, u8 } = slotTable.views());
 }
 
-const field = (offset) => (slotBase + offset) >> 2;
+const field = (offset) => slotTable.address(slot, offset) >> 2;
 const mine = (phase) => ((incarnation << layout.phase_bits) | phase) | 0;
 const cas = (from, to) => Atomics.compareExchange(i32, stateIndex, mine(from), mine(to)) === mine(from);
 
 function start(message) {
-  memoryViews = viewsOf(message.memory);
-  layout = message.layout;
-  fields = layout.slot;
-  phases = layout.phases;
-  incarnation = message.incarnation;
+  slotTable = openTable(message, 'process table');
+  layout = slotTable.layout;
+  ({ slot: fields, phases } = layout);
+  ({ slot, incarnation } = message);
   views();
-  const table = message.table;
-  slotBase = table + i32[(table + layout.header.slots_offset) >> 2] + message.slot * i32[(table + layout.header.slot_size) >> 2];
   stateIndex = field(fields.state);
   const glue = message.glue;
   const folder = glue.slice(0, glue.lastIndexOf('/') + 1);
@@ -186,7 +183,7 @@ function crash(text) {
     views();
     const bytes = new Uint8Array(layout.error_bytes);  // encodeInto cuts at a character's end
     const written = new TextEncoder().encodeInto(text, bytes).written;
-    u8.set(bytes.subarray(0, written), slotBase + fields.error);
+    u8.set(bytes.subarray(0, written), slotTable.address(slot, fields.error));
     u32[field(fields.error_len)] = written;
     cas(phases.answering, phases.crashed);
     Atomics.notify(i32, stateIndex);
