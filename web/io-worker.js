@@ -1,9 +1,9 @@
 // The I/O worker: does HTTP and file operations for the WASM engine, with what the host has.
 // A plain worker, a browser Worker or a node worker_threads Worker; web/pre.js starts it
-// beside the module and sends it {memory, table, base}: the module's WebAssembly.Memory (or
-// its buffer), the address of the slot table (engine/platform/wasm/io_table.cpp) and the URL
-// that relative request URLs resolve against (the page's; none under node). Protocol, all
-// state and notify accesses seq_cst (Atomics):
+// beside the module and sends it {memory, layout, table, base}: the module's WebAssembly.Memory
+// (or its buffer), the slot table's layout (pre.js has it; engine/platform/wasm/io_table.cpp
+// has the table), the table's address and the URL that relative request URLs resolve against
+// (the page's; none under node). Protocol, all state and notify accesses seq_cst (Atomics):
 //   C++ fills a slot, stores SUBMITTED, bumps the doorbell and notifies it.
 //   Here: SUBMITTED -> IN_FLIGHT (CAS), do the request's kind, write the answer into the
 //   slot's buffer, store DONE, then read the slot's notify address and, if set, store 1 there
@@ -14,54 +14,36 @@
 // Requests run concurrently; nothing here blocks. This side never allocates module memory.
 'use strict';
 
-const LAYOUT_VERSION = 2;  // 2: requests carry a kind
-// The table's header and a slot's fields: byte offsets, asserted in io_table.cpp.
-const T_DOORBELL = 0, T_WORKER_READY = 4, T_LAYOUT_VERSION = 8, T_SLOT_COUNT = 12, T_SLOT_SIZE = 16, T_SLOTS = 20;
-const S_STATE = 0, S_NOTIFY = 4, S_REQUEST = 8, S_REQUEST_JSON_LEN = 12, S_REQUEST_BODY_LEN = 16, S_RESPONSE = 20,
-  S_RESPONSE_CAP = 24, S_STATUS = 28, S_HEADERS_LEN = 32, S_BODY_LEN = 36, S_ERROR_LEN = 40;
-const SUBMITTED = 1, IN_FLIGHT = 2, DONE = 3;
 // File answers' status (files.cpp): done, a read's buffer too small (body length = the
 // size wanted), or the step that failed, which names the error as natively.
 const OK = 0, NEED_ROOM = 1, OPEN = 2, WRITE = 3, READ = 4, SYNC = 5, CREATE = 6;
 const MAX_TIMER_MS = 2147483647;  // longer timers fire at once in node
 
-const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
-const port = isNode ? require('worker_threads').parentPort : null;
-const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
+// Start-up, memory views and the table, shared with process-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, openTable } =
+  typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-let memory = null;  // a WebAssembly.Memory (sees growth) or a SharedArrayBuffer
-let table = 0;
+let slotTable = null;  // openTable: the module's memory (a WebAssembly.Memory or its buffer) and the table
+let fields = null;  // slotTable.layout.slot: byte offsets of a slot's fields
+let states = null;  // slotTable.layout.states: a slot's
 let base;
-let slots = 0, slotCount = 0, slotSize = 0;
-let buffer = null, i32 = null, u32 = null, u8 = null;
+let i32 = null, u32 = null, u8 = null;
 
-// The memory can grow (ALLOW_MEMORY_GROWTH): views on the old buffer would miss the new
-// part, so they are re-made whenever the length changed. Call before touching memory.
+// The memory can grow: call before touching it (worker-start.js).
 function views() {
-  const current = memory instanceof SharedArrayBuffer ? memory : memory.buffer;
-  if (buffer === null || current.byteLength !== buffer.byteLength) {
-    buffer = current;
-    i32 = new Int32Array(buffer);
-    u32 = new Uint32Array(buffer);
-    u8 = new Uint8Array(buffer);
-  }
+  ({ i32, u32, u8 } = slotTable.views());
 }
 
-const field = (slot, offset) => (slots + slot * slotSize + offset) >> 2;
+const field = (slot, offset) => slotTable.address(slot, offset) >> 2;
 
 function start(message) {
-  memory = message.memory;
-  table = message.table;
+  slotTable = openTable(message, 'slot table');
+  ({ slot: fields, states } = slotTable.layout);
   base = message.base;
   views();
-  const version = i32[(table + T_LAYOUT_VERSION) >> 2];
-  if (version !== LAYOUT_VERSION) throw new Error(`slot table layout ${version}, expected ${LAYOUT_VERSION}`);
-  slotCount = i32[(table + T_SLOT_COUNT) >> 2];
-  slotSize = i32[(table + T_SLOT_SIZE) >> 2];
-  slots = table + i32[(table + T_SLOTS) >> 2];
-  Atomics.store(i32, (table + T_WORKER_READY) >> 2, 1);
+  Atomics.store(i32, slotTable.headerAddress(slotTable.layout.header.worker_ready) >> 2, 1);
   serve();
 }
 
@@ -69,13 +51,13 @@ function start(message) {
 // scan, so a request submitted during the scan changes it and the wait returns at once.
 // The timeout only bounds the cost of a missed wake-up; nothing relies on it.
 async function serve() {
-  const doorbell = (table + T_DOORBELL) >> 2;
+  const doorbell = slotTable.headerAddress(slotTable.layout.header.doorbell) >> 2;
   for (;;) {
     views();
     const seen = Atomics.load(i32, doorbell);
-    for (let slot = 0; slot < slotCount; slot++) {
-      if (Atomics.load(i32, field(slot, S_STATE)) === SUBMITTED &&
-          Atomics.compareExchange(i32, field(slot, S_STATE), SUBMITTED, IN_FLIGHT) === SUBMITTED) {
+    for (let slot = 0; slot < slotTable.count; slot++) {
+      if (Atomics.load(i32, field(slot, fields.state)) === states.submitted &&
+          Atomics.compareExchange(i32, field(slot, fields.state), states.submitted, states.in_flight) === states.submitted) {
         run(slot);  // not awaited: requests run concurrently
       }
     }
@@ -93,10 +75,10 @@ async function run(slot) {
   let answer;
   try {
     views();
-    const request = u32[field(slot, S_REQUEST)];
-    const jsonLength = u32[field(slot, S_REQUEST_JSON_LEN)];
-    const bodyLength = u32[field(slot, S_REQUEST_BODY_LEN)];
-    const room = u32[field(slot, S_RESPONSE_CAP)];
+    const request = u32[field(slot, fields.request)];
+    const jsonLength = u32[field(slot, fields.request_json_len)];
+    const bodyLength = u32[field(slot, fields.request_body_len)];
+    const room = u32[field(slot, fields.response_cap)];
     // TextDecoder, fetch and the file APIs refuse views on a SharedArrayBuffer: slice() copies.
     req = JSON.parse(decoder.decode(u8.slice(request, request + jsonLength)));
     const body = u8.slice(request + jsonLength, request + jsonLength + bodyLength);
@@ -358,13 +340,13 @@ function complete(slot, answer) {
     try {
       write(slot, { error: `the I/O worker could not write the answer: ${e.message}` });
     } catch {
-      u32[field(slot, S_ERROR_LEN)] = 0;  // C++ then reports malformed headers
-      u32[field(slot, S_HEADERS_LEN)] = 0;
-      u32[field(slot, S_BODY_LEN)] = 0;
+      u32[field(slot, fields.error_len)] = 0;  // C++ then reports malformed headers
+      u32[field(slot, fields.headers_len)] = 0;
+      u32[field(slot, fields.body_len)] = 0;
     }
   }
-  Atomics.store(i32, field(slot, S_STATE), DONE);
-  const word = Atomics.load(i32, field(slot, S_NOTIFY)) >>> 0;  // after DONE: see io_table.cpp
+  Atomics.store(i32, field(slot, fields.state), states.done);
+  const word = Atomics.load(i32, field(slot, fields.notify)) >>> 0;  // after DONE: see io_table.cpp
   if (word !== 0) {
     Atomics.store(i32, word >> 2, 1);
     Atomics.notify(i32, word >> 2);
@@ -375,8 +357,8 @@ function complete(slot, answer) {
 // or {error, status?}.
 function write(slot, answer) {
   views();
-  const response = u32[field(slot, S_RESPONSE)];
-  const capacity = u32[field(slot, S_RESPONSE_CAP)];
+  const response = u32[field(slot, fields.response)];
+  const capacity = u32[field(slot, fields.response_cap)];
   let head = EMPTY;
   if (!answer.error && answer.body) {
     if (answer.headers) head = encoder.encode(JSON.stringify(answer.headers));
@@ -387,22 +369,22 @@ function write(slot, answer) {
   if (answer.error) {
     const text = encoder.encode(answer.error).subarray(0, capacity);
     u8.set(text, response);
-    i32[field(slot, S_STATUS)] = answer.status || 0;
-    u32[field(slot, S_HEADERS_LEN)] = 0;
-    u32[field(slot, S_BODY_LEN)] = 0;
-    u32[field(slot, S_ERROR_LEN)] = text.byteLength;
+    i32[field(slot, fields.status)] = answer.status || 0;
+    u32[field(slot, fields.headers_len)] = 0;
+    u32[field(slot, fields.body_len)] = 0;
+    u32[field(slot, fields.error_len)] = text.byteLength;
   } else if (!answer.body) {
-    i32[field(slot, S_STATUS)] = answer.status;  // NEED_ROOM: nothing written
-    u32[field(slot, S_HEADERS_LEN)] = 0;
-    u32[field(slot, S_BODY_LEN)] = answer.length;
-    u32[field(slot, S_ERROR_LEN)] = 0;
+    i32[field(slot, fields.status)] = answer.status;  // NEED_ROOM: nothing written
+    u32[field(slot, fields.headers_len)] = 0;
+    u32[field(slot, fields.body_len)] = answer.length;
+    u32[field(slot, fields.error_len)] = 0;
   } else {
     u8.set(head, response);
     u8.set(answer.body, response + head.byteLength);
-    i32[field(slot, S_STATUS)] = answer.status;
-    u32[field(slot, S_HEADERS_LEN)] = head.byteLength;
-    u32[field(slot, S_BODY_LEN)] = answer.body.byteLength;
-    u32[field(slot, S_ERROR_LEN)] = 0;
+    i32[field(slot, fields.status)] = answer.status;
+    u32[field(slot, fields.headers_len)] = head.byteLength;
+    u32[field(slot, fields.body_len)] = answer.body.byteLength;
+    u32[field(slot, fields.error_len)] = 0;
   }
 }
 
@@ -415,14 +397,7 @@ function onMessage(message) {
   }
 }
 
-if (isNode) {
-  port.once('message', onMessage);
-  // Atomics.waitAsync holds no reference on node's event loop: without this the worker
-  // would exit as soon as it waits, silently, and fetches would never complete.
-  setInterval(() => {}, 1 << 30);
-} else {
-  self.onmessage = (event) => {
-    self.onmessage = null;
-    onMessage(event.data);
-  };
-}
+onStart(onMessage);
+// Atomics.waitAsync holds no reference on node's event loop: without this the worker would
+// exit as soon as it waits, silently, and fetches would never complete.
+if (isNode) setInterval(() => {}, 1 << 30);

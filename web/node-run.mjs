@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCHEMA_VERSION } from './page/schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modulePath = process.env.SAMOVAR_WASM ?? join(here, '..', 'build', 'wasm', 'page', 'samovar.js');
@@ -28,7 +29,7 @@ function cliValue(text) {
 }
 
 function parseRun(args) {
-  const request = { schema_version: 1, params: {} };
+  const request = { schema_version: SCHEMA_VERSION, params: {} };
   const options = { json: false, traceFile: null };
   const value = (i, flag) => (i < args.length ? args[i] : fail(`${flag} needs a value`));
   for (let i = 0; i < args.length; i++) {

@@ -1,6 +1,41 @@
+// Under node (the engine tests, web/node-run.mjs) or in a browser (the page).
+var samovarOnNode = !!(typeof process === 'object' && process.versions && process.versions.node);
+
 // Node 20 has a global fetch, and Emscripten 3.1.6's loader would use it to read the .wasm
 // by URL, which node cannot; under node this shadows it so the loader reads the file.
-var fetch = (typeof process === 'object' && process.versions && process.versions.node) ? undefined : globalThis.fetch;
+var fetch = samovarOnNode ? undefined : globalThis.fetch;
+
+// Starts the worker script at `url` (one beside this file: io-worker.js, process-worker.js)
+// as a node worker_threads Worker or a browser Worker, whichever the host has. onMessage gets
+// each message it sends; onStopped(why) is called when it fails to load, throws or exits (node
+// reports a failed start twice: as an error, then as an exit). The workers' side of this is
+// worker-start.js.
+function samovarStartWorker(url, onMessage, onStopped) {
+  var worker = samovarOnNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
+  if (samovarOnNode) {
+    worker.on('message', onMessage);
+    worker.on('error', function (e) { onStopped((e && e.stack) || e); });
+    worker.on('exit', function (code) { onStopped('exit code ' + code); });
+  } else {
+    worker.onmessage = function (event) { onMessage(event.data); };
+    worker.onerror = function (event) { onStopped(event.message || 'it did not load'); };
+  }
+  return worker;
+}
+
+// The I/O worker's slot table's layout (engine/platform/wasm/io_table.cpp has the table and the
+// protocol, and asserts these offsets): byte offsets of its header's fields and of a slot's,
+// and a slot's states. In JS they are here only: the I/O worker is handed them. Bump version
+// with io_table.cpp's kLayoutVersion (2: requests carry a kind). Names as in io_table.cpp.
+var samovarIoLayout = {
+  version: 2,
+  header: { doorbell: 0, worker_ready: 4, layout_version: 8, slot_count: 12, slot_size: 16, slots_offset: 20 },
+  slot: {
+    state: 0, notify: 4, request: 8, request_json_len: 12, request_body_len: 16, response: 20, response_cap: 24,
+    status: 28, headers_len: 32, body_len: 36, error_len: 40
+  },
+  states: { free: 0, submitted: 1, in_flight: 2, done: 3 }
+};
 
 // The I/O worker (io-worker.js, beside this file) does HTTP and files for the engine through
 // the slot table of engine/platform/wasm/io_table.cpp. One per module, started on the main runtime
@@ -12,10 +47,9 @@ var fetch = (typeof process === 'object' && process.versions && process.versions
 if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartIoWorker() {
     if (typeof Module['_samovar_io_table'] !== 'function') return;
-    var onNode = typeof process === 'object' && process.versions && process.versions.node;
     var table = Module['_samovar_io_table']();
     var url = locateFile('io-worker.js');
-    var worker = onNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
+    var worker = samovarStartWorker(url, onMessage, stopped);
     var pending = true;
     var gone = false;
     function settle() {
@@ -27,27 +61,33 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
     function stopped(why) {
       if (gone) return;  // node reports a failed start twice: as an error, then as an exit
       gone = true;
-      Atomics.store(new Int32Array(wasmMemory.buffer), (table + 4) >> 2, 0);  // worker_ready
+      Atomics.store(new Int32Array(wasmMemory.buffer), (table + samovarIoLayout.header.worker_ready) >> 2, 0);
       err('samovar: the I/O worker (' + url + ') stopped: ' + why);
       settle();
     }
     function onMessage(message) {
       if (!message.ready) return stopped(message.error);
-      if (onNode) worker.unref();
+      if (samovarOnNode) worker.unref();
       settle();
     }
-    if (onNode) {
-      worker.on('message', onMessage);
-      worker.on('error', function (e) { stopped((e && e.stack) || e); });
-      worker.on('exit', function (code) { stopped('exit code ' + code); });
-    } else {
-      worker.onmessage = function (event) { onMessage(event.data); };
-      worker.onerror = function (event) { stopped(event.message || 'it did not load'); };
-    }
     addRunDependency('samovar-io-worker');
-    worker.postMessage({ memory: wasmMemory, table: table, base: onNode ? undefined : location.href });
+    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: samovarOnNode ? undefined : location.href });
   });
 }
+
+// The process table's layout (engine/platform/wasm/process.cpp has the table and the protocol,
+// and asserts these offsets): byte offsets of its header's fields and of a slot's, the phases
+// of a slot's state word, (incarnation << phase_bits) | phase, and the room for a crash's text.
+// In JS they are here only: each process worker is handed them with its slot. Bump version
+// with process.cpp's kLayoutVersion. Names as in process.cpp.
+var samovarProcessLayout = {
+  version: 1,
+  header: { layout_version: 0, slot_count: 4, slot_size: 8, slots_offset: 12, host_ready: 16 },
+  slot: { state: 0, request: 4, request_len: 8, answer: 12, answer_cap: 16, answer_len: 20, error_len: 24, error: 28 },
+  error_bytes: 240,
+  phase_bits: 4,
+  phases: { starting: 0, ready: 1, request: 2, running: 3, need_room: 4, answering: 5, answered: 6, crashed: 7, dead: 8, recycle: 9 }
+};
 
 // Process workers (process-worker.js, beside this file; engine/platform/wasm/process.cpp has
 // the protocol): each holds its own instance of this module, with its own memory, and answers
@@ -64,26 +104,26 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
 if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
   Module['preRun'] = [].concat(Module['preRun'] || [], function samovarStartProcessWorkers() {
     if (typeof Module['_samovar_process_table'] !== 'function') return;
-    var onNode = typeof process === 'object' && process.versions && process.versions.node;
-    var LAYOUT_VERSION = 1;
-    // Mirrors process.cpp: the header's fields, a slot's, its phases and error room.
-    var T_LAYOUT_VERSION = 0, T_SLOT_COUNT = 4, T_SLOT_SIZE = 8, T_SLOTS = 12, T_HOST_READY = 16;
-    var S_STATE = 0, S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
-    var STARTING = 0, ANSWERING = 5, CRASHED = 7, DEAD = 8, RECYCLE = 9;
-    var NEVER_STARTED = 0;  // incarnation 0, STARTING: a slot no worker has had
+    var layout = samovarProcessLayout;
+    var header = layout.header;
+    var phases = layout.phases;
+    var stateOf = function (incarnation, phase) { return ((incarnation << layout.phase_bits) | phase) | 0; };
+    var phaseOf = function (state) { return state & ((1 << layout.phase_bits) - 1); };
+    var incarnationOf = function (state) { return state >>> layout.phase_bits; };
+    var NEVER_STARTED = stateOf(0, phases.starting);  // a slot no worker has had
     var START_TIMEOUT_S = 30;
     var table = Module['_samovar_process_table']();
     var url = locateFile('process-worker.js');
     var glue = Module['mainScriptUrlOrBlob'] || _scriptDir;
     var heap = function () { return new Int32Array(wasmMemory.buffer); };
-    if (heap()[(table + T_LAYOUT_VERSION) >> 2] !== LAYOUT_VERSION) {
-      err('samovar: process table layout ' + heap()[(table + T_LAYOUT_VERSION) >> 2] + ', expected ' + LAYOUT_VERSION);
+    if (heap()[(table + header.layout_version) >> 2] !== layout.version) {
+      err('samovar: process table layout ' + heap()[(table + header.layout_version) >> 2] + ', expected ' + layout.version);
       return;
     }
-    var slotCount = heap()[(table + T_SLOT_COUNT) >> 2];
-    var slotSize = heap()[(table + T_SLOT_SIZE) >> 2];
-    var slots = table + heap()[(table + T_SLOTS) >> 2];
-    var stateIndex = function (slot) { return (slots + slot * slotSize + S_STATE) >> 2; };
+    var slotCount = heap()[(table + header.slot_count) >> 2];
+    var slotSize = heap()[(table + header.slot_size) >> 2];
+    var slots = table + heap()[(table + header.slots_offset) >> 2];
+    var stateIndex = function (slot) { return (slots + slot * slotSize + layout.slot.state) >> 2; };
     var workers = [];
     // The JS worker of a live slot is gone: the slot says so (CRASHED with why) and its
     // waiter wakes. Nothing changes if the slot moved on (killed, recycled, another worker).
@@ -91,17 +131,17 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       var view = heap();
       var index = stateIndex(entry.slot);
       var seen = Atomics.load(view, index);
-      var mine = function (phase) { return ((entry.incarnation << 4) | phase) | 0; };
-      if ((seen >>> 4) !== entry.incarnation || (seen & 15) > ANSWERING) return false;
-      if ((seen & 15) === ANSWERING) {
-        Atomics.compareExchange(view, index, seen, mine(DEAD));
-      } else if (Atomics.compareExchange(view, index, seen, mine(ANSWERING)) === seen) {
-        var text = new Uint8Array(ERROR_BYTES);
+      var mine = function (phase) { return stateOf(entry.incarnation, phase); };
+      if (incarnationOf(seen) !== entry.incarnation || phaseOf(seen) > phases.answering) return false;
+      if (phaseOf(seen) === phases.answering) {
+        Atomics.compareExchange(view, index, seen, mine(phases.dead));
+      } else if (Atomics.compareExchange(view, index, seen, mine(phases.answering)) === seen) {
+        var text = new Uint8Array(layout.error_bytes);
         var written = new TextEncoder().encodeInto(String(why), text).written;
         var base = slots + entry.slot * slotSize;
-        new Uint8Array(wasmMemory.buffer).set(text.subarray(0, written), base + S_ERROR);
-        new Uint32Array(wasmMemory.buffer)[(base + S_ERROR_LEN) >> 2] = written;
-        Atomics.compareExchange(view, index, mine(ANSWERING), mine(CRASHED));
+        new Uint8Array(wasmMemory.buffer).set(text.subarray(0, written), base + layout.slot.error);
+        new Uint32Array(wasmMemory.buffer)[(base + layout.slot.error_len) >> 2] = written;
+        Atomics.compareExchange(view, index, mine(phases.answering), mine(phases.crashed));
       }
       Atomics.notify(view, index);
       return true;
@@ -118,57 +158,50 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       if (workers[entry.slot] === entry) workers[entry.slot] = null;
     }
     function start(slot, incarnation) {
-      var worker = onNode ? new (require('worker_threads').Worker)(url, { execArgv: [] }) : new Worker(url);
-      var entry = { worker: worker, slot: slot, incarnation: incarnation, gone: false };
+      var entry = { slot: slot, incarnation: incarnation, gone: false };
+      var worker = entry.worker = samovarStartWorker(url, onMessage, function (why) { retire(entry, why); });
       workers[slot] = entry;
       // A start that neither succeeds nor fails must not hold its waiter for long.
       entry.timer = setTimeout(function () { retire(entry, 'not ready after ' + START_TIMEOUT_S + ' s'); }, START_TIMEOUT_S * 1000);
       function onMessage(message) {
         if (message.ready) {
           clearTimeout(entry.timer);
-          if (onNode) worker.unref();
+          if (samovarOnNode) worker.unref();
         } else if (message.crashed) {
           retire(entry);  // the slot already says why
         } else {
           retire(entry, message.error);
         }
       }
-      if (onNode) {
-        worker.on('message', onMessage);
-        worker.on('error', function (e) { retire(entry, (e && e.stack) || e); });
-        worker.on('exit', function (code) { retire(entry, 'exit code ' + code); });
-      } else {
-        worker.onmessage = function (event) { onMessage(event.data); };
-        worker.onerror = function (event) { retire(entry, event.message || 'it did not load'); };
-      }
-      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
+      worker.postMessage({ memory: wasmMemory, module: wasmModule, glue: glue, layout: layout, table: table, slot: slot, incarnation: incarnation, sharedBlock: Module['_samovar_shared_block']() });
     }
     function reconcile() {
       var view = heap();
       for (var slot = 0; slot < slotCount; slot++) {
         var seen = Atomics.load(view, stateIndex(slot));
-        var incarnation = seen >>> 4;
-        var phase = seen & 15;
+        var incarnation = incarnationOf(seen);
+        var phase = phaseOf(seen);
         var entry = workers[slot];
-        if (phase === RECYCLE) {
+        if (phase === phases.recycle) {
           if (entry) retire(entry);
-          var next = ((incarnation + 1) & 0x0fffffff) || 1;  // 0 is never a worker's (process.cpp)
-          if (Atomics.compareExchange(view, stateIndex(slot), seen, ((next << 4) | STARTING) | 0) === seen) {
+          // Wraps as the state word's incarnation bits do; 0 is never a worker's (process.cpp).
+          var next = incarnationOf(stateOf(incarnation + 1, 0)) || 1;
+          if (Atomics.compareExchange(view, stateIndex(slot), seen, stateOf(next, phases.starting)) === seen) {
             start(slot, next);
           }
-        } else if ((phase === DEAD || phase === CRASHED) && entry && entry.incarnation === incarnation) {
+        } else if ((phase === phases.dead || phase === phases.crashed) && entry && entry.incarnation === incarnation) {
           retire(entry);
         }
       }
     }
     Module['samovarProcessReconcile'] = reconcile;
-    Atomics.store(heap(), (table + T_HOST_READY) >> 2, 1);
+    Atomics.store(heap(), (table + header.host_ready) >> 2, 1);
     // The page asks for its workers at start: each never-started slot gets its first instance
     // now (claiming one then waits for it to be READY). Elsewhere (node, the tests) they start
     // on first use, so that a run that needs no process pays nothing.
     if (Module['samovarProcessWorkersAtStart']) {
       for (var slot = 0; slot < slotCount; slot++) {
-        if (Atomics.compareExchange(heap(), stateIndex(slot), NEVER_STARTED, ((1 << 4) | STARTING) | 0) === NEVER_STARTED) {
+        if (Atomics.compareExchange(heap(), stateIndex(slot), NEVER_STARTED, stateOf(1, phases.starting)) === NEVER_STARTED) {
           start(slot, 1);
         }
       }

@@ -1,12 +1,14 @@
 // A process worker: one "process" of a WASM ProcessPoolExecutor. A plain worker (a browser
 // Worker or a node worker_threads Worker) that web/pre.js starts beside the module and sends
-// {memory, module, glue, table, slot, incarnation, sharedBlock}: the parent's
-// WebAssembly.Memory, its compiled WebAssembly.Module, the URL of its JS glue, the address of
-// the process table (engine/platform/wasm/process.cpp, which has the protocol), this worker's
-// slot in it, the incarnation its state word carries, and the address of the parent's shared
-// memory block (engine/platform/wasm/shared_memory.cpp), the one thing the instance may reach
-// in the parent's memory: multiprocessing.Value and its kin live there. Here the glue is loaded again to make a NEW instance
-// of the module with its OWN memory: a global changed here does not change the parent's.
+// {memory, module, glue, layout, table, slot, incarnation, sharedBlock}: the parent's
+// WebAssembly.Memory, its compiled WebAssembly.Module, the URL of its JS glue, the process
+// table's layout (pre.js has it; engine/platform/wasm/process.cpp has the table and the
+// protocol), the table's address, this worker's slot in it, the incarnation its state word
+// carries, and the address of the parent's shared memory block
+// (engine/platform/wasm/shared_memory.cpp), the one thing the instance may reach in the
+// parent's memory: multiprocessing.Value and its kin live there. Here the glue is loaded again
+// to make a NEW instance of the module with its OWN memory: a global changed here does not
+// change the parent's.
 // main() does not run, and the instance starts neither pthreads nor workers of its own.
 // Then, one request at a time: wait for REQUEST, copy the bytes into this instance, call its
 // samovar_process_call, copy the answer back (asking the parent for room when it does not
@@ -14,48 +16,36 @@
 // waits to be terminated: an instance that aborted cannot be trusted again.
 'use strict';
 
-// Mirrors process.cpp (asserted there): the header's fields, a slot's, its phases.
-const LAYOUT_VERSION = 1;
-const T_LAYOUT_VERSION = 0, T_SLOT_SIZE = 8, T_SLOTS = 12;
-const S_STATE = 0, S_REQUEST = 4, S_REQUEST_LEN = 8, S_ANSWER = 12, S_ANSWER_CAP = 16, S_ANSWER_LEN = 20,
-  S_ERROR_LEN = 24, S_ERROR = 28, ERROR_BYTES = 240;
-const STARTING = 0, READY = 1, REQUEST = 2, RUNNING = 3, NEED_ROOM = 4, ANSWERING = 5, ANSWERED = 6, CRASHED = 7;
+// Start-up, memory views and the table, shared with io-worker.js (worker-start.js, beside this file).
+const { isNode, post, onStart, openTable } =
+  typeof require === 'function' ? require('./worker-start.js') : (importScripts('worker-start.js'), self.samovarWorker);
 
-const isNode = typeof process === 'object' && process.versions != null && process.versions.node != null;
-const port = isNode ? require('worker_threads').parentPort : null;
-const post = (message) => (isNode ? port.postMessage(message) : self.postMessage(message));
-
-let memory = null;  // the parent's WebAssembly.Memory: its buffer grows
-let slotBase = 0;
+let slotTable = null;  // openTable: the parent's WebAssembly.Memory and the process table
+let layout = null;  // slotTable.layout
+let fields = null;  // layout.slot: byte offsets of a slot's fields
+let phases = null;  // layout.phases: a slot's, as in its state word
+let slot = 0;
 let stateIndex = 0;
 let incarnation = 0;
-let buffer = null, i32 = null, u32 = null, u8 = null;
+let i32 = null, u32 = null, u8 = null;
 let instance = null;  // this process's own Module
 
-// The parent's memory may have grown since: views are re-made whenever its length changed.
+// The parent's memory may have grown since: call before touching it (worker-start.js).
 function views() {
-  if (buffer === null || memory.buffer.byteLength !== buffer.byteLength) {
-    buffer = memory.buffer;
-    i32 = new Int32Array(buffer);
-    u32 = new Uint32Array(buffer);
-    u8 = new Uint8Array(buffer);
-  }
+  ({ i32, u32, u8 } = slotTable.views());
 }
 
-const field = (offset) => (slotBase + offset) >> 2;
-const mine = (phase) => ((incarnation << 4) | phase) | 0;
+const field = (offset) => slotTable.address(slot, offset) >> 2;
+const mine = (phase) => ((incarnation << layout.phase_bits) | phase) | 0;
 const cas = (from, to) => Atomics.compareExchange(i32, stateIndex, mine(from), mine(to)) === mine(from);
 
 function start(message) {
-  memory = message.memory;
-  incarnation = message.incarnation;
+  slotTable = openTable(message, 'process table');
+  layout = slotTable.layout;
+  ({ slot: fields, phases } = layout);
+  ({ slot, incarnation } = message);
   views();
-  const table = message.table;
-  if (i32[(table + T_LAYOUT_VERSION) >> 2] !== LAYOUT_VERSION) {
-    throw new Error(`process table layout ${i32[(table + T_LAYOUT_VERSION) >> 2]}, expected ${LAYOUT_VERSION}`);
-  }
-  slotBase = table + i32[(table + T_SLOTS) >> 2] + message.slot * i32[(table + T_SLOT_SIZE) >> 2];
-  stateIndex = field(S_STATE);
+  stateIndex = field(fields.state);
   const glue = message.glue;
   const folder = glue.slice(0, glue.lastIndexOf('/') + 1);
   // The glue reads this object as its Module: as a global (a plain build) or as
@@ -99,7 +89,7 @@ function start(message) {
 
 function ready() {
   views();
-  if (!cas(STARTING, READY)) return;  // recycled or killed before it was up: it will be terminated
+  if (!cas(phases.starting, phases.ready)) return;  // recycled or killed before it was up: it will be terminated
   Atomics.notify(i32, stateIndex);
   post({ ready: true });
   serve();
@@ -124,11 +114,11 @@ function serve() {
   for (;;) {
     views();
     const seen = Atomics.load(i32, stateIndex);
-    if (seen === mine(READY) || seen === mine(ANSWERED)) {
+    if (seen === mine(phases.ready) || seen === mine(phases.answered)) {
       if (!linger(seen)) Atomics.wait(i32, stateIndex, seen);
       continue;
     }
-    if (seen !== mine(REQUEST) || !cas(REQUEST, RUNNING)) return;  // dead or recycled
+    if (seen !== mine(phases.request) || !cas(phases.request, phases.running)) return;  // dead or recycled
     if (!answer()) return;
   }
 }
@@ -136,29 +126,30 @@ function serve() {
 // Runs the request in this instance and hands the answer over; false if this worker is done.
 function answer() {
   views();
-  const length = u32[field(S_REQUEST_LEN)];
+  const request = u32[field(fields.request)];
+  const length = u32[field(fields.request_len)];
   let bytes;
   try {
-    bytes = run(u8.subarray(u32[field(S_REQUEST)], u32[field(S_REQUEST)] + length));
+    bytes = run(u8.subarray(request, request + length));
   } catch (e) {
     crash(describe(e));
     return false;
   }
   for (;;) {
     views();
-    if (bytes.byteLength > u32[field(S_ANSWER_CAP)]) {
-      u32[field(S_ANSWER_LEN)] = bytes.byteLength;
-      if (!cas(RUNNING, NEED_ROOM)) return false;
+    if (bytes.byteLength > u32[field(fields.answer_cap)]) {
+      u32[field(fields.answer_len)] = bytes.byteLength;
+      if (!cas(phases.running, phases.need_room)) return false;
       Atomics.notify(i32, stateIndex);
-      while (Atomics.load(i32, stateIndex) === mine(NEED_ROOM)) Atomics.wait(i32, stateIndex, mine(NEED_ROOM));
-      if (Atomics.load(i32, stateIndex) !== mine(RUNNING)) return false;
+      while (Atomics.load(i32, stateIndex) === mine(phases.need_room)) Atomics.wait(i32, stateIndex, mine(phases.need_room));
+      if (Atomics.load(i32, stateIndex) !== mine(phases.running)) return false;
       continue;
     }
-    if (!cas(RUNNING, ANSWERING)) return false;
+    if (!cas(phases.running, phases.answering)) return false;
     views();
-    u8.set(bytes, u32[field(S_ANSWER)]);
-    u32[field(S_ANSWER_LEN)] = bytes.byteLength;
-    const done = cas(ANSWERING, ANSWERED);
+    u8.set(bytes, u32[field(fields.answer)]);
+    u32[field(fields.answer_len)] = bytes.byteLength;
+    const done = cas(phases.answering, phases.answered);
     Atomics.notify(i32, stateIndex);
     return done;
   }
@@ -188,13 +179,13 @@ function describe(e) {
 
 // The instance failed mid-call: the slot says why, and the parent terminates this worker.
 function crash(text) {
-  if (cas(RUNNING, ANSWERING)) {
+  if (cas(phases.running, phases.answering)) {
     views();
-    const bytes = new Uint8Array(ERROR_BYTES);  // encodeInto cuts at a character's end
+    const bytes = new Uint8Array(layout.error_bytes);  // encodeInto cuts at a character's end
     const written = new TextEncoder().encodeInto(text, bytes).written;
-    u8.set(bytes.subarray(0, written), slotBase + S_ERROR);
-    u32[field(S_ERROR_LEN)] = written;
-    cas(ANSWERING, CRASHED);
+    u8.set(bytes.subarray(0, written), slotTable.address(slot, fields.error));
+    u32[field(fields.error_len)] = written;
+    cas(phases.answering, phases.crashed);
     Atomics.notify(i32, stateIndex);
   }
   post({ crashed: true });
@@ -213,11 +204,4 @@ function onMessage(message) {
   }
 }
 
-if (isNode) {
-  port.once('message', onMessage);
-} else {
-  self.onmessage = (event) => {
-    self.onmessage = null;
-    onMessage(event.data);
-  };
-}
+onStart(onMessage);

@@ -8,9 +8,9 @@ import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawComparison, clearComparison } from './comparison.js';
 import { loadNative } from './results.js';
 import { seconds, paramsText, browserName } from './format.js';
+import { SCHEMA_VERSION } from './schema.js';
 
 const DEFAULT_SCENARIO = 'gather';
-const KNOWN_SCHEMA = 1;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -119,8 +119,8 @@ function requestText(r) {
 
 // A rejected request's report may carry nothing but the error, so its summary is built from the request.
 async function render(report, request, nativePromise) {
-  if (!report || report.schema_version !== KNOWN_SCHEMA) {
-    fail(`The engine returned a report with schema_version ${JSON.stringify(report?.schema_version)}; this page reads only ${KNOWN_SCHEMA}.`,
+  if (!report || report.schema_version !== SCHEMA_VERSION) {
+    fail(`The engine returned a report with schema_version ${JSON.stringify(report?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`,
       'Unreadable report; see Output.');
     return;
   }
@@ -165,8 +165,8 @@ async function main() {
     return;
   }
   const catalog = engine.catalog;
-  if (catalog?.schema_version !== KNOWN_SCHEMA || !Array.isArray(catalog.scenarios) || !catalog.scenarios.length) {
-    engineUnavailable(`The engine's catalog has schema_version ${JSON.stringify(catalog?.schema_version)}; this page reads only ${KNOWN_SCHEMA}.`);
+  if (catalog?.schema_version !== SCHEMA_VERSION || !Array.isArray(catalog.scenarios) || !catalog.scenarios.length) {
+    engineUnavailable(`The engine's catalog has schema_version ${JSON.stringify(catalog?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`);
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select);

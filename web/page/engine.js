@@ -1,6 +1,6 @@
 // The page's handle on the WASM module: loads it, and turns its callbacks into promises.
 // Runs happen on the module's runner pthread; nothing here blocks the main thread.
-const SCHEMA_VERSION = 1;
+import { SCHEMA_VERSION } from './schema.js';
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {

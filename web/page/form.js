@@ -1,5 +1,6 @@
 // Builds the run form for one catalog scenario and reads it back as an engine request.
 // Values are sent as typed, even out of range: the engine owns validation and names the bad field.
+import { SCHEMA_VERSION } from './schema.js';
 
 const DEFAULT_SCALE = 0.1;
 
@@ -76,7 +77,7 @@ export function readRequest({modelSelect, scaleInput}, scenario) {
   const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
   const deadlineInput = document.getElementById('deadline_s');
   const deadline_s = deadlineInput.value.trim() === '' ? null : Number(deadlineInput.value);
-  return {schema_version: 1, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, trace: 'spans'};
+  return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, trace: 'spans'};
 }
 
 // Takes the error's field ("params.tasks") or a message that starts with it, and points at that input.

@@ -1,7 +1,7 @@
 // Native results recorded by `samovar bench`, and matching them to a run.
+import { SCHEMA_VERSION } from './schema.js';
 
 export const NATIVE_URL = '/results/native.json';
-const KNOWN_SCHEMA = 1;
 
 // Never throws: the comparison section says in words what went wrong.
 // Returns {status: "ok", native} | {status: "missing"} | {status: "error", message}.
@@ -21,8 +21,8 @@ export async function loadNative() {
   } catch {
     return {status: 'error', message: `${NATIVE_URL} is not valid JSON`};
   }
-  if (native?.schema_version !== KNOWN_SCHEMA) {
-    return {status: 'error', message: `${NATIVE_URL} has schema_version ${JSON.stringify(native?.schema_version)}; this page reads only ${KNOWN_SCHEMA}`};
+  if (native?.schema_version !== SCHEMA_VERSION) {
+    return {status: 'error', message: `${NATIVE_URL} has schema_version ${JSON.stringify(native?.schema_version)}; this page reads only ${SCHEMA_VERSION}`};
   }
   if (!Array.isArray(native.results)) return {status: 'error', message: `${NATIVE_URL} has no results list`};
   return {status: 'ok', native};
