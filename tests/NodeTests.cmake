@@ -16,12 +16,12 @@ function(samovar_node_test name file timeout)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${timeout} ENVIRONMENT "${node_env}" ${ARGN})
 endfunction()
 
-samovar_node_test("cli: golden output, errors, parity with wasm" tests/cli/cli.test.mjs 300 LABELS cli)
-samovar_node_test("server: headers, mime, traversal, delay" tests/server/server.test.mjs 300 LABELS server)
+samovar_node_test("cli: golden output, errors, parity with wasm" tests/cli/cli.test.mjs 900 LABELS cli)
+samovar_node_test("server: headers, mime, traversal, delay" tests/server/server.test.mjs 600 LABELS server)
 
 # The page compares with recorded native results, so record them first.
 add_test(NAME "record native results for the page"
   COMMAND $<TARGET_FILE:samovar> bench --quick --out ${SAMOVAR_TEST_RESULTS})
 set_tests_properties("record native results for the page" PROPERTIES TIMEOUT 300 FIXTURES_SETUP native_results LABELS browser)
-samovar_node_test("browser: the page runs gather in WASM" tests/browser/page.test.mjs 300
+samovar_node_test("browser: the page runs gather in WASM" tests/browser/page.test.mjs 900
   FIXTURES_REQUIRED native_results LABELS browser)

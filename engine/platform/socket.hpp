@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-// Non-blocking TCP sockets, for the native HTTP server (built only where SAMOVAR_WITH_SERVER).
+// Non-blocking TCP sockets, for the native HTTP server and client (native builds only).
 namespace samovar::platform::socket {
 
 struct IoResult {

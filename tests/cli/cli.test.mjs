@@ -20,7 +20,9 @@ const NODE_RUN = process.env.SAMOVAR_NODE_RUN ?? fileURLToPath(new URL('../../we
 // Where node-run.mjs itself looks for the module (it honours SAMOVAR_WASM too).
 const WASM_MODULE = process.env.SAMOVAR_WASM ?? join(dirname(NODE_RUN), '..', 'build', 'wasm', 'page', 'samovar.js');
 
-const RUN_TIMEOUT = 30_000;
+// Hang guards, not time limits: a busy 2-core machine has been seen to take over 30 s for a
+// default gil run.
+const RUN_TIMEOUT = 90_000;
 
 // ---- processes ----
 
@@ -122,13 +124,25 @@ async function assertNothingLeft(result, what) {
 
 const TIMESTAMP = /^\s*\d+\.\d+s\s+/;
 
+// asyncio's debug mode reports a step that held the loop over 100 ms, which a busy machine can
+// cause in any run: such a line is timing, not the guide's. The column of who printed is as
+// wide as the widest name, so with it the others are padded further.
+const SLOW_STEP = /^asyncio\s+Executing <Task '.*'> took \d+\.\d+ seconds$/;
+
+// A report's output without asyncio's slow-step reports.
+const guideLines = (report) => report.output.filter(({ who, text }) => !SLOW_STEP.test(`${who}  ${text}`));
+
 async function textRun(args) {
   const result = await samovar('run', ...args);
   assertExit(result, 0, `run ${args.join(' ')}`);
   const lines = result.stdout.trimEnd().split('\n');
   const summary = lines.pop();
   for (const line of lines) assert.match(line, TIMESTAMP, 'every output line starts with its time');
-  return { lines: lines.map((line) => line.replace(TIMESTAMP, '')), summary };
+  return {
+    lines: lines.map((line) => line.replace(TIMESTAMP, '')).filter((line) => !SLOW_STEP.test(line))
+      .map((line) => line.replace(/ {2,}/, '  ')),
+    summary,
+  };
 }
 
 test('golden: gather (asyncio) starts all three brews, then all finish', { timeout: RUN_TIMEOUT }, async () => {
@@ -204,14 +218,14 @@ test('run --json: the report has every field of the contract, with its type', { 
   // 3 brews of 3 guide seconds at scale 0.1 cannot end before 0.3 s.
   assert.ok(isNumber(report.wall_s) && report.wall_s >= 0.29, `wall_s ${report.wall_s}`);
 
-  assert.equal(report.output.length, 6);
-  for (const line of report.output) {
+  assert.equal(guideLines(report).length, 6);
+  for (const line of guideLines(report)) {
     assert.ok(isNumber(line.t_s), `t_s of ${JSON.stringify(line)}`);
     assert.equal(typeof line.who, 'string');
     assert.equal(typeof line.text, 'string');
     assert.equal(typeof line.stable, 'boolean');
   }
-  assert.deepEqual(report.output.map((l) => l.who), ['task 1', 'task 2', 'task 3', 'task 1', 'task 2', 'task 3']);
+  assert.deepEqual(guideLines(report).map((l) => l.who), ['task 1', 'task 2', 'task 3', 'task 1', 'task 2', 'task 3']);
 
   assert.equal(typeof report.metrics, 'object');
   for (const [name, value] of Object.entries(report.metrics)) assert.ok(isNumber(value), `metrics.${name} ${value}`);
@@ -372,7 +386,7 @@ const numbers = (text) => (text.match(/\d+(?:\.\d+)?/g) ?? []).map(Number);
 
 // Each figure is a share of the run: every part measured inside it adds up to at most its
 // wall time (a sum of measured parts, not a limit on how fast the machine is).
-test('scale: asyncio\'s cost per task, as README runs it (defaults, --no-spans)', { timeout: 60_000 }, async () => {
+test('scale: asyncio\'s cost per task, as README runs it (defaults, --no-spans)', { timeout: 200_000 }, async () => {
   const report = await runJson(samovar, ['run', 'scale', '--no-spans', '--json']);
   assert.equal(report.model, 'asyncio');
   assert.equal(report.trace_level, 'off');
@@ -401,7 +415,7 @@ test('scale: asyncio\'s cost per task, as README runs it (defaults, --no-spans)'
   assert.ok(Math.abs(ns - m.switch_ns) <= 0.06, `line says ${ns} ns, metric ${m.switch_ns}`);
 });
 
-test('scale --model threading: a pool round trip, an uncontended Lock, a thread start', { timeout: 60_000 }, async () => {
+test('scale --model threading: a pool round trip, an uncontended Lock, a thread start', { timeout: 200_000 }, async () => {
   const report = await runJson(samovar, ['run', 'scale', '--model', 'threading', '--no-spans', '--set', 'tasks=20000', '--json']);
   assert.equal(report.model, 'threading');
   assert.deepEqual(report.checks, { lock_free_at_end: true });
@@ -426,11 +440,11 @@ test('scale --model threading: a pool round trip, an uncontended Lock, a thread 
   assert.ok(Math.abs(start_us - m.thread_start_join_us) <= 0.06, `${start_us} vs ${m.thread_start_join_us}`);
 });
 
-test('http-get: the GETs of the run\'s own /delay server are all in flight at once', { timeout: 60_000 }, async () => {
+test('http-get: the GETs of the run\'s own /delay server are all in flight at once', { timeout: 200_000 }, async () => {
   const report = await runJson(samovar, ['run', 'http-get', '--set', 'requests=5', '--json']);
   // The URL holds the port chosen for this run: the lines are not stable.
-  assert.deepEqual(report.output.map((l) => l.who).sort(), ['task 1', 'task 2', 'task 3', 'task 4', 'task 5']);
-  for (const line of report.output) {
+  assert.deepEqual(guideLines(report).map((l) => l.who).sort(), ['task 1', 'task 2', 'task 3', 'task 4', 'task 5']);
+  for (const line of guideLines(report)) {
     assert.equal(line.stable, false, line.text);
     assert.match(line.text, /^Fetches http:\/\/127\.0\.0\.1:\d+\/delay\/0\.2 with status 200$/);
   }
@@ -519,9 +533,9 @@ const PARITY_RUNS = [
 ];
 
 for (const { args, ...guaranteed } of PARITY_RUNS) {
-  test(`parity: run ${args.join(' ')} prints the same lines natively and in WASM`, { timeout: 60_000 }, async () => {
+  test(`parity: run ${args.join(' ')} prints the same lines natively and in WASM`, { timeout: 200_000 }, async () => {
     const [native, web] = await bothTargets(args);
-    const lines = (report) => report.output.map(({ who, text }) => [who, text]);
+    const lines = (report) => guideLines(report).map(({ who, text }) => [who, text]);
     assert.ok(native.output.length > 0);
     assert.deepEqual(lines(web), lines(native));
     assert.deepEqual(web.checks, native.checks);
@@ -583,10 +597,10 @@ const THREAD_PARITY_RUNS = [
 ];
 
 const stableLines = (report) => report.output.filter((l) => l.stable).map(({ who, text }) => [who, text]);
-const shapes = (report) => [...new Set(report.output.filter((l) => !l.stable).map(({ who, text }) => `${shapeOf(who)}: ${shapeOf(text)}`))].sort();
+const shapes = (report) => [...new Set(guideLines(report).filter((l) => !l.stable).map(({ who, text }) => `${shapeOf(who)}: ${shapeOf(text)}`))].sort();
 
 for (const { args, sameShapes = true, ...guaranteed } of THREAD_PARITY_RUNS) {
-  test(`parity: run ${args.join(' ')} prints the same stable lines, and lines of the same shapes, natively and in WASM`, { timeout: 60_000 }, async () => {
+  test(`parity: run ${args.join(' ')} prints the same stable lines, and lines of the same shapes, natively and in WASM`, { timeout: 200_000 }, async () => {
     const [native, web] = await bothTargets(args);
     assert.ok(native.output.length > 0);
     assert.deepEqual(stableLines(web), stableLines(native));
@@ -618,10 +632,10 @@ async function delayServer(t) {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
-test('parity: run http-get against one /delay server prints the same lines natively and in WASM', { timeout: 60_000 }, async (t) => {
+test('parity: run http-get against one /delay server prints the same lines natively and in WASM', { timeout: 200_000 }, async (t) => {
   const url = `${await delayServer(t)}/delay/0.2`;
   const [native, web] = await bothTargets(['http-get', '--set', 'requests=4', '--set', `url=${url}`]);
-  const sorted = (report) => report.output.map(({ who, text, stable }) => [who, text, stable]).sort();
+  const sorted = (report) => guideLines(report).map(({ who, text, stable }) => [who, text, stable]).sort();
   // On a mismatch, say what else the run reported (an error, a failed request's reason).
   const told = (report) => JSON.stringify({ error: report.error, checks: report.checks, metrics: report.metrics, wall_s: report.wall_s });
   assert.deepEqual(sorted(native), [1, 2, 3, 4].map((n) => [`task ${n}`, `Fetches ${url} with status 200`, false]), `native: ${told(native)}`);
@@ -639,7 +653,7 @@ for (const [args, checks] of [
   [['scale', '--set', 'tasks=2000', '--set', 'switches=20000'], { all_tasks_finished: true }],
   [['scale', '--model', 'threading', '--set', 'tasks=2000', '--set', 'switches=20000'], { lock_free_at_end: true }],
 ]) {
-  test(`parity: run ${args.join(' ')} prints lines of the same shapes natively and in WASM`, { timeout: 60_000 }, async () => {
+  test(`parity: run ${args.join(' ')} prints lines of the same shapes natively and in WASM`, { timeout: 200_000 }, async () => {
     const [native, web] = await bothTargets(args);
     assert.deepEqual(stableLines(web), stableLines(native));
     assert.deepEqual(shapes(web), shapes(native));
@@ -652,7 +666,7 @@ for (const [args, checks] of [
   });
 }
 
-test('parity: list --json is the same catalog natively and in WASM', { timeout: 60_000 }, async () => {
+test('parity: list --json is the same catalog natively and in WASM', { timeout: 200_000 }, async () => {
   assertWasmBuilt();
   const [native, web] = await Promise.all([runJson(samovar, ['list', '--json']), runJson(wasm, ['list', '--json'])]);
   // A limit that differs by target is part of a param's range (DESIGN.md): WASM may allow less
@@ -673,7 +687,7 @@ const BAD_INPUT_PARITY = [
 ];
 
 for (const { args } of BAD_INPUT_PARITY) {
-  test(`parity: ${args.join(' ')} is the same bad input natively and in WASM`, { timeout: 60_000 }, async () => {
+  test(`parity: ${args.join(' ')} is the same bad input natively and in WASM`, { timeout: 200_000 }, async () => {
     assertWasmBuilt();
     const [native, web] = await Promise.all([samovar(...args), wasm(...args)]);
     assertExit(native, 2, `native ${args.join(' ')}`);

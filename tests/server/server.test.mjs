@@ -372,7 +372,7 @@ test('POST /api/run answers with the native report', { timeout: 30_000 }, async 
   assert.equal(report.platform, 'native');
   assert.deepEqual(report.params, { tasks: 3, delay: 3, blocking: false });
   assert.equal(report.checks.concurrent, true);
-  assert.equal(report.output.length, 6);
+  assert.equal(report.output.filter((l) => l.who !== 'asyncio').length, 6, 'the guide\'s lines (asyncio\'s debug mode may add a slow step)');
 });
 
 test('POST /api/run with bad input is a 400 naming the field', { timeout: 20_000 }, async () => {
@@ -463,7 +463,7 @@ test('POST /api/run: past the runs allowed at once, a 503; once they end, a run 
   assert.equal(again.status, 200);
   const report = JSON.parse(again.body.toString());
   assert.equal(report.error, undefined);
-  assert.equal(report.output.length, 4);
+  assert.equal(report.output.filter((l) => l.who !== 'asyncio').length, 4, 'the guide\'s lines (asyncio\'s debug mode may add a slow step)');
 });
 
 // The two 30 s waits run side by side.
