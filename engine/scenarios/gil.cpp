@@ -7,14 +7,13 @@
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/contract/format.hpp"
 #include "engine/platform/process.hpp"
+#include "engine/scenarios/all_at_once.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/median.hpp"
 #include "engine/scenarios/process_functions.hpp"
 #include "engine/scenarios/stopwatch.hpp"
-#include "engine/threading/barrier.hpp"
 #include "engine/threading/gil.hpp"
-#include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
 
@@ -110,26 +109,17 @@ void on_threads(Context& ctx, long long threads, long long limit, bool gil, Phas
   threading::Runtime rt(ctx.recorder(), options);
   const char* task_span = gil ? "task, GIL on" : "task, GIL off";
   std::vector<long long> results(static_cast<std::size_t>(threads));
-  threading::Barrier start(rt, static_cast<std::size_t>(threads) + 1, "start");
-  std::vector<threading::Thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads));
-  for (long long i = 0; i < threads; ++i)
-    pool.emplace_back(
-        "Thread-" + std::to_string(i + 1) + (gil ? " (GIL on)" : " (GIL off)"),
-        [&, i] {
-          start.wait();
-          ctx.recorder().open(task_span);
-          results[static_cast<std::size_t>(i)] = count_primes(rt, limit);
-          ctx.recorder().close(task_span);
-        },
-        rt);
-  for (auto& t : pool) t.start();
-  const Stopwatch watch;
-  start.wait();
-  for (auto& t : pool) t.join();
+  const Stopwatch watch = all_at_once(
+      rt, threads,
+      [gil](long long i) {
+        return "Thread-" + std::to_string(i + 1) + (gil ? " (GIL on)" : " (GIL off)");
+      },
+      [&](long long i) {
+        ctx.recorder().open(task_span);
+        results[static_cast<std::size_t>(i)] = count_primes(rt, limit);
+        ctx.recorder().close(task_span);
+      });
   phase.add(watch, std::move(results));
-  for (auto& t : pool)
-    if (t.exception()) std::rethrow_exception(t.exception());
   if (rt.gil() != nullptr) phase.gil_switches.push_back(static_cast<double>(rt.gil()->switches()));
 }
 

@@ -10,12 +10,11 @@
 #include "engine/multiprocessing/lock.hpp"
 #include "engine/multiprocessing/value.hpp"
 #include "engine/platform/process.hpp"
+#include "engine/scenarios/all_at_once.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
 #include "engine/scenarios/process_functions.hpp"
-#include "engine/threading/barrier.hpp"
 #include "engine/threading/lock.hpp"
-#include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
 
@@ -164,23 +163,11 @@ void run(Context& ctx) {
 
   std::atomic<long long> stock{0};
   threading::Lock lock(rt, "lock");
-  // Every thread starts counting at once, so they really overlap.
-  threading::Barrier start(rt, static_cast<std::size_t>(n_threads) + 1, "start");
-  std::vector<threading::Thread> threads;
-  threads.reserve(static_cast<std::size_t>(n_threads));
-  for (long long i = 0; i < n_threads; ++i)
-    threads.emplace_back(
-        "Thread-" + std::to_string(i + 1),
-        [&] {
-          start.wait();
-          restock(rt, stock, increments, sync, lock);
-        },
-        rt);
-  for (auto& t : threads) t.start();
-  const auto begin = platform::now();
-  start.wait();
-  for (auto& t : threads) t.join();
-  const double seconds = platform::to_seconds(platform::now() - begin);
+  const double seconds =
+      all_at_once(
+          rt, n_threads, [](long long i) { return "Thread-" + std::to_string(i + 1); },
+          [&](long long) { restock(rt, stock, increments, sync, lock); })
+          .seconds();
 
   const long long expected = n_threads * increments;
   const long long actual = stock.load();
