@@ -55,21 +55,27 @@ Request parse_request(const nlohmann::json& request) {
   return contract::parse_request(request, scenarios::specs());
 }
 
-nlohmann::json run_json(const nlohmann::json& request, const RunOptions& options) {
+namespace {
+
+// A bad request is an answer, not an error: the report names the field and what it allows.
+template <class Parse>
+nlohmann::json run_parsed(Parse parse, const RunOptions& options) {
   try {
-    return contract::to_json(run(parse_request(request), options));
+    return contract::to_json(run(parse(), options));
   } catch (const contract::BadRequest& e) {
     return contract::bad_request_json(e.field(), e.what());
   }
 }
 
+}  // namespace
+
+nlohmann::json run_json(const nlohmann::json& request, const RunOptions& options) {
+  return run_parsed([&] { return parse_request(request); }, options);
+}
+
 nlohmann::json run_json_text(const std::string& request_text, const RunOptions& options) {
-  try {
-    return contract::to_json(
-        run(contract::parse_request_text(request_text, scenarios::specs()), options));
-  } catch (const contract::BadRequest& e) {
-    return contract::bad_request_json(e.field(), e.what());
-  }
+  return run_parsed([&] { return contract::parse_request_text(request_text, scenarios::specs()); },
+                    options);
 }
 
 nlohmann::json catalog_json() {

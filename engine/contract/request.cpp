@@ -11,21 +11,26 @@ using nlohmann::json;
 
 std::string describe(const json& value) {
   switch (value.type()) {
-    case json::value_t::string: return "string " + value.dump();
-    case json::value_t::boolean: return "boolean " + value.dump();
-    case json::value_t::null: return "null";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "number " + value.dump();
+    case json::value_t::string:
+      return "string " + value.dump();
+    case json::value_t::boolean:
+      return "boolean " + value.dump();
+    case json::value_t::null:
+      return "null";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "number " + value.dump();
   }
 }
 
 namespace {
 
 constexpr std::size_t kMaxText = 2048;
-constexpr const char* kFields = "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
-
-std::string join(const std::vector<std::string>& items) { return message::list(items); }
+constexpr const char* kFields =
+    "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
 
 bool has(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -33,15 +38,16 @@ bool has(const std::vector<std::string>& items, const std::string& item) {
 
 bool is_integer(const json& v) {
   if (v.is_number_integer()) return true;
-  return v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()) &&
-         std::fabs(v.get<double>()) < 9e15;
+  return v.is_number_float() && std::isfinite(v.get<double>()) &&
+         v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 9e15;
 }
 
 double number(const std::string& field, const json& v, double min, double max, bool integer) {
   if (!v.is_number() || (integer && !is_integer(v)))
     throw BadRequest(field, message::wrong_type(integer ? "an integer" : "a number", describe(v)));
   const double d = v.get<double>();
-  if (!(d >= min && d <= max)) throw BadRequest(field, message::out_of_range(v.dump(), message::range(integer, min, max)));
+  if (!(d >= min && d <= max))
+    throw BadRequest(field, message::out_of_range(v.dump(), message::range(integer, min, max)));
   return d;
 }
 
@@ -52,10 +58,13 @@ std::string text(const std::string& field, const json& v) {
 
 json param(const std::string& field, const ParamSpec& spec, const json& v) {
   switch (spec.type) {
-    case ParamType::integer: return static_cast<long long>(number(field, v, spec.min, spec.max, true));
-    case ParamType::number: return number(field, v, spec.min, spec.max, false);
+    case ParamType::integer:
+      return static_cast<long long>(number(field, v, spec.min, spec.max, true));
+    case ParamType::number:
+      return number(field, v, spec.min, spec.max, false);
     case ParamType::boolean:
-      if (!v.is_boolean()) throw BadRequest(field, message::wrong_type("true or false", describe(v)));
+      if (!v.is_boolean())
+        throw BadRequest(field, message::wrong_type("true or false", describe(v)));
       return v;
     case ParamType::string: {
       const std::string s = text(field, v);
@@ -65,7 +74,7 @@ json param(const std::string& field, const ParamSpec& spec, const json& v) {
       }
       for (const auto& c : spec.choices)
         if (c == s) return s;
-      throw BadRequest(field, message::not_one_of(v.dump(), join(spec.choices)));
+      throw BadRequest(field, message::not_one_of(v.dump(), message::list(spec.choices)));
     }
   }
   return v;
@@ -75,17 +84,16 @@ json param(const std::string& field, const ParamSpec& spec, const json& v) {
 void check_for_model(const std::string& field, const ParamSpec& spec, const std::string& model,
                      const json& value) {
   if (!spec.models.empty() && !has(spec.models, model) && value != spec.default_value)
-    throw BadRequest(field, value.dump() + " applies to model " + join(spec.models) +
+    throw BadRequest(field, value.dump() + " applies to model " + message::list(spec.models) +
                                 " only; allowed: " + spec.default_value.dump());
   for (const auto& rule : spec.for_models) {
     if (rule.model != model) continue;
     if (rule.max && value.get<double>() > *rule.max)
-      throw BadRequest(field, message::over_target_limit(value.dump(),
-                                                         static_cast<std::size_t>(*rule.max),
-                                                         rule.why));
+      throw BadRequest(field, message::over_target_limit(
+                                  value.dump(), static_cast<std::size_t>(*rule.max), rule.why));
     if (!rule.choices.empty() && !has(rule.choices, value.get<std::string>()))
-      throw BadRequest(field,
-                       message::not_one_of(value.dump(), join(rule.choices) + " (" + rule.why + ")"));
+      throw BadRequest(field, message::not_one_of(value.dump(), message::list(rule.choices) + " (" +
+                                                                    rule.why + ")"));
   }
 }
 
@@ -106,8 +114,9 @@ void check_limit(const SumLimit& limit, const json& params) {
 Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios) {
   if (!j.is_object()) throw BadRequest("request", message::not_an_object());
   for (const auto& [key, value] : j.items()) {
-    static const std::vector<std::string> known{"schema_version", "scenario", "model", "params", "scale",
-                                                "seed", "deadline_s", "trace", "max_lines", "max_spans"};
+    static const std::vector<std::string> known{
+        "schema_version", "scenario",   "model", "params",    "scale",
+        "seed",           "deadline_s", "trace", "max_lines", "max_spans"};
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw BadRequest(key, message::unknown_field(kFields));
   }
@@ -125,43 +134,53 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   if (scenario == nullptr) {
     std::vector<std::string> ids;
     for (const auto& s : scenarios) ids.push_back(s.id);
-    throw BadRequest("scenario", message::not_one_of(j["scenario"].dump(), join(ids)));
+    throw BadRequest("scenario", message::not_one_of(j["scenario"].dump(), message::list(ids)));
   }
   r.model = scenario->models.front();
   if (j.contains("model")) {
     r.model = text("model", j["model"]);
     if (!has(scenario->models, r.model))
-      throw BadRequest("model", message::not_one_of(j["model"].dump(), join(scenario->models)));
+      throw BadRequest("model",
+                       message::not_one_of(j["model"].dump(), message::list(scenario->models)));
   }
   json given = json::object();
   if (j.contains("params")) {
     given = j["params"];
-    if (!given.is_object()) throw BadRequest("params", message::wrong_type("an object", describe(given)));
+    if (!given.is_object())
+      throw BadRequest("params", message::wrong_type("an object", describe(given)));
   }
   for (const auto& [key, value] : given.items()) {
     if (scenario->param(key) == nullptr) {
       std::vector<std::string> names;
       for (const auto& p : scenario->params) names.push_back(p.name);
-      throw BadRequest("params." + key, message::unknown_field(names.empty() ? "(none)" : join(names)));
+      throw BadRequest("params." + key,
+                       message::unknown_field(names.empty() ? "(none)" : message::list(names)));
     }
   }
   for (const auto& spec : scenario->params) {
     const std::string field = "params." + spec.name;
-    r.params[spec.name] = given.contains(spec.name) ? param(field, spec, given[spec.name]) : spec.default_value;
+    r.params[spec.name] =
+        given.contains(spec.name) ? param(field, spec, given[spec.name]) : spec.default_value;
     check_for_model(field, spec, r.model, r.params[spec.name]);
   }
   for (const auto& limit : scenario->limits)
     if (limit.model == r.model) check_limit(limit, r.params);
   if (j.contains("scale")) r.scale = number("scale", j["scale"], 0.001, 10, false);
-  if (j.contains("seed")) r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, 4294967295.0, true));
-  if (j.contains("deadline_s")) r.deadline_s = number("deadline_s", j["deadline_s"], 0.1, 3600, false);
+  if (j.contains("seed"))
+    r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, 4294967295.0, true));
+  if (j.contains("deadline_s"))
+    r.deadline_s = number("deadline_s", j["deadline_s"], 0.1, 3600, false);
   if (j.contains("trace")) {
     const std::string t = text("trace", j["trace"]);
-    if (t == "off") r.trace = trace::Level::off;
-    else if (t != "spans") throw BadRequest("trace", message::not_one_of(j["trace"].dump(), "spans, off"));
+    if (t == "off")
+      r.trace = trace::Level::off;
+    else if (t != "spans")
+      throw BadRequest("trace", message::not_one_of(j["trace"].dump(), "spans, off"));
   }
-  if (j.contains("max_lines")) r.max_lines = static_cast<std::size_t>(number("max_lines", j["max_lines"], 0, 1e6, true));
-  if (j.contains("max_spans")) r.max_spans = static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, 1e7, true));
+  if (j.contains("max_lines"))
+    r.max_lines = static_cast<std::size_t>(number("max_lines", j["max_lines"], 0, 1e6, true));
+  if (j.contains("max_spans"))
+    r.max_spans = static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, 1e7, true));
   return r;
 }
 

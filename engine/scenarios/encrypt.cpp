@@ -123,18 +123,15 @@ void run(Context& ctx) {
   // What crossing costs: a call that does nothing, there and back, one at a time. The median
   // is the typical trip; the mean also counts the first trips to workers that had gone to sleep.
   constexpr int kTrips = 500;
-  std::vector<platform::Nanos> trips;
-  trips.reserve(kTrips);
+  std::vector<double> trips_us;
+  trips_us.reserve(kTrips);
   for (int i = 0; i < kTrips; ++i) {
     const platform::Nanos sent = platform::now();
     pool.submit("echo", arguments.front()).result(platform::to_seconds(ctx.time_left()));
-    trips.push_back(platform::now() - sent);
+    trips_us.push_back(static_cast<double>(platform::now() - sent) / 1e3);
   }
-  const double ipc_mean_us =
-      static_cast<double>(std::accumulate(trips.begin(), trips.end(), platform::Nanos{0})) / 1e3 /
-      kTrips;
-  std::nth_element(trips.begin(), trips.begin() + kTrips / 2, trips.end());
-  const double ipc_us = static_cast<double>(trips[kTrips / 2]) / 1e3;
+  const double ipc_mean_us = std::accumulate(trips_us.begin(), trips_us.end(), 0.0) / kTrips;
+  const double ipc_us = median(trips_us);
 
   pool.shutdown(true);
   std::string who;

@@ -50,8 +50,9 @@ constexpr int kFirstOp = 1 << 20;
 constexpr int kFirstFailed = 1 << 30;
 constexpr std::uint32_t kGenerations = (kFirstFailed - kFirstOp) / kSlots;
 
-// Shared with JS: web/io-worker.js mirrors these offsets (asserted below) and reads the
-// header's counts and sizes. Bump kLayoutVersion with any change, on both sides.
+// Shared with JS: web/pre.js mirrors these offsets (asserted below) and hands them to the I/O
+// worker, which reads the header's counts and sizes. Bump kLayoutVersion with any change, on both
+// sides.
 struct Slot {
   std::atomic<std::int32_t> state{kFree};
   std::atomic<std::uint32_t> notify{0};  // a waiter's futex word, or 0
@@ -80,18 +81,21 @@ struct IoTable {
   Slot slots[kSlots];
 };
 
-static_assert(std::atomic<std::int32_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::int32_t>::is_always_lock_free &&
+              std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(std::is_standard_layout_v<Slot> && std::is_standard_layout_v<TableHeader> &&
               std::is_standard_layout_v<IoTable>);
-static_assert(offsetof(Slot, state) == 0 && offsetof(Slot, notify) == 4 && offsetof(Slot, request) == 8 &&
-              offsetof(Slot, request_json_len) == 12 && offsetof(Slot, request_body_len) == 16 &&
-              offsetof(Slot, response) == 20 && offsetof(Slot, response_cap) == 24 && offsetof(Slot, status) == 28 &&
-              offsetof(Slot, headers_len) == 32 && offsetof(Slot, body_len) == 36 && offsetof(Slot, error_len) == 40 &&
-              sizeof(Slot) == 44);
+static_assert(offsetof(Slot, state) == 0 && offsetof(Slot, notify) == 4 &&
+              offsetof(Slot, request) == 8 && offsetof(Slot, request_json_len) == 12 &&
+              offsetof(Slot, request_body_len) == 16 && offsetof(Slot, response) == 20 &&
+              offsetof(Slot, response_cap) == 24 && offsetof(Slot, status) == 28 &&
+              offsetof(Slot, headers_len) == 32 && offsetof(Slot, body_len) == 36 &&
+              offsetof(Slot, error_len) == 40 && sizeof(Slot) == 44);
 static_assert(offsetof(TableHeader, doorbell) == 0 && offsetof(TableHeader, worker_ready) == 4 &&
-              offsetof(TableHeader, layout_version) == 8 && offsetof(TableHeader, slot_count) == 12 &&
-              offsetof(TableHeader, slot_size) == 16 && offsetof(TableHeader, slots_offset) == 20 &&
-              sizeof(TableHeader) == 24 && offsetof(IoTable, slots) == sizeof(TableHeader));
+              offsetof(TableHeader, layout_version) == 8 &&
+              offsetof(TableHeader, slot_count) == 12 && offsetof(TableHeader, slot_size) == 16 &&
+              offsetof(TableHeader, slots_offset) == 20 && sizeof(TableHeader) == 24 &&
+              offsetof(IoTable, slots) == sizeof(TableHeader));
 
 // Constant-initialized, so it is valid from instantiation on: pre.js hands it to the worker
 // in preRun, before static constructors run.
@@ -112,8 +116,12 @@ Registry& registry() {
   return *r;
 }
 
-char* pointer(std::uint32_t address) { return reinterpret_cast<char*>(static_cast<std::uintptr_t>(address)); }
-std::uint32_t address(const void* p) { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p)); }
+char* pointer(std::uint32_t address) {
+  return reinterpret_cast<char*>(static_cast<std::uintptr_t>(address));
+}
+std::uint32_t address(const void* p) {
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p));
+}
 
 enum class Kind { slot, failed, stale };
 struct Found {
@@ -145,7 +153,8 @@ struct Detached {
 
 Detached release(Registry& r, int index) {  // the caller holds r.mutex; the slot is done
   Slot& s = table.slots[index];
-  Detached d{pointer(s.request), pointer(s.response), s.response_cap, s.status, s.headers_len, s.body_len, s.error_len};
+  Detached d{pointer(s.request), pointer(s.response), s.response_cap, s.status,
+             s.headers_len,      s.body_len,          s.error_len};
   s.notify.store(0);
   s.request = s.request_json_len = s.request_body_len = s.response = s.response_cap = 0;
   const auto i = static_cast<std::size_t>(index);
@@ -162,7 +171,8 @@ void free_buffers(const Detached& d) {
 
 void reclaim_abandoned(Registry& r) {  // the caller holds r.mutex
   for (int i = 0; i < kSlots; ++i)
-    if (r.abandoned[static_cast<std::size_t>(i)] && table.slots[i].state.load() == kDone) free_buffers(release(r, i));
+    if (r.abandoned[static_cast<std::size_t>(i)] && table.slots[i].state.load() == kDone)
+      free_buffers(release(r, i));
 }
 
 int fail(Registry& r, std::string error) {  // the caller holds r.mutex
@@ -206,12 +216,14 @@ int submit(std::string_view json, std::string_view body, std::size_t response_ca
   char* request_buffer = nullptr;
   char* response_buffer = nullptr;
   if (table.header.worker_ready.load() == 0) {
-    error = "the I/O worker is not running (web/pre.js starts it beside the module; see the console)";
+    error =
+        "the I/O worker is not running (web/pre.js starts it beside the module; see the console)";
   } else if (json.size() + body.size() > kMaxBytes || response_cap > kMaxBytes) {
     error = "the request or its answer is larger than the I/O worker's limit of 1 GiB";
   } else {
     // At least one byte each, so that a successful malloc is never a null pointer.
-    request_buffer = static_cast<char*>(std::malloc(std::max<std::size_t>(1, json.size() + body.size())));
+    request_buffer =
+        static_cast<char*>(std::malloc(std::max<std::size_t>(1, json.size() + body.size())));
     response_buffer = static_cast<char*>(std::malloc(std::max<std::size_t>(1, response_cap)));
     if (request_buffer == nullptr || response_buffer == nullptr) {
       error = "out of memory for a " + std::to_string(response_cap) + "-byte response buffer";
@@ -248,7 +260,8 @@ int submit(std::string_view json, std::string_view body, std::size_t response_ca
       s.status = 0;
       s.headers_len = s.body_len = s.error_len = 0;
       s.state.store(kSubmitted);
-      op = kFirstOp + static_cast<int>(r.generation[static_cast<std::size_t>(index)]) * kSlots + index;
+      op = kFirstOp + static_cast<int>(r.generation[static_cast<std::size_t>(index)]) * kSlots +
+           index;
       request_buffer = response_buffer = nullptr;  // the slot owns them now
     }
   }
@@ -275,9 +288,11 @@ Answer take(int op) {
       return out;
     }
     if (f.kind == Kind::stale)
-      throw std::logic_error("I/O operation " + std::to_string(op) + ": no such operation (finished or abandoned?)");
+      throw std::logic_error("I/O operation " + std::to_string(op) +
+                             ": no such operation (finished or abandoned?)");
     if (table.slots[f.index].state.load() != kDone)
-      throw std::logic_error("I/O operation " + std::to_string(op) + ": not done yet; wait until it is readable");
+      throw std::logic_error("I/O operation " + std::to_string(op) +
+                             ": not done yet; wait until it is readable");
     d = release(r, f.index);
   }
   Answer out = answer(d);
@@ -290,7 +305,8 @@ bool is_done(int op) {
   std::lock_guard lock(r.mutex);
   const Found f = find(r, op);
   if (f.kind == Kind::stale)
-    throw std::logic_error("I/O operation " + std::to_string(op) + ": no such operation (finished or abandoned?)");
+    throw std::logic_error("I/O operation " + std::to_string(op) +
+                           ": no such operation (finished or abandoned?)");
   return f.kind == Kind::failed || table.slots[f.index].state.load() == kDone;
 }
 
@@ -313,7 +329,9 @@ void abandon(int op) {
   free_buffers(d);
 }
 
-bool is_op(int fd) noexcept { return fd >= kFirstOp; }
+bool is_op(int fd) noexcept {
+  return fd >= kFirstOp;
+}
 
 bool watch(int op, std::atomic<std::uint32_t>* word) {
   Registry& r = registry();
@@ -372,5 +390,7 @@ void give_back_word(std::atomic<std::uint32_t>* word) {
 }  // namespace samovar::platform::io
 
 // For web/pre.js: the table's address. Its layout is described by its header and by the
-// offsets asserted above, which web/io-worker.js mirrors.
-extern "C" EMSCRIPTEN_KEEPALIVE void* samovar_io_table() { return &samovar::platform::io::table; }
+// offsets asserted above, which web/pre.js mirrors.
+extern "C" EMSCRIPTEN_KEEPALIVE void* samovar_io_table() {
+  return &samovar::platform::io::table;
+}

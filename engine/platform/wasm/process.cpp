@@ -90,7 +90,8 @@ constexpr bool live(std::uint32_t p) {
 // A slot's first state: no worker yet. Workers start at incarnation 1, so none ever has it.
 constexpr std::uint32_t kNeverStarted = make_state(0, kStarting);
 
-// Shared with JS: web/process-worker.js and web/pre.js mirror these offsets (asserted below).
+// Shared with JS: web/pre.js mirrors these offsets (asserted below) and hands them to each
+// process worker.
 // Bump kLayoutVersion with any change, on both sides.
 struct Slot {
   std::atomic<std::uint32_t> state{0};
@@ -405,7 +406,7 @@ int serve() {
 }  // namespace samovar::platform::process
 
 // For web/pre.js: the table's address. Its layout is in its header and in the offsets asserted
-// above, which web/process-worker.js and web/pre.js mirror.
+// above, which web/pre.js mirrors.
 extern "C" EMSCRIPTEN_KEEPALIVE void* samovar_process_table() {
   return &samovar::platform::process::table;
 }
