@@ -13,7 +13,9 @@ using asyncio::Task;
 
 namespace {
 
-trace::Recorder quiet() { return trace::Recorder(trace::Level::off, {0, 0}, platform::now()); }
+trace::Recorder quiet() {
+  return trace::Recorder(trace::Level::off, {0, 0}, platform::now());
+}
 
 Task<void> yield_n(long n) {
   for (long i = 0; i < n; ++i) co_await asyncio::sleep(0);
@@ -30,7 +32,9 @@ void BM_SleepZeroSwitch(benchmark::State& state) {
 }
 BENCHMARK(BM_SleepZeroSwitch)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
-Task<void> nap(double seconds) { co_await asyncio::sleep(seconds); }
+Task<void> nap(double seconds) {
+  co_await asyncio::sleep(seconds);
+}
 
 Task<void> gather_naps(long n, double seconds, std::size_t* heap_peak) {
   std::vector<Task<void>> naps;
@@ -56,13 +60,18 @@ void BM_GatherSleepingTasks(benchmark::State& state) {
     asyncio::EventLoop loop(recorder);
     loop.run_until_complete(gather_naps(n, 0.1, &peak));
     overhead_s += platform::to_seconds(platform::now() - start) - 0.1;
-    bytes += static_cast<double>(peak) - static_cast<double>(before);  // the heap can shrink: no unsigned wrap
+    bytes += static_cast<double>(peak) -
+             static_cast<double>(before);  // the heap can shrink: no unsigned wrap
   }
   const auto runs = static_cast<double>(state.iterations());
   state.counters["overhead_us_per_task"] = overhead_s / runs / static_cast<double>(n) * 1e6;
   state.counters["bytes_per_task"] = bytes / runs / static_cast<double>(n);
 }
-BENCHMARK(BM_GatherSleepingTasks)->Arg(1'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_GatherSleepingTasks)
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 // The cost of tracing: the same gather, spans on.
 void BM_GatherTraced(benchmark::State& state) {

@@ -64,6 +64,10 @@ void BM_ConcurrentGets(benchmark::State& state) {
     loop.run_until_complete(get_all(url, state.range(0)));
   }
 }
-BENCHMARK(BM_ConcurrentGets)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_ConcurrentGets)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "native/commands.hpp"
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <system_error>
-#include <unistd.h>
 
 #include "engine/samovar.hpp"
 
@@ -30,7 +30,8 @@ static json cli_value(const std::string& text) {
 }
 
 int run(const RunArgs& args) {
-  json request{{"schema_version", kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
+  json request{
+      {"schema_version", kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
   if (!args.model.empty()) request["model"] = args.model;
   if (args.scale) request["scale"] = cli_value(*args.scale);
   if (args.seed) request["seed"] = cli_value(*args.seed);
@@ -52,8 +53,10 @@ int run(const RunArgs& args) {
     return code;
   }
   if (!args.trace_file.empty()) write_atomically(args.trace_file, chrome_trace(report).dump());
-  if (args.json) std::cout << report.dump(2) << "\n";
-  else std::cout << render_text(report);
+  if (args.json)
+    std::cout << report.dump(2) << "\n";
+  else
+    std::cout << render_text(report);
   return code;
 }
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # clang 14 builds both targets: Emscripten uses it, and g++ 12.2 miscompiles coroutine
 # parameters (seen as double frees under ASan).
-packages=(cmake ninja-build clang-14 libclang-rt-14-dev emscripten catch2 nlohmann-json3-dev libcli11-dev libhttp-parser-dev libbenchmark-dev chromium)
+packages=(cmake ninja-build clang-14 clang-format-14 libclang-rt-14-dev emscripten catch2 nlohmann-json3-dev libcli11-dev libhttp-parser-dev libbenchmark-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

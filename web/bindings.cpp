@@ -14,11 +14,15 @@
 
 #include "engine/samovar.hpp"
 
-#pragma clang diagnostic ignored "-Wdollar-in-identifier-extension"  // EM_ASM names its arguments $0, $1
+// EM_ASM names its arguments $0, $1.
+#pragma clang diagnostic ignored "-Wdollar-in-identifier-extension"
 
 namespace {
 
-char* to_js(const std::string& s) { return strdup(s.c_str()); }  // JS frees it
+// JS frees it.
+char* to_js(const std::string& s) {
+  return strdup(s.c_str());
+}
 
 // Hands a malloc'd string to Module[callback](job, text) on the main thread, which frees it.
 void post(const char* callback, int job, const std::string& text) {
@@ -76,12 +80,18 @@ Runner& runner() {
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE char* samovar_catalog_json() { return to_js(samovar::catalog_json().dump()); }
-EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() { return to_js(samovar::catalog_text()); }
+EMSCRIPTEN_KEEPALIVE char* samovar_catalog_json() {
+  return to_js(samovar::catalog_json().dump());
+}
+EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() {
+  return to_js(samovar::catalog_text());
+}
 
 // Starts a run; Module.samovarLine(job, lineJson) and then Module.samovarDone(job, reportJson)
 // are called on the main thread.
-EMSCRIPTEN_KEEPALIVE void samovar_start(int job, const char* request_json) { runner().start(job, request_json); }
+EMSCRIPTEN_KEEPALIVE void samovar_start(int job, const char* request_json) {
+  runner().start(job, request_json);
+}
 
 EMSCRIPTEN_KEEPALIVE char* samovar_render_text(const char* report_json) {
   return to_js(samovar::render_text(nlohmann::json::parse(report_json)));

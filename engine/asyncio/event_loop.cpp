@@ -11,15 +11,21 @@ namespace {
 thread_local EventLoop* running_loop = nullptr;
 }
 
-EventLoop::Activation::Activation(EventLoop& loop) : previous(running_loop) { running_loop = &loop; }
-EventLoop::Activation::~Activation() { running_loop = previous; }
+EventLoop::Activation::Activation(EventLoop& loop) : previous(running_loop) {
+  running_loop = &loop;
+}
+EventLoop::Activation::~Activation() {
+  running_loop = previous;
+}
 
 EventLoop& EventLoop::current() {
   if (running_loop == nullptr) throw std::logic_error("no running event loop on this thread");
   return *running_loop;
 }
 
-EventLoop& EventLoop::running() noexcept { return *running_loop; }
+EventLoop& EventLoop::running() noexcept {
+  return *running_loop;
+}
 
 EventLoop::EventLoop(trace::Recorder& recorder) : recorder_(recorder) {}
 
@@ -58,13 +64,16 @@ void EventLoop::set_debug(bool on, double slow_callback_s) noexcept {
   slow_callback_ = platform::to_nanos(slow_callback_s);
 }
 
-detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise, std::string name) {
+detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise,
+                                    std::string name) {
   auto* state = new detail::TaskState;
   state->loop = this;
   state->root = frame;
   state->promise = promise;
-  if (name.empty()) state->number = ++unnamed_tasks_;
-  else state->name = std::move(name);
+  if (name.empty())
+    state->number = ++unnamed_tasks_;
+  else
+    state->name = std::move(name);
   state->next = live_;
   if (live_ != nullptr) live_->prev = state;
   live_ = state;
@@ -72,7 +81,9 @@ detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::Prom
   return state;
 }
 
-void EventLoop::call_soon(coro::coroutine_handle<> h, detail::TaskState* task) noexcept { ready_.push_back({h, task}); }
+void EventLoop::call_soon(coro::coroutine_handle<> h, detail::TaskState* task) noexcept {
+  ready_.push_back({h, task});
+}
 
 void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
   {
@@ -94,7 +105,8 @@ void EventLoop::drain_threadsafe() noexcept {
   for (auto& fn : batch) fn();
 }
 
-void EventLoop::suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline) noexcept {
+void EventLoop::suspend(detail::Waiter& w, coro::coroutine_handle<> h,
+                        std::optional<Nanos> deadline) noexcept {
   w.handle = h;
   w.task = current_;
   w.timed_out = false;
@@ -198,7 +210,8 @@ void EventLoop::run_ready() noexcept {
         ++slow_steps_;
         const std::string took = contract::fixed(platform::to_seconds(end - start), 3);
         recorder_.print(recorder_.lane("asyncio"),
-                        "Executing <Task '" + recorder_.lane_name(detail::lane_of(r.task)) + "'> took " + took + " seconds",
+                        "Executing <Task '" + recorder_.lane_name(detail::lane_of(r.task)) +
+                            "'> took " + took + " seconds",
                         false);
       }
     }
@@ -248,10 +261,12 @@ void EventLoop::report_unretrieved(detail::TaskState& state) noexcept {
   try {
     std::rethrow_exception(state.promise->error);
   } catch (const std::exception& e) {
-    recorder_.print(recorder_.lane("asyncio"),
-                    "Task exception was never retrieved: " + recorder_.lane_name(detail::lane_of(&state)) + ": " + e.what());
+    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " +
+                                                   recorder_.lane_name(detail::lane_of(&state)) +
+                                                   ": " + e.what());
   } catch (...) {
-    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " + recorder_.lane_name(detail::lane_of(&state)));
+    recorder_.print(recorder_.lane("asyncio"), "Task exception was never retrieved: " +
+                                                   recorder_.lane_name(detail::lane_of(&state)));
   }
 }
 
@@ -265,8 +280,10 @@ void EventLoop::finish(detail::TaskState& state) noexcept {
     } catch (...) {
     }
   }
-  if (state.prev != nullptr) state.prev->next = state.next;
-  else live_ = state.next;
+  if (state.prev != nullptr)
+    state.prev->next = state.next;
+  else
+    live_ = state.next;
   if (state.next != nullptr) state.next->prev = state.prev;
   state.prev = state.next = nullptr;
   while (!state.waiters.empty()) wake(*state.waiters.front());
@@ -280,7 +297,9 @@ void EventLoop::finish(detail::TaskState& state) noexcept {
 
 namespace detail {
 
-void on_root_done(TaskState& state) noexcept { state.loop->finish(state); }
+void on_root_done(TaskState& state) noexcept {
+  state.loop->finish(state);
+}
 
 void release(TaskState* state) noexcept {
   if (state->loop != nullptr) state->loop->report_unretrieved(*state);
@@ -288,34 +307,45 @@ void release(TaskState* state) noexcept {
   delete state;
 }
 
-TaskState* running_task() noexcept { return running_loop != nullptr ? running_loop->current_task() : nullptr; }
+TaskState* running_task() noexcept {
+  return running_loop != nullptr ? running_loop->current_task() : nullptr;
+}
 
-bool cancel(TaskState& state) { return state.loop != nullptr && state.loop->cancel(state); }
+bool cancel(TaskState& state) {
+  return state.loop != nullptr && state.loop->cancel(state);
+}
 
-void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h, std::optional<platform::Nanos> deadline) {
+void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h,
+                std::optional<platform::Nanos> deadline) {
   w.awaited = &awaited;
   awaited.waiters.push_back(w);
   EventLoop::current().suspend(w, h, deadline);
 }
 
-void resume_point(TaskState* task) { EventLoop::resume_point(task); }
+void resume_point(TaskState* task) {
+  EventLoop::resume_point(task);
+}
 
 trace::LaneId lane_of(TaskState* task, trace::LaneId fallback) {
   if (task == nullptr) return fallback;
   if (task->lane == kNoLane)
-    task->lane = task->loop->recorder().lane(task->number != 0 ? "task " + std::to_string(task->number) : task->name);
+    task->lane = task->loop->recorder().lane(
+        task->number != 0 ? "task " + std::to_string(task->number) : task->name);
   return task->lane;
 }
 
 void record_wait(TaskState* task, const char* name, platform::Nanos start, trace::LaneId fallback) {
   auto& recorder = EventLoop::current().recorder();
   recorder.close(name);
-  if (recorder.spans_on()) recorder.span(lane_of(task, fallback), trace::State::waiting, name, start, platform::now());
+  if (recorder.spans_on())
+    recorder.span(lane_of(task, fallback), trace::State::waiting, name, start, platform::now());
 }
 
 }  // namespace detail
 
-bool in_task() noexcept { return detail::running_task() != nullptr; }
+bool in_task() noexcept {
+  return detail::running_task() != nullptr;
+}
 
 trace::LaneId current_lane(trace::LaneId fallback) {
   return detail::lane_of(detail::running_task(), fallback);
@@ -326,6 +356,8 @@ WaitSpan::WaitSpan(const char* name, trace::LaneId fallback)
   EventLoop::current().recorder().open(name_);  // record_wait closes it
 }
 
-WaitSpan::~WaitSpan() { detail::record_wait(task_, name_, start_, fallback_); }
+WaitSpan::~WaitSpan() {
+  detail::record_wait(task_, name_, start_, fallback_);
+}
 
 }  // namespace samovar::asyncio

@@ -63,7 +63,8 @@ class EventLoop {
   // Suspends the running task on `w` (put on its list or fd first, if any) until woken,
   // cancelled, or `deadline` (then w.timed_out is set).
   // Allocation failure here ends the process (noexcept): a wait cannot be half registered.
-  void suspend(detail::Waiter& w, coro::coroutine_handle<> h, std::optional<Nanos> deadline = std::nullopt) noexcept;
+  void suspend(detail::Waiter& w, coro::coroutine_handle<> h,
+               std::optional<Nanos> deadline = std::nullopt) noexcept;
   // Resumes w's task at the next step, unhooked from its list, fd and deadline.
   void wake(detail::Waiter& w) noexcept;
   // Hooks `w` to `fd`; call suspend() next. One waiter per fd at a time.
@@ -96,13 +97,15 @@ class EventLoop {
   // asyncio.run's core: runs `main` as a task named "main" until it is done; throws
   // DeadlineExceeded if `deadline` passes first.
   template <class T>
-  T run_until_complete(Task<T> main, std::optional<Nanos> deadline = std::nullopt, double deadline_s = 0) {
+  T run_until_complete(Task<T> main, std::optional<Nanos> deadline = std::nullopt,
+                       double deadline_s = 0) {
     Activation active(*this);
     auto handle = create_task(std::move(main), "main");
     // The clock is read every 64 steps only (a read costs more than a step in WASM); a
     // step that waits is bounded by the deadline itself.
     for (unsigned step = 0; !handle.done(); ++step) {
-      if (deadline && step % 64 == 0 && platform::now() >= *deadline) throw contract::DeadlineExceeded(deadline_s);
+      if (deadline && step % 64 == 0 && platform::now() >= *deadline)
+        throw contract::DeadlineExceeded(deadline_s);
       run_once(deadline);
     }
     return handle.result();
@@ -120,7 +123,9 @@ class EventLoop {
     Nanos when;
     std::uint64_t seq;
     detail::Waiter* waiter;
-    bool operator>(const Timer& o) const noexcept { return when != o.when ? when > o.when : seq > o.seq; }
+    bool operator>(const Timer& o) const noexcept {
+      return when != o.when ? when > o.when : seq > o.seq;
+    }
   };
   struct Activation {
     explicit Activation(EventLoop& loop);
@@ -128,7 +133,8 @@ class EventLoop {
     EventLoop* previous;
   };
 
-  detail::TaskState* adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise, std::string name);
+  detail::TaskState* adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise,
+                           std::string name);
   void finish(detail::TaskState& state) noexcept;
   void report_unretrieved(detail::TaskState& state) noexcept;
   void unhook(detail::Waiter& w) noexcept;

@@ -39,7 +39,9 @@ struct GatherState {
       EventLoop::current().wake(g.waiter);
     }
   }
-  bool ready() const noexcept { return remaining == 0 || (first_failed != nullptr && !return_exceptions); }
+  bool ready() const noexcept {
+    return remaining == 0 || (first_failed != nullptr && !return_exceptions);
+  }
 
   bool await_ready() const noexcept { return ready(); }
   void await_suspend(coro::coroutine_handle<> h) {

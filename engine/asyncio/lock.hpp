@@ -28,8 +28,10 @@ class Lock {
 
   void release() {
     if (!locked_) throw std::logic_error("Lock is not acquired");
-    if (waiters_.empty()) locked_ = false;
-    else detail::wake_first(waiters_);  // stays locked: ownership passes to the woken task
+    if (waiters_.empty())
+      locked_ = false;
+    else
+      detail::wake_first(waiters_);  // stays locked: ownership passes to the woken task
   }
 
  private:

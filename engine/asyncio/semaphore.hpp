@@ -33,8 +33,10 @@ class Semaphore {
   }
 
   void release() {
-    if (waiters_.empty()) ++value_;
-    else detail::wake_first(waiters_);  // the slot passes to the woken task
+    if (waiters_.empty())
+      ++value_;
+    else
+      detail::wake_first(waiters_);  // the slot passes to the woken task
   }
 
  private:

@@ -32,6 +32,8 @@ class [[nodiscard]] Sleep {
   detail::Waiter waiter_;
 };
 
-inline Sleep sleep(double seconds) noexcept { return Sleep(seconds); }
+inline Sleep sleep(double seconds) noexcept {
+  return Sleep(seconds);
+}
 
 }  // namespace samovar::asyncio

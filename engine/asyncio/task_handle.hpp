@@ -14,13 +14,15 @@ void release(TaskState* state) noexcept;  // defined by the event loop
 TaskState* running_task() noexcept;       // the task the calling loop is running
 bool cancel(TaskState& state);
 // Suspends the running task until `awaited` is done or the deadline passes.
-void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h, std::optional<platform::Nanos> deadline);
+void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h,
+                std::optional<platform::Nanos> deadline);
 // Throws CancelledError once if the running task was cancelled while suspended.
 void resume_point(TaskState* task);
 // The task's lane in the trace (made on first use); `fallback` when there is no task.
 trace::LaneId lane_of(TaskState* task, trace::LaneId fallback = 0);
 // Ends an interval of `name` that began at `start` on the task's lane (a wait: sleep, request).
-void record_wait(TaskState* task, const char* name, platform::Nanos start, trace::LaneId fallback = 0);
+void record_wait(TaskState* task, const char* name, platform::Nanos start,
+                 trace::LaneId fallback = 0);
 
 // Awaits a task's end without taking its result; yields true if the deadline came first.
 class TaskDone {
@@ -50,7 +52,8 @@ class [[nodiscard]] TaskHandle {
   using Frame = coro::coroutine_handle<detail::Promise<T>>;
 
   TaskHandle(detail::TaskState* state, Frame frame) noexcept : state_(state), frame_(frame) {}
-  TaskHandle(TaskHandle&& other) noexcept : state_(std::exchange(other.state_, nullptr)), frame_(other.frame_) {}
+  TaskHandle(TaskHandle&& other) noexcept
+      : state_(std::exchange(other.state_, nullptr)), frame_(other.frame_) {}
   TaskHandle& operator=(TaskHandle&& other) noexcept {
     if (this != &other) {
       drop();
@@ -76,7 +79,9 @@ class [[nodiscard]] TaskHandle {
       return handle.result();
     }
   };
-  Awaiter operator co_await() noexcept { return Awaiter{*this, detail::TaskDone(*state_, std::nullopt)}; }
+  Awaiter operator co_await() noexcept {
+    return Awaiter{*this, detail::TaskDone(*state_, std::nullopt)};
+  }
 
   // The result, or the task's exception rethrown; CancelledError if it was cancelled.
   T result() {

@@ -29,7 +29,8 @@ class [[nodiscard]] WaitFd {
   detail::Waiter waiter_;
 };
 
-inline WaitFd wait_fd(int fd, std::uint32_t interest, std::optional<Nanos> deadline = std::nullopt) noexcept {
+inline WaitFd wait_fd(int fd, std::uint32_t interest,
+                      std::optional<Nanos> deadline = std::nullopt) noexcept {
   return WaitFd(fd, interest, deadline);
 }
 

@@ -12,7 +12,8 @@ template <class T>
 Task<T> wait_for(Task<T> coro, double timeout_s) {
   auto& loop = EventLoop::current();
   auto task = loop.create_task(std::move(coro));
-  const bool timed_out = co_await detail::TaskDone(task.state(), platform::now() + platform::to_nanos(timeout_s));
+  const bool timed_out =
+      co_await detail::TaskDone(task.state(), platform::now() + platform::to_nanos(timeout_s));
   if (timed_out) {
     task.cancel();
     co_await detail::TaskDone(task.state(), std::nullopt);

@@ -16,17 +16,20 @@ json to_json(const platform::Machine& m) {
   return {{"cores", m.cores},
           {"os", m.os},
           {"browser", m.browser ? json(*m.browser) : json(nullptr)},
-          {"cross_origin_isolated", m.cross_origin_isolated ? json(*m.cross_origin_isolated) : json(nullptr)},
+          {"cross_origin_isolated",
+           m.cross_origin_isolated ? json(*m.cross_origin_isolated) : json(nullptr)},
           {"timer_resolution_s", m.timer_resolution_s}};
 }
 
 json to_json(const Report& r) {
   json output = json::array();
-  for (const auto& line : r.output)
-    output.push_back(to_json(line, r.lanes[line.lane]));
+  for (const auto& line : r.output) output.push_back(to_json(line, r.lanes[line.lane]));
   json spans = json::array();
   for (const auto& s : r.trace) {
-    json j{{"lane", r.lanes[s.lane]}, {"state", trace::to_string(s.state)}, {"name", s.name}, {"start_s", s.start_s}};
+    json j{{"lane", r.lanes[s.lane]},
+           {"state", trace::to_string(s.state)},
+           {"name", s.name},
+           {"start_s", s.start_s}};
     if (!std::isnan(s.end_s)) j["end_s"] = s.end_s;
     if (s.object != trace::kNoLane) j["object"] = r.lanes[s.object];
     if (s.holder != trace::kNoLane) j["holder"] = r.lanes[s.holder];
@@ -68,22 +71,27 @@ std::string padded(std::string text, std::size_t width) {
 }  // namespace
 
 std::string render_text(const json& report) {
-  if (exit_code(report) == 2) return "error: " + report["error"]["message"].get<std::string>() + "\n";
+  if (exit_code(report) == 2)
+    return "error: " + report["error"]["message"].get<std::string>() + "\n";
   std::size_t who_width = 4;
-  for (const auto& line : report["output"]) who_width = std::max(who_width, line["who"].get<std::string>().size());
+  for (const auto& line : report["output"])
+    who_width = std::max(who_width, line["who"].get<std::string>().size());
   std::string out;
   for (const auto& line : report["output"]) {
     const std::string who = line["who"].get<std::string>();
-    out += padded(fixed(line["t_s"].get<double>(), 4), 9) + "s  " + who + std::string(who_width - who.size() + 2, ' ') +
-           line["text"].get<std::string>() + "\n";
+    out += padded(fixed(line["t_s"].get<double>(), 4), 9) + "s  " + who +
+           std::string(who_width - who.size() + 2, ' ') + line["text"].get<std::string>() + "\n";
   }
-  out += "-- " + report["scenario"].get<std::string>() + " (" + report["model"].get<std::string>() + ", " +
-         report["platform"].get<std::string>() + "): wall " + fixed(report["wall_s"].get<double>(), 4) + " s";
-  for (const auto& [name, value] : report["checks"].items()) out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
+  out += "-- " + report["scenario"].get<std::string>() + " (" + report["model"].get<std::string>() +
+         ", " + report["platform"].get<std::string>() + "): wall " +
+         fixed(report["wall_s"].get<double>(), 4) + " s";
+  for (const auto& [name, value] : report["checks"].items())
+    out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
   const double dropped = report["metrics"].value("lines_dropped", 0.0);
   if (dropped > 0) out += "; " + fixed(dropped, 0) + " more lines not kept";
   out += "\n";
-  if (report.contains("error")) out += "error: " + report["error"]["message"].get<std::string>() + "\n";
+  if (report.contains("error"))
+    out += "error: " + report["error"]["message"].get<std::string>() + "\n";
   return out;
 }
 

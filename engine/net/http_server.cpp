@@ -15,18 +15,30 @@ namespace sock = platform::socket;
 
 const char* status_text(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 
@@ -39,7 +51,9 @@ struct Parse : detail::MessageParse {
   bool keep_alive = true;
 };
 
-Parse& of(http_parser* p) { return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data)); }
+Parse& of(http_parser* p) {
+  return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data));
+}
 
 const http_parser_settings& settings() {
   static const http_parser_settings table = [] {
@@ -101,7 +115,8 @@ asyncio::Task<void> HttpServer::serve() {
       std::erase_if(connections_, [](const auto& c) { return c.done(); });
       live_after_prune_ = std::max<std::size_t>(connections_.size(), 64);
     }
-    for (int fd; (fd = sock::accept(listener_)) >= 0;) connections_.push_back(loop.create_task(connection(fd), "connection"));
+    for (int fd; (fd = sock::accept(listener_)) >= 0;)
+      connections_.push_back(loop.create_task(connection(fd), "connection"));
     co_await asyncio::wait_fd(listener_, platform::kReadable);
   }
 }
@@ -129,7 +144,9 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       if (r.kind == sock::IoResult::kDone) {
         sent += r.bytes;
       } else if (r.kind == sock::IoResult::kWouldBlock) {
-        if (co_await asyncio::wait_fd(fd, platform::kWritable, platform::now() + options_.idle_timeout)) co_return false;
+        if (co_await asyncio::wait_fd(fd, platform::kWritable,
+                                      platform::now() + options_.idle_timeout))
+          co_return false;
       } else {
         co_return false;
       }
@@ -151,9 +168,12 @@ asyncio::Task<void> HttpServer::connection(int fd) {
         auto r = sock::read(fd, buffer, sizeof buffer);
         if (r.kind == sock::IoResult::kWouldBlock) {
           const bool idle = st.target.empty() && st.headers.empty();
-          if (co_await asyncio::wait_fd(fd, platform::kReadable, platform::now() + options_.idle_timeout)) {
-            if (!idle) error_status = 408;
-            else open = false;
+          if (co_await asyncio::wait_fd(fd, platform::kReadable,
+                                        platform::now() + options_.idle_timeout)) {
+            if (!idle)
+              error_status = 408;
+            else
+              open = false;
             if (!open) break;
           }
           continue;
@@ -168,9 +188,12 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       const auto err = HTTP_PARSER_ERRNO(&parser);
       std::string rest(data.substr(std::min(used, data.size())));
       pending = std::move(rest);
-      if (st.too_large) error_status = 413;
-      else if (err == HPE_HEADER_OVERFLOW) error_status = 431;
-      else if (err != HPE_OK && err != HPE_PAUSED) error_status = 400;
+      if (st.too_large)
+        error_status = 413;
+      else if (err == HPE_HEADER_OVERFLOW)
+        error_status = 431;
+      else if (err != HPE_OK && err != HPE_PAUSED)
+        error_status = 400;
     }
     if (!open) break;
 
@@ -188,8 +211,10 @@ asyncio::Task<void> HttpServer::connection(int fd) {
         response = plain(500, std::string("internal error: ") + e.what());
       }
     }
-    const bool head = http_method_str(static_cast<http_method>(parser.method)) == std::string_view("HEAD");
-    if (!co_await send_all(serialize(response, options_.common_headers, keep_alive, head && error_status == 0)))
+    const bool head =
+        http_method_str(static_cast<http_method>(parser.method)) == std::string_view("HEAD");
+    if (!co_await send_all(
+            serialize(response, options_.common_headers, keep_alive, head && error_status == 0)))
       break;
     open = keep_alive;
   }

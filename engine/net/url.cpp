@@ -6,8 +6,10 @@ namespace samovar::net {
 
 Url parse_url(const std::string& text) {
   constexpr std::string_view scheme = "http://";
-  if (text.rfind("https://", 0) == 0) throw ClientError("bad URL " + text + ": https is not supported (no TLS here)");
-  if (text.rfind(scheme, 0) != 0) throw ClientError("bad URL " + text + ": expected http://host[:port]/path");
+  if (text.rfind("https://", 0) == 0)
+    throw ClientError("bad URL " + text + ": https is not supported (no TLS here)");
+  if (text.rfind(scheme, 0) != 0)
+    throw ClientError("bad URL " + text + ": expected http://host[:port]/path");
   const std::string_view rest = std::string_view(text).substr(scheme.size());
   const auto slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);

@@ -20,7 +20,11 @@ std::optional<Nanos> process_cpu_time() noexcept;
 // The smallest step the clock was seen to take, measured by reading it in a tight loop.
 double timer_resolution_seconds() noexcept;
 
-constexpr Nanos to_nanos(double seconds) noexcept { return static_cast<Nanos>(seconds * 1e9); }
-constexpr double to_seconds(Nanos nanos) noexcept { return static_cast<double>(nanos) * 1e-9; }
+constexpr Nanos to_nanos(double seconds) noexcept {
+  return static_cast<Nanos>(seconds * 1e9);
+}
+constexpr double to_seconds(Nanos nanos) noexcept {
+  return static_cast<double>(nanos) * 1e-9;
+}
 
 }  // namespace samovar::platform

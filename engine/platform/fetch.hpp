@@ -24,7 +24,7 @@ struct Request {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // bytes; must be empty for GET and HEAD (fetch refuses a body there)
+  std::string body;       // bytes; must be empty for GET and HEAD (fetch refuses a body there)
   double timeout_s = 30;  // from the worker taking it to the body's last byte; must be > 0
   // The body's limit. Its buffer (plus 64 KiB for headers) is allocated by start(), before
   // the request is sent: many concurrent requests want a smaller limit than the default.
@@ -32,7 +32,7 @@ struct Request {
 };
 
 struct Response {
-  int status = 0;  // 0 when `error` is set
+  int status = 0;                                            // 0 when `error` is set
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string error;  // no HTTP answer: refused, timed out, too large, bad URL, no worker...

@@ -8,8 +8,8 @@ namespace samovar::platform {
 struct Machine {
   unsigned cores = 0;
   std::string os;
-  std::optional<std::string> browser;            // a browser's user agent, when in one
-  std::optional<bool> cross_origin_isolated;     // only meaningful in a browser
+  std::optional<std::string> browser;         // a browser's user agent, when in one
+  std::optional<bool> cross_origin_isolated;  // only meaningful in a browser
   double timer_resolution_s = 0;
 };
 

@@ -27,8 +27,8 @@ struct TaskState {
   std::string name;
   coro::coroutine_handle<> root;  // the task's outermost coroutine frame
   PromiseBase* promise = nullptr;
-  Waiter* waiting = nullptr;       // what the task is suspended on, until it is woken
-  WaiterList waiters;               // coroutines awaiting this task, woken when it is done
+  Waiter* waiting = nullptr;  // what the task is suspended on, until it is woken
+  WaiterList waiters;         // coroutines awaiting this task, woken when it is done
   void (*on_done)(void* context, TaskState& state) = nullptr;  // gather's and as_completed's hook
   void* on_done_context = nullptr;
   bool started = false;

@@ -34,15 +34,21 @@ class WaiterList {
     w.list = this;
     w.prev = tail_;
     w.next = nullptr;
-    if (tail_ != nullptr) tail_->next = &w;
-    else head_ = &w;
+    if (tail_ != nullptr)
+      tail_->next = &w;
+    else
+      head_ = &w;
     tail_ = &w;
   }
   void remove(Waiter& w) noexcept {
-    if (w.prev != nullptr) w.prev->next = w.next;
-    else head_ = w.next;
-    if (w.next != nullptr) w.next->prev = w.prev;
-    else tail_ = w.prev;
+    if (w.prev != nullptr)
+      w.prev->next = w.next;
+    else
+      head_ = w.next;
+    if (w.next != nullptr)
+      w.next->prev = w.prev;
+    else
+      tail_ = w.prev;
     w.prev = w.next = nullptr;
     w.list = nullptr;
   }

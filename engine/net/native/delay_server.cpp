@@ -10,16 +10,20 @@ namespace samovar::net {
 
 asyncio::Task<HttpResponse> delay_response(std::string seconds_text) {
   double seconds = -1;
-  const auto [end, ec] = std::from_chars(seconds_text.data(), seconds_text.data() + seconds_text.size(), seconds);
-  if (ec != std::errc() || end != seconds_text.data() + seconds_text.size() || !std::isfinite(seconds) || seconds < 0)
-    co_return HttpResponse{400,
-                           {{"Content-Type", "text/plain; charset=utf-8"}},
-                           "/delay/<seconds>: seconds must be a number 0..30 (larger values are capped at 30)\n"};
+  const auto [end, ec] =
+      std::from_chars(seconds_text.data(), seconds_text.data() + seconds_text.size(), seconds);
+  if (ec != std::errc() || end != seconds_text.data() + seconds_text.size() ||
+      !std::isfinite(seconds) || seconds < 0)
+    co_return HttpResponse{
+        400,
+        {{"Content-Type", "text/plain; charset=utf-8"}},
+        "/delay/<seconds>: seconds must be a number 0..30 (larger values are capped at 30)\n"};
   seconds = std::min(seconds, kMaxDelaySeconds);
   co_await asyncio::sleep(seconds);
   char body[64];
   std::snprintf(body, sizeof body, "{\"delay_s\":%.6g}", seconds);
-  co_return HttpResponse{200, {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}}, body};
+  co_return HttpResponse{
+      200, {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}}, body};
 }
 
 namespace {
@@ -27,15 +31,20 @@ namespace {
 class LoopbackDelayServer final : public DelayServer {
  public:
   LoopbackDelayServer()
-      : server_({}, [](const HttpRequest& request) -> asyncio::Task<HttpResponse> {
-          const std::string_view target = request.target;
-          if (target.rfind("/delay/", 0) == 0) co_return co_await delay_response(std::string(target.substr(7)));
-          co_return HttpResponse{404, {{"Content-Type", "text/plain"}}, "only /delay/<seconds> here\n"};
-        }),
+      : server_({},
+                [](const HttpRequest& request) -> asyncio::Task<HttpResponse> {
+                  const std::string_view target = request.target;
+                  if (target.rfind("/delay/", 0) == 0)
+                    co_return co_await delay_response(std::string(target.substr(7)));
+                  co_return HttpResponse{
+                      404, {{"Content-Type", "text/plain"}}, "only /delay/<seconds> here\n"};
+                }),
         task_(asyncio::EventLoop::current().create_task(server_.serve(), "delay server")) {}
   ~LoopbackDelayServer() override { task_.cancel(); }
 
-  std::string base_url() const override { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+  std::string base_url() const override {
+    return "http://127.0.0.1:" + std::to_string(server_.port());
+  }
 
  private:
   HttpServer server_;
@@ -44,6 +53,8 @@ class LoopbackDelayServer final : public DelayServer {
 
 }  // namespace
 
-std::unique_ptr<DelayServer> start_delay_server() { return std::make_unique<LoopbackDelayServer>(); }
+std::unique_ptr<DelayServer> start_delay_server() {
+  return std::make_unique<LoopbackDelayServer>();
+}
 
 }  // namespace samovar::net

@@ -53,7 +53,9 @@ struct Parse : detail::MessageParse {
   int status = 0;
 };
 
-Parse& of(http_parser* p) { return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data)); }
+Parse& of(http_parser* p) {
+  return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data));
+}
 
 const http_parser_settings& settings() {
   static const http_parser_settings table = [] {
@@ -72,17 +74,23 @@ const http_parser_settings& settings() {
 
 }  // namespace
 
-ClientSession::ClientSession(SessionOptions options) : options_(options), pool_(std::make_unique<Pool>()) {}
+ClientSession::ClientSession(SessionOptions options)
+    : options_(options), pool_(std::make_unique<Pool>()) {}
 ClientSession::~ClientSession() = default;
 
-std::size_t ClientSession::connections_opened() const noexcept { return pool_->opened; }
+std::size_t ClientSession::connections_opened() const noexcept {
+  return pool_->opened;
+}
 
-asyncio::Task<Response> ClientSession::request(std::string method, std::string url_text, std::string body) {
+asyncio::Task<Response> ClientSession::request(std::string method, std::string url_text,
+                                               std::string body) {
   const Url url = parse_url(url_text);
   const std::string what = method + " " + url_text;
   const std::string key = url.host + ":" + std::to_string(url.port);
   const platform::Nanos deadline = platform::now() + platform::to_nanos(options_.timeout_s);
-  auto timed_out = [&]() { return ClientError(what + ": timed out after " + std::to_string(options_.timeout_s) + " s"); };
+  auto timed_out = [&]() {
+    return ClientError(what + ": timed out after " + std::to_string(options_.timeout_s) + " s");
+  };
 
   // A pooled connection may have been closed by the server while idle: then one retry on a
   // fresh connection, as aiohttp does.
@@ -97,7 +105,8 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
       try {
         conn.fd = sock::connect_tcp(url.host, url.port);
       } catch (const std::system_error& e) {
-        throw ClientError(what + ": cannot connect to " + key + ": " + sock::error_text(e.code().value()));
+        throw ClientError(what + ": cannot connect to " + key + ": " +
+                          sock::error_text(e.code().value()));
       }
       ++pool_->opened;
     }
@@ -114,7 +123,8 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
 
     std::string out = method + " " + url.target + " HTTP/1.1\r\nHost: " + key +
                       "\r\nConnection: keep-alive\r\nAccept: */*\r\n";
-    if (!body.empty() || method == "POST") out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!body.empty() || method == "POST")
+      out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     out += "\r\n" + body;
     bool lost = false;  // the connection was gone before any answer
     for (std::size_t sent = 0; sent < out.size() && !lost;) {
@@ -158,7 +168,8 @@ asyncio::Task<Response> ClientSession::request(std::string method, std::string u
       received += r.bytes;
       const std::size_t used = http_parser_execute(&parser, &settings(), buffer, r.bytes);
       if (st.too_large)
-        throw ClientError(what + ": response larger than " + std::to_string(options_.max_response_bytes) + " bytes");
+        throw ClientError(what + ": response larger than " +
+                          std::to_string(options_.max_response_bytes) + " bytes");
       if (HTTP_PARSER_ERRNO(&parser) != HPE_OK || used != r.bytes)
         throw ClientError(what + ": malformed response (" +
                           http_errno_description(HTTP_PARSER_ERRNO(&parser)) + ")");

@@ -1,7 +1,7 @@
+#include "engine/net/http_client.hpp"
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/asyncio/semaphore.hpp"
 #include "engine/asyncio/wait_fd.hpp"
-#include "engine/net/http_client.hpp"
 #include "engine/platform/fetch.hpp"
 
 // The WASM client: the I/O worker's fetch does the HTTP (the browser pools connections).
@@ -16,17 +16,22 @@ struct ClientSession::Pool {
   asyncio::Semaphore in_flight{kMaxInFlight};
 };
 
-ClientSession::ClientSession(SessionOptions options) : options_(options), pool_(std::make_unique<Pool>()) {}
+ClientSession::ClientSession(SessionOptions options)
+    : options_(options), pool_(std::make_unique<Pool>()) {}
 ClientSession::~ClientSession() = default;
 
-std::size_t ClientSession::connections_opened() const noexcept { return pool_->requests; }
+std::size_t ClientSession::connections_opened() const noexcept {
+  return pool_->requests;
+}
 
-asyncio::Task<Response> ClientSession::request(std::string method, std::string url, std::string body) {
+asyncio::Task<Response> ClientSession::request(std::string method, std::string url,
+                                               std::string body) {
   // A path alone ("/delay/2") is fetched from the page's own origin.
   if (url.empty() || url.front() != '/') parse_url(url);
   const std::string what = method + " " + url;
   auto slot = co_await pool_->in_flight.hold();
-  platform::fetch::Request request{method, url, {}, std::move(body), options_.timeout_s, options_.max_response_bytes};
+  platform::fetch::Request request{
+      method, url, {}, std::move(body), options_.timeout_s, options_.max_response_bytes};
   const int op = platform::fetch::start(request);
   ++pool_->requests;
   struct Abandon {  // a cancelled or timed-out wait must still free the operation

@@ -17,6 +17,8 @@ Machine machine() {
   return m;
 }
 
-const char* target_name() noexcept { return "native"; }
+const char* target_name() noexcept {
+  return "native";
+}
 
 }  // namespace samovar::platform

@@ -20,7 +20,9 @@ struct Poller::State {
 };
 
 namespace {
-[[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 std::uint32_t to_epoll(std::uint32_t interest) {
   std::uint32_t events = EPOLLONESHOT;
@@ -51,7 +53,8 @@ void Poller::arm(int fd, std::uint32_t interest) {
   ev.events = to_epoll(interest);
   ev.data.fd = fd;
   const bool known = state_->registered.count(fd) != 0;
-  if (epoll_ctl(state_->epoll, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl arm");
+  if (epoll_ctl(state_->epoll, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+    fail("epoll_ctl arm");
   state_->registered.insert(fd);
 }
 
@@ -73,7 +76,8 @@ void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) 
   if (deadline) {
     const Nanos left = *deadline - now();
     // Round up so a wait never ends before its deadline and spins.
-    timeout_ms = left <= 0 ? 0 : static_cast<int>(std::min<Nanos>((left + 999'999) / 1'000'000, 1 << 30));
+    timeout_ms =
+        left <= 0 ? 0 : static_cast<int>(std::min<Nanos>((left + 999'999) / 1'000'000, 1 << 30));
   }
   epoll_event events[256];
   const int n = epoll_wait(state_->epoll, events, 256, timeout_ms);

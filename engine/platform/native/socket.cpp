@@ -1,8 +1,8 @@
 #include "engine/platform/socket.hpp"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -19,7 +19,8 @@ int listen_tcp(const std::string& host, std::uint16_t port, int backlog) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
-    throw std::system_error(EINVAL, std::generic_category(), "host '" + host + "' is not an IPv4 address");
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "host '" + host + "' is not an IPv4 address");
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
   const int one = 1;
@@ -27,7 +28,8 @@ int listen_tcp(const std::string& host, std::uint16_t port, int backlog) {
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(fd, backlog) < 0) {
     const int err = errno;
     ::close(fd);
-    throw std::system_error(err, std::generic_category(), "listen on " + host + ":" + std::to_string(port));
+    throw std::system_error(err, std::generic_category(),
+                            "listen on " + host + ":" + std::to_string(port));
   }
   return fd;
 }
@@ -60,7 +62,8 @@ int connect_tcp(const std::string& host, std::uint16_t port) {
   addrinfo* found = nullptr;
   const std::string service = std::to_string(port);
   if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
-    throw std::system_error(EHOSTUNREACH, std::generic_category(), "cannot resolve " + host + ": " + gai_strerror(rc));
+    throw std::system_error(EHOSTUNREACH, std::generic_category(),
+                            "cannot resolve " + host + ": " + gai_strerror(rc));
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     freeaddrinfo(found);
@@ -86,7 +89,9 @@ int connect_error(int fd) {
   return err;
 }
 
-std::string error_text(int error) { return std::strerror(error); }
+std::string error_text(int error) {
+  return std::strerror(error);
+}
 
 IoResult read(int fd, char* buffer, std::size_t size) {
   for (;;) {
@@ -109,6 +114,8 @@ IoResult write(int fd, const char* data, std::size_t size) {
   }
 }
 
-void close(int fd) { ::close(fd); }
+void close(int fd) {
+  ::close(fd);
+}
 
 }  // namespace samovar::platform::socket

@@ -10,6 +10,7 @@ namespace {
 // times taken on two threads could not be compared. timeOrigin + now() is the shared clock
 // browsers define for all workers; under node, hrtime is one clock for the process. Its
 // resolution is what the browser allows (5 us cross-origin isolated), which the report states.
+// clang-format off
 EM_JS(double, js_now_ms, (), {
   if (typeof process === 'object' && process.hrtime) {
     const t = process.hrtime();
@@ -26,9 +27,12 @@ EM_JS(double, js_process_cpu_us, (), {
   }
   return -1;
 });
+// clang-format on
 }  // namespace
 
-Nanos now() noexcept { return static_cast<Nanos>(js_now_ms() * 1e6); }
+Nanos now() noexcept {
+  return static_cast<Nanos>(js_now_ms() * 1e6);
+}
 
 std::optional<Nanos> process_cpu_time() noexcept {
   const double us = js_process_cpu_us();

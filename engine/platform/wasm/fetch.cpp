@@ -18,15 +18,19 @@ constexpr std::size_t kHeaderRoom = 64 * 1024;  // the response headers' JSON, a
 
 std::string check(const Request& request) {
   if (!(request.timeout_s > 0) || !std::isfinite(request.timeout_s))
-    return "timeout_s must be a positive number of seconds, not " + std::to_string(request.timeout_s);
-  if (request.max_response_bytes > io::kMaxBytes - kHeaderRoom) return "max_response_bytes is above the limit of 1 GiB";
-  if (request.body.size() > io::kMaxBytes - kHeaderRoom) return "the request body is larger than 1 GiB";
+    return "timeout_s must be a positive number of seconds, not " +
+           std::to_string(request.timeout_s);
+  if (request.max_response_bytes > io::kMaxBytes - kHeaderRoom)
+    return "max_response_bytes is above the limit of 1 GiB";
+  if (request.body.size() > io::kMaxBytes - kHeaderRoom)
+    return "the request body is larger than 1 GiB";
   return {};
 }
 
 std::string to_json(const Request& request) {
   auto headers = nlohmann::json::array();
-  for (const auto& [name, value] : request.headers) headers.push_back(nlohmann::json::array({name, value}));
+  for (const auto& [name, value] : request.headers)
+    headers.push_back(nlohmann::json::array({name, value}));
   const nlohmann::json j = {{"kind", "fetch"},
                             {"method", request.method},
                             {"url", request.url},
@@ -68,18 +72,32 @@ int start(const Request& request) {
   return io::submit(to_json(request), request.body, request.max_response_bytes + kHeaderRoom);
 }
 
-Response finish(int op) { return response(io::take(op)); }
+Response finish(int op) {
+  return response(io::take(op));
+}
 
-bool is_done(int op) { return io::is_done(op); }
+bool is_done(int op) {
+  return io::is_done(op);
+}
 
-void abandon(int op) { io::abandon(op); }
+void abandon(int op) {
+  io::abandon(op);
+}
 
 namespace detail {
 
-bool is_op(int fd) noexcept { return io::is_op(fd); }
-bool watch(int op, std::atomic<std::uint32_t>* word) { return io::watch(op, word); }
-void unwatch(int op, std::atomic<std::uint32_t>* word) noexcept { io::unwatch(op, word); }
-bool done(int op) noexcept { return io::done(op); }
+bool is_op(int fd) noexcept {
+  return io::is_op(fd);
+}
+bool watch(int op, std::atomic<std::uint32_t>* word) {
+  return io::watch(op, word);
+}
+void unwatch(int op, std::atomic<std::uint32_t>* word) noexcept {
+  io::unwatch(op, word);
+}
+bool done(int op) noexcept {
+  return io::done(op);
+}
 
 }  // namespace detail
 }  // namespace samovar::platform::fetch

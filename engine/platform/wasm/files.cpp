@@ -26,11 +26,19 @@
 namespace samovar::platform::files {
 namespace {
 
-enum Status : std::int32_t { kOk = 0, kNeedRoom = 1, kOpen = 2, kWrite = 3, kRead = 4, kSync = 5, kCreate = 6 };
+enum Status : std::int32_t {
+  kOk = 0,
+  kNeedRoom = 1,
+  kOpen = 2,
+  kWrite = 3,
+  kRead = 4,
+  kSync = 5,
+  kCreate = 6
+};
 
 // A hang guard, not a budget: local file operations take milliseconds.
 constexpr auto kTimeout = std::chrono::seconds(30);
-constexpr std::size_t kAnswerRoom = 4096;      // a path or an error text
+constexpr std::size_t kAnswerRoom = 4096;          // a path or an error text
 constexpr std::size_t kFirstReadRoom = 64 * 1024;  // most reads fit: one round trip
 
 using Clock = std::chrono::steady_clock;
@@ -39,12 +47,18 @@ using Clock = std::chrono::steady_clock;
 // same messages on both targets. `otherwise` is for failures that are not a step's.
 std::string verb(std::int32_t status, const char* otherwise) {
   switch (status) {
-    case kOpen: return "cannot open";
-    case kWrite: return "cannot write";
-    case kRead: return "cannot read";
-    case kSync: return "cannot fsync";
-    case kCreate: return "cannot create a temporary folder";
-    default: return otherwise;
+    case kOpen:
+      return "cannot open";
+    case kWrite:
+      return "cannot write";
+    case kRead:
+      return "cannot read";
+    case kSync:
+      return "cannot fsync";
+    case kCreate:
+      return "cannot create a temporary folder";
+    default:
+      return otherwise;
   }
 }
 
@@ -68,8 +82,8 @@ struct Watch {
 
 // Submits the request and blocks this pthread until the worker answers or `deadline`.
 // `what` names the operation in a timeout's message.
-io::Answer call(const std::string& json, std::string_view body, std::size_t response_cap, Clock::time_point deadline,
-                const std::string& what) {
+io::Answer call(const std::string& json, std::string_view body, std::size_t response_cap,
+                Clock::time_point deadline, const std::string& what) {
   const int op = io::submit(json, body, response_cap);
   {
     Watch w{op};
@@ -82,8 +96,8 @@ io::Answer call(const std::string& json, std::string_view body, std::size_t resp
       const auto left = std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
       if (left <= 0) {
         io::abandon(op);
-        throw std::runtime_error(what + ": no answer from the I/O worker in " + std::to_string(kTimeout.count()) +
-                                 " s (timed out)");
+        throw std::runtime_error(what + ": no answer from the I/O worker in " +
+                                 std::to_string(kTimeout.count()) + " s (timed out)");
       }
       emscripten_futex_wait(w.word, 0, left);
     }
@@ -96,9 +110,10 @@ io::Answer call(const std::string& json, std::string_view body, std::size_t resp
 // under node catches what would spin in a browser.
 void require_pthread(const char* function) {
   if (emscripten_is_main_runtime_thread())
-    throw std::logic_error(std::string("files::") + function +
-                           " blocks: call it from a pthread (asyncio runs it on the default executor), "
-                           "not from the main thread");
+    throw std::logic_error(
+        std::string("files::") + function +
+        " blocks: call it from a pthread (asyncio runs it on the default executor), "
+        "not from the main thread");
 }
 
 }  // namespace
@@ -106,18 +121,22 @@ void require_pthread(const char* function) {
 std::string make_temp_dir(const std::string& prefix) {
   require_pthread("make_temp_dir");
   const std::string what = "cannot create a temporary folder " + prefix + "XXXXXX";
-  io::Answer a = call(request_json({{"kind", "make-temp-dir"}, {"prefix", prefix}}, what), {}, kAnswerRoom,
-                      Clock::now() + kTimeout, what);
+  io::Answer a = call(request_json({{"kind", "make-temp-dir"}, {"prefix", prefix}}, what), {},
+                      kAnswerRoom, Clock::now() + kTimeout, what);
   if (!a.error.empty()) throw std::runtime_error(what + ": " + a.error);
-  if (a.overflow || a.body.empty()) throw std::runtime_error(what + ": the I/O worker sent no usable path");
+  if (a.overflow || a.body.empty())
+    throw std::runtime_error(what + ": the I/O worker sent no usable path");
   return a.body;
 }
 
 void write(const std::string& path, const std::string& data, bool sync) {
   require_pthread("write");
-  const std::string json = request_json({{"kind", "write"}, {"path", path}, {"sync", sync}}, "cannot open " + path);
-  const io::Answer a = call(json, data, kAnswerRoom, Clock::now() + kTimeout, "cannot write " + path);
-  if (!a.error.empty()) throw std::runtime_error(verb(a.status, "cannot write") + " " + path + ": " + a.error);
+  const std::string json =
+      request_json({{"kind", "write"}, {"path", path}, {"sync", sync}}, "cannot open " + path);
+  const io::Answer a =
+      call(json, data, kAnswerRoom, Clock::now() + kTimeout, "cannot write " + path);
+  if (!a.error.empty())
+    throw std::runtime_error(verb(a.status, "cannot write") + " " + path + ": " + a.error);
 }
 
 std::string read(const std::string& path) {
@@ -129,9 +148,11 @@ std::string read(const std::string& path) {
   // that keeps growing is asked for again, until the deadline).
   for (;;) {
     io::Answer a = call(json, {}, room, deadline, "cannot read " + path);
-    if (!a.error.empty()) throw std::runtime_error(verb(a.status, "cannot read") + " " + path + ": " + a.error);
+    if (!a.error.empty())
+      throw std::runtime_error(verb(a.status, "cannot read") + " " + path + ": " + a.error);
     if (a.status != kNeedRoom && !a.overflow) return std::move(a.body);
-    if (a.body_len > io::kMaxBytes) throw std::runtime_error("cannot read " + path + ": larger than the limit of 1 GiB");
+    if (a.body_len > io::kMaxBytes)
+      throw std::runtime_error("cannot read " + path + ": larger than the limit of 1 GiB");
     room = std::max<std::size_t>(a.body_len, std::min(room * 2, io::kMaxBytes));
   }
 }
@@ -139,7 +160,8 @@ std::string read(const std::string& path) {
 void remove_tree(const std::string& path) {
   require_pthread("remove_tree");
   // As natively, nothing is reported: not a folder already gone, nor any other failure.
-  const std::string json = request_json({{"kind", "remove-tree"}, {"path", path}}, "cannot remove " + path);
+  const std::string json =
+      request_json({{"kind", "remove-tree"}, {"path", path}}, "cannot remove " + path);
   try {
     call(json, {}, kAnswerRoom, Clock::now() + kTimeout, "cannot remove " + path);
   } catch (const std::runtime_error&) {

@@ -11,6 +11,7 @@ namespace samovar::platform {
 namespace {
 // Runs on the calling pthread's worker: navigator and crossOriginIsolated exist in browser
 // workers; under node there is no navigator, so the browser fields stay null.
+// clang-format off
 EM_JS(int, js_cores, (), {
   if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
   if (typeof process === 'object') return require('os').cpus().length;
@@ -31,6 +32,7 @@ EM_JS(int, js_isolated, (), {
   if (typeof crossOriginIsolated === 'undefined') return -1;
   return crossOriginIsolated ? 1 : 0;
 });
+// clang-format on
 
 std::optional<std::string> take(char* s) {
   if (s == nullptr) return std::nullopt;
@@ -53,6 +55,8 @@ Machine machine() {
   return m;
 }
 
-const char* target_name() noexcept { return "wasm"; }
+const char* target_name() noexcept {
+  return "wasm";
+}
 
 }  // namespace samovar::platform

@@ -20,7 +20,7 @@ namespace samovar::platform {
 // ops of the I/O worker's table (io_table.hpp); file operations block a pthread instead.
 struct Poller::State {
   std::atomic<std::uint32_t>* word = io::take_word();  // recycled, never freed: see io_table.hpp
-  std::vector<int> armed;  // fetch operations, reported once done
+  std::vector<int> armed;                              // fetch operations, reported once done
 
   void unwatch_all() noexcept {
     for (int op : armed) io::unwatch(op, word);
@@ -41,7 +41,8 @@ void Poller::arm(int fd, std::uint32_t interest) {
                            ": the WASM build has no sockets or files, only fetch operations");
   if ((interest & kReadable) == 0)
     throw std::logic_error("a fetch operation only becomes readable (done); it is never writable");
-  if (std::find(state_->armed.begin(), state_->armed.end(), fd) == state_->armed.end()) state_->armed.push_back(fd);
+  if (std::find(state_->armed.begin(), state_->armed.end(), fd) == state_->armed.end())
+    state_->armed.push_back(fd);
   // Already done: no notification may come, so make the next wait() return at once.
   if (io::watch(fd, state_->word)) state_->word->store(1);
 }
@@ -54,7 +55,9 @@ void Poller::disarm(int fd) {
   armed.erase(it);
 }
 
-void Poller::forget(int fd) { disarm(fd); }
+void Poller::forget(int fd) {
+  disarm(fd);
+}
 
 void Poller::wait(std::optional<Nanos> deadline, std::vector<Readiness>& ready) noexcept {
   auto& word = *state_->word;

@@ -24,6 +24,7 @@ alignas(64) std::int32_t block[kWords];
 
 // In a process worker: samovarSharedWords() is an Int32Array on the parent's memory (re-made
 // when it grew) and samovarSharedBase the block's first word in it (web/process-worker.js).
+// clang-format off
 EM_JS(int, samovar_in_process_worker, (), { return Module['samovarProcessWorker'] ? 1 : 0; });
 EM_JS(int, samovar_remote_load, (int word),
       { return Atomics.load(Module['samovarSharedWords'](), Module['samovarSharedBase'] + word); });
@@ -42,6 +43,7 @@ EM_JS(void, samovar_remote_wait, (int word, int expected, double ms), {
 });
 EM_JS(void, samovar_remote_wake, (int word),
       { Atomics.notify(Module['samovarSharedWords'](), Module['samovarSharedBase'] + word); });
+// clang-format on
 
 namespace samovar::platform::shared_memory {
 
