@@ -2,6 +2,8 @@
 // The engine's one door: everything a surface (the CLI, `samovar serve`, the WASM bindings)
 // needs, and nothing else of the engine is included by one. Data flows one way: a request in,
 // a report out; the surfaces only translate.
+#include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,6 +37,10 @@ Request parse_request(const nlohmann::json& request);
 struct RunOptions {
   // Called for each kept output line as it is printed, on the printing thread.
   trace::Recorder::LineSink on_line;
+  // A surface sets it, from any thread, to stop the run (its client went away, the user
+  // pressed cancel): the run ends at its next wait or checkpoint, its report's error code
+  // "cancelled". Null: the run cannot be cancelled.
+  std::shared_ptr<std::atomic<bool>> cancel;
 };
 
 // The one entry to a run, on every target: a validated request in, its report out.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/contract/bad_request.hpp"
+#include "engine/contract/limits.hpp"
 
 namespace samovar::contract {
 
@@ -28,7 +29,7 @@ std::string describe(const json& value) {
 
 namespace {
 
-constexpr std::size_t kMaxText = 2048;
+using limits::kMaxText;
 constexpr const char* kFields =
     "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, max_spans";
 
@@ -165,11 +166,13 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   }
   for (const auto& limit : scenario->limits)
     if (limit.model == r.model) check_limit(limit, r.params);
-  if (j.contains("scale")) r.scale = number("scale", j["scale"], 0.001, 10, false);
+  if (j.contains("scale"))
+    r.scale = number("scale", j["scale"], limits::kMinScale, limits::kMaxScale, false);
   if (j.contains("seed"))
-    r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, 4294967295.0, true));
+    r.seed = static_cast<std::int64_t>(number("seed", j["seed"], 0, limits::kMaxSeed, true));
   if (j.contains("deadline_s"))
-    r.deadline_s = number("deadline_s", j["deadline_s"], 0.1, 3600, false);
+    r.deadline_s =
+        number("deadline_s", j["deadline_s"], limits::kMinDeadlineS, limits::kMaxDeadlineS, false);
   if (j.contains("trace")) {
     const std::string t = text("trace", j["trace"]);
     if (t == "off")
@@ -178,9 +181,11 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
       throw BadRequest("trace", message::not_one_of(j["trace"].dump(), "spans, off"));
   }
   if (j.contains("max_lines"))
-    r.max_lines = static_cast<std::size_t>(number("max_lines", j["max_lines"], 0, 1e6, true));
+    r.max_lines =
+        static_cast<std::size_t>(number("max_lines", j["max_lines"], 0, limits::kMaxLines, true));
   if (j.contains("max_spans"))
-    r.max_spans = static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, 1e7, true));
+    r.max_spans =
+        static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, limits::kMaxSpans, true));
   return r;
 }
 
