@@ -13,6 +13,7 @@
 #include "engine/asyncio/run_in_executor.hpp"
 #include "engine/concurrent/thread_pool_executor.hpp"
 #include "engine/contract/bad_request.hpp"
+#include "engine/contract/json_input.hpp"
 #include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/net/delay_server.hpp"
@@ -25,6 +26,8 @@ using contract::BadRequest;
 using contract::kSchemaVersion;
 using contract::Report;
 using contract::Request;
+// Text from a command line, with bytes that are not UTF-8 replaced, as node reads argv.
+using contract::valid_utf8;
 
 // The scenarios, their models and params: `samovar list --json` and the page's forms.
 nlohmann::json catalog_json();

@@ -1,6 +1,9 @@
 #include "native/commands.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,12 +22,14 @@ int list(bool as_json) {
 }
 
 // A value given on the command line (`--set k=v`, `--scale v`): read as JSON when it parses
-// (3, 0.5, true, "x"), else as a string, so the engine's validation names the field when
-// the type is wrong. web/node-run.mjs reads values by the same rule.
-static json cli_value(const std::string& text) {
+// to a value a double holds (3, 0.5, true, "x"), else as text, so the engine's validation
+// names the field when the type is wrong. Bytes that are not UTF-8 become U+FFFD, as node
+// decodes its command line. web/node-run.mjs reads values by the same rule.
+static json cli_value(const std::string& typed) {
+  const std::string text = valid_utf8(typed);
   try {
     return json::parse(text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // not JSON, or a number too large (1e999)
     return text;
   }
 }
@@ -43,38 +48,61 @@ int run(const RunArgs& args) {
       std::cerr << "error: --set " << s << ": expected name=value\n";
       return 2;
     }
-    request["params"][s.substr(0, eq)] = cli_value(s.substr(eq + 1));
+    request["params"][valid_utf8(s.substr(0, eq))] = cli_value(s.substr(eq + 1));
   }
 
+  if (!args.trace_file.empty() && std::filesystem::is_directory(args.trace_file)) {
+    std::cerr << "error: --trace " << args.trace_file << ": is a directory; allowed: a file path\n";
+    return 2;
+  }
   const json report = run_json(request);
   const int code = exit_code(report);
   if (code == 2) {
     std::cerr << render_text(report);
     return code;
   }
-  if (!args.trace_file.empty()) write_atomically(args.trace_file, chrome_trace(report).dump());
   if (args.json)
     std::cout << report.dump(2) << "\n";
   else
     std::cout << render_text(report);
+  if (!args.trace_file.empty()) {
+    std::cout.flush();
+    try {  // after the report, so that a trace that cannot be written loses nothing else
+      write_atomically(args.trace_file, chrome_trace(report).dump());
+    } catch (const std::exception& e) {
+      std::cerr << "samovar: --trace: " << e.what() << "\n";
+      return code == 0 ? 1 : code;
+    }
+  }
   return code;
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  if (std::filesystem::is_directory(target))
+    throw std::runtime_error("cannot write " + path + ": it is a directory");
+  // Beside the target, so that the rename is atomic; synced first, so that after a crash the
+  // target holds the old text or the new, never part of it.
   const std::string temporary = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error("cannot write " + temporary);
-    }
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot write " + temporary);
+  std::size_t done = 0;
+  int error = 0;
+  while (done < text.size() && error == 0) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n > 0)
+      done += static_cast<std::size_t>(n);
+    else if (errno != EINTR)
+      error = errno;
   }
-  std::filesystem::rename(temporary, target);
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && std::rename(temporary.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
+    ::unlink(temporary.c_str());
+    throw std::system_error(error, std::generic_category(), "cannot write " + path);
+  }
 }
 
 }  // namespace samovar::cli

@@ -25,7 +25,9 @@ function fail(message) {
 
 // As the CLI reads a value: JSON when it parses, else a string, so the engine names a wrong type.
 function cliValue(text) {
-  try { return JSON.parse(text); } catch { return text; }
+  let value;
+  try { value = JSON.parse(text); } catch { return text; }
+  return typeof value === 'number' && !Number.isFinite(value) ? text : value;  // 1e999, as natively
 }
 
 function parseRun(args) {

@@ -37,6 +37,21 @@ std::string unsupported_version(const std::string& value, int known) {
   return value + " is not a schema version this build knows; allowed: " + std::to_string(known);
 }
 
+std::string number_overflow(const std::string& token) {
+  return "number " + token + " is out of range; allowed: a number a double holds (about 1e308)";
+}
+std::string too_deep(std::size_t max_depth) {
+  return "nested too deep; allowed: at most " + std::to_string(max_depth) + " levels";
+}
+std::string not_utf8() {
+  return "is not valid UTF-8 text";
+}
+std::string control_character(std::size_t at) {
+  return "has a control character at " + std::to_string(at) + "; allowed: printable text";
+}
+std::string too_large(std::size_t bytes, std::size_t max) {
+  return std::to_string(bytes) + " bytes is too large; allowed: at most " + std::to_string(max);
+}
 std::string too_long(std::size_t length, std::size_t max) {
   return std::to_string(length) + " characters is too long; allowed: a string of at most " +
          std::to_string(max);

@@ -31,6 +31,12 @@ std::string unsupported_version(const std::string& value, int known);
 // "integer 1..1000000", "number 0.001..10": a numeric field's allowed range.
 std::string range(bool integer, double min, double max);
 std::string too_long(std::size_t length, std::size_t max);
+// Inputs no field allows: a number no double holds, nesting, bytes that are not text.
+std::string number_overflow(const std::string& token);
+std::string too_deep(std::size_t max_depth);
+std::string not_utf8();
+std::string control_character(std::size_t at);
+std::string too_large(std::size_t bytes, std::size_t max);
 // A value inside the param's range but past what this target can do for this model.
 std::string over_target_limit(const std::string& value, std::size_t limit, const std::string& what);
 }  // namespace message

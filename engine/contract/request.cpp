@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/contract/bad_request.hpp"
+#include "engine/contract/json_input.hpp"
 #include "engine/contract/limits.hpp"
 
 namespace samovar::contract {
@@ -71,6 +72,13 @@ json param(const std::string& field, const ParamSpec& spec, const json& v) {
       const std::string s = text(field, v);
       if (spec.choices.empty()) {
         if (s.size() > kMaxText) throw BadRequest(field, message::too_long(s.size(), kMaxText));
+        for (std::size_t i = 0; i < s.size(); ++i)
+          if (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7f)
+            throw BadRequest(field, message::control_character(i));
+        if (spec.problem) {
+          const std::string problem = spec.problem(s);
+          if (!problem.empty()) throw BadRequest(field, problem);
+        }
         return s;
       }
       for (const auto& c : spec.choices)
@@ -114,6 +122,7 @@ void check_limit(const SumLimit& limit, const json& params) {
 
 Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios) {
   if (!j.is_object()) throw BadRequest("request", message::not_an_object());
+  check_json_value(j);
   for (const auto& [key, value] : j.items()) {
     static const std::vector<std::string> known{
         "schema_version", "scenario",   "model", "params",    "scale",
@@ -190,13 +199,7 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
 }
 
 Request parse_request_text(const std::string& text, const std::vector<ScenarioSpec>& scenarios) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw BadRequest("request", message::not_json(e.what()));
-  }
-  return parse_request(j, scenarios);
+  return parse_request(parse_json_text(text), scenarios);
 }
 
 json to_json(const Request& r) {

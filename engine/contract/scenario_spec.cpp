@@ -10,6 +10,11 @@ ParamSpec ParamSpec::only_with(std::vector<std::string> applies_to) && {
   return std::move(*this);
 }
 
+ParamSpec ParamSpec::checked_by(std::function<std::string(const std::string&)> rule) && {
+  problem = std::move(rule);
+  return std::move(*this);
+}
+
 ParamSpec ParamSpec::at_most_with(std::string model, double limit, std::string what) && {
   for_models.push_back({std::move(model), limit, {}, std::move(what)});
   return std::move(*this);

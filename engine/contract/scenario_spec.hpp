@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct ParamSpec {
   std::string help;
   std::vector<std::string> models;  // the models it applies to; empty: all the scenario's
   std::vector<ForModel> for_models;
+  // Free text's own rule (a URL's form): what is wrong with a value, or "" when it is fine.
+  std::function<std::string(const std::string&)> problem;
 
   // Only with these models; with another, only its default may be given.
   ParamSpec only_with(std::vector<std::string> applies_to) &&;
@@ -39,6 +42,8 @@ struct ParamSpec {
   ParamSpec at_most_with(std::string model, double limit, std::string what) &&;
   // With `model`, only `allowed` of the choices; `why` says why.
   ParamSpec choices_with(std::string model, std::vector<std::string> allowed, std::string why) &&;
+  // Free text checked by `rule` too (it returns what is wrong, or "").
+  ParamSpec checked_by(std::function<std::string(const std::string&)> rule) &&;
 };
 
 ParamSpec integer(std::string name, long long default_value, long long min, long long max,

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <string>
 
 #include "engine/net/http_client.hpp"
 
@@ -10,6 +11,10 @@ Url parse_url(const std::string& text) {
     throw ClientError("bad URL " + text + ": https is not supported (no TLS here)");
   if (text.rfind(scheme, 0) != 0)
     throw ClientError("bad URL " + text + ": expected http://host[:port]/path");
+  for (std::size_t i = 0; i < text.size(); ++i)  // they would go into the request line as is
+    if (static_cast<unsigned char>(text[i]) <= 0x20 || text[i] == 0x7f)
+      throw ClientError("bad URL: a space or control character at " + std::to_string(i) +
+                        "; percent-encode it");
   const std::string_view rest = std::string_view(text).substr(scheme.size());
   const auto slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);

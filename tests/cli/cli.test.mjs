@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
@@ -288,6 +288,32 @@ for (const [args, message] of BAD_INPUT) {
   });
 }
 
+// Hostile values: numbers no double holds, bytes that are not UTF-8 (given through a shell,
+// as raw bytes), control characters and spaces in a URL. The same error on both targets.
+const rawArgs = (bytes) => `"$(printf '${bytes}')"`;
+const HOSTILE = [
+  [['run', 'gather', '--set', 'delay=1e999'], 'error: params.delay: expected a number, got string "1e999"'],
+  [['run', 'gather', '--scale', '1e999'], 'error: scale: expected a number, got string "1e999"'],
+  [['run', 'gather', '--seed', '1e400'], 'error: seed: expected an integer, got string "1e400"'],
+  [['run', 'gather', '--deadline', '-1e400'], 'error: deadline_s: expected a number, got string "-1e400"'],
+  [['run', 'http-get', '--set', 'url=http://127.0.0.1:1/x\r\nHost: internal'], 'error: params.url: has a control character at 20; allowed: printable text'],
+  [['run', 'http-get', '--set', 'url=http://127.0.0.1:1/a b'], 'error: params.url: bad URL: a space or control character at 20; percent-encode it'],
+  [['run', 'gather', '--set', rawArgs('de\\377lay=1')], 'error: params.de\uFFFDlay: unknown field; allowed: tasks, delay, blocking'],
+  [['run', 'gather', '--set', rawArgs('delay=\\377')], 'error: params.delay: expected a number, got string "\uFFFD"'],
+];
+const shellQuote = (arg) => (arg.startsWith('"$(') ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+for (const [args, message] of HOSTILE) {
+  for (const [target, program] of [['native', [BIN]], ['wasm', [process.execPath, NODE_RUN]]]) {
+    test(`hostile input (${target}): ${JSON.stringify(args.join(' '))} exits 2 naming the field`, { timeout: RUN_TIMEOUT }, async () => {
+      if (target === 'wasm') assertWasmBuilt();
+      const result = await exec('/bin/sh', ['-c', [...program, ...args].map(shellQuote).join(' ')]);
+      assertExit(result, 2, args.join(' '));
+      assert.equal(result.stdout, '', 'nothing on stdout');
+      assert.ok(result.stderr.split('\n').includes(message), `stderr has the line ${JSON.stringify(message)}:\n${result.stderr}`);
+    });
+  }
+}
+
 test('bad input: a negative --scale, --seed or --deadline is refused, not replaced by the default', {
   timeout: RUN_TIMEOUT,
 }, async () => {
@@ -376,6 +402,22 @@ test('--trace FILE writes Chrome Trace Event JSON', { timeout: RUN_TIMEOUT }, as
   assert.ok(complete.length > 0, 'complete (X) events');
   for (const e of complete) assert.ok(isNumber(e.ts) && isNumber(e.dur), JSON.stringify(e));
   assert.deepEqual(readdirSync(dir), ['gather.trace.json'], 'no temporary file left');
+});
+
+test('--trace to a directory is refused before the run; an unwritable trace loses neither the report nor a file', {
+  timeout: RUN_TIMEOUT,
+}, async (t) => {
+  const dir = tempDir(t);
+  const refused = await samovar('run', 'brew-chai', '--trace', dir);
+  assertExit(refused, 2, 'run brew-chai --trace DIR');
+  assert.match(refused.stderr, /^error: --trace .*: is a directory; allowed: a file path$/m);
+  const blocked = join(dir, 'file');
+  writeFileSync(blocked, 'not a directory');
+  const unwritable = await samovar('run', 'brew-chai', '--json', '--trace', join(blocked, 'trace.json'));
+  assertExit(unwritable, 1, 'run brew-chai --trace FILE/trace.json');
+  assert.equal(JSON.parse(unwritable.stdout).scenario, 'brew-chai', 'the report is printed whole');
+  assert.match(unwritable.stderr, /^samovar: --trace: /m);
+  assert.deepEqual(readdirSync(dir), ['file'], 'no temporary file left');
 });
 
 // ---- scale (guide 8.2) and http-get (guide 2.4), natively ----

@@ -113,6 +113,48 @@ TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contrac
   CHECK(report["error"]["field"] == "params.tasks");
 }
 
+TEST_CASE("hostile JSON is a bad request naming the field, never a throw or a crash",
+          "[contract]") {
+  // A number no double holds, anywhere: the path of the value that overflowed.
+  const std::string overflow =
+      "number 1e400 is out of range; allowed: a number a double holds (about 1e308)";
+  CHECK(error_of(R"({"scenario": "gather", "params": {"delay": 1e400}})") ==
+        "params.delay: " + overflow);
+  CHECK(error_of(R"({"scenario": "gather", "scale": 1e400})") == "scale: " + overflow);
+  CHECK(error_of(R"({"scenario": "gather", "seed": -1e400})") ==
+        "seed: number -1e400 is out of range; allowed: a number a double holds (about 1e308)");
+  CHECK(error_of(R"({"scenario": "gather", "deadline_s": 1e400})") == "deadline_s: " + overflow);
+  CHECK(error_of(R"({"scenario": "gather", "params": {"delay": [0, 1e400]}})") ==
+        "params.delay[1]: " + overflow);
+
+  // Nesting is bounded while reading, without recursion: 100,000 levels cost no stack.
+  const std::string deep = R"({"scenario": "gather", "params": {"delay": )" +
+                           std::string(100'000, '[') + std::string(100'000, ']') + "}}";
+  const std::string deep_error = error_of(deep);
+  CHECK(deep_error.rfind("params.delay[0][0]", 0) == 0);
+  CHECK(deep_error.find(": nested too deep; allowed: at most 32 levels") != std::string::npos);
+  CHECK(error_of(std::string(100'000, '{')).rfind("request: not valid JSON", 0) == 0);
+
+  // Bytes that are not UTF-8: in text, a syntax error whose message is text again.
+  const json bad_text = run_json_text("{\"scenario\": \"gather\", \"params\": {\"de\xff\": 1}}");
+  CHECK(bad_text["error"]["code"] == "bad_request");
+  CHECK(bad_text["error"]["field"] == "request");
+  CHECK_NOTHROW(bad_text.dump());
+  // In an object a caller built (the CLI): the path, with U+FFFD where the bad byte was.
+  const json bad_key =
+      run_json(json{{"scenario", "gather"}, {"params", json{{std::string("de\xff"), 1}}}});
+  CHECK(bad_key["error"]["field"] == "params.de\xef\xbf\xbd");
+  CHECK(bad_key["error"]["message"] == "params.de\xef\xbf\xbd: is not valid UTF-8 text");
+  CHECK_NOTHROW(bad_key.dump());
+  const json bad_value = run_json(json{{"scenario", "http-get"}, {"params", {{"url", "\xff"}}}});
+  CHECK(bad_value["error"]["field"] == "params.url");
+  CHECK(exit_code(bad_value) == 2);
+
+  // Too much text.
+  CHECK(error_of(R"({"scenario": "gather", "model": ")" + std::string(2 << 20, 'x') + "\"}") ==
+        "request: 2097187 bytes is too large; allowed: at most 1048576");
+}
+
 TEST_CASE("a report carries every field of the contract, with its type and value", "[contract]") {
   const json r =
       run_json_text(R"({"scenario": "gather", "params": {"delay": 0.5}, "seed": 7, "scale": 0.2})");
