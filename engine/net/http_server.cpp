@@ -206,7 +206,7 @@ asyncio::Task<void> HttpServer::serve() {
     }
     int fd;
     while ((fd = sock::accept(listener_)) >= 0) {
-      if (open_connections_ >= options_.max_connections) {
+      if (*open_connections_ >= options_.max_connections) {
         // Full: say so at once and close, rather than leave the client waiting. A few hundred
         // bytes always fit a fresh socket's buffer; what the client sent is drained first so
         // the close does not reset the answer away.
@@ -221,7 +221,7 @@ asyncio::Task<void> HttpServer::serve() {
         sock::close(fd);
         continue;
       }
-      ++open_connections_;
+      ++*open_connections_;
       connections_.push_back(loop.create_task(connection(fd), "connection"));
     }
     // Out of fds (EMFILE, ENFILE): the listener stays readable, so waiting on it would spin.
@@ -238,11 +238,12 @@ asyncio::Task<void> HttpServer::connection(int fd) {
   struct Close {  // on every way out, cancellation included
     asyncio::EventLoop& loop;
     int fd;
-    std::size_t& open;
+    // Shared: a connection cancelled by ~HttpServer unwinds after the server is gone.
+    std::shared_ptr<std::size_t> open;
     ~Close() {
       loop.forget_fd(fd);
       sock::close(fd);
-      --open;
+      --*open;
     }
   } close{asyncio::EventLoop::current(), fd, open_connections_};
   http_parser parser;

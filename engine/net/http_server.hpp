@@ -89,7 +89,7 @@ class HttpServer {
   std::uint16_t port_;
   std::vector<std::string> own_origins_;
   std::vector<asyncio::TaskHandle<void>> connections_;
-  std::size_t open_connections_ = 0;
+  std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
   std::size_t live_after_prune_ = 64;
   asyncio::EventLoop* loop_ = nullptr;  // the loop serve() runs on; it outlives the server
 };
