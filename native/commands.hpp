@@ -28,6 +28,8 @@ struct ServeArgs {
   std::uint16_t port = 8000;
   std::string root;
   std::string results;
+  // http-get's params.url may name any server, not only this one's /delay.
+  bool allow_any_url = false;
 };
 int serve(const ServeArgs& args);
 

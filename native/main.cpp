@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
       ->add_option("--results", serve_args.results,
                    "Recorded native results (samovar bench writes them)")
       ->capture_default_str();
+  serve->add_flag("--allow-any-url", serve_args.allow_any_url,
+                  "Let /api/run fetch any params.url (http-get); by default only this "
+                  "server's own /delay/<s>, so that a page cannot use it to reach others");
 
   cli::BenchArgs bench_args;
   bench_args.out = SAMOVAR_DEFAULT_RESULTS;

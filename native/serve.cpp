@@ -7,18 +7,31 @@
 #include <memory>
 #include <sstream>
 
+#include <sys/resource.h>
+
 #include "engine/samovar.hpp"
 #include "native/commands.hpp"
 
 namespace samovar::cli {
 
 namespace fs = std::filesystem;
+namespace limits = contract::limits;
+namespace message = contract::message;
 using net::HttpRequest;
 using net::HttpResponse;
 
 namespace {
 
-constexpr int kMaxRunsAtOnce = 2;
+// The page's policy: its own scripts, the WASM module compiled from them (pthreads start
+// Workers from its own files, or blobs), Observable Plot's inline <style>, a data: icon.
+std::string content_security_policy(bool any_url) {
+  return std::string(
+             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+             "worker-src 'self' blob:; child-src 'self' blob:; ") +
+         (any_url ? "connect-src 'self' http: https:; " : "connect-src 'self'; ") +
+         "img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
 
 const char* mime_type(const fs::path& path) {
   static const std::pair<const char*, const char*> types[] = {
@@ -75,10 +88,66 @@ std::optional<std::string> decode_path(std::string_view raw) {
   return out;
 }
 
+// How deep `text` nests arrays and objects, up to `limit` + 1 (strings skipped).
+std::size_t nesting(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) break;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// What the server learns once it listens: the origins it answers to as its own.
+struct Served {
+  std::vector<std::string> own_origins;
+};
+
+// A served run past what `samovar serve` allows (limits.hpp): BadRequest naming the field.
+void check_served(const Request& request, const nlohmann::json& raw, const Served& served,
+                  bool any_url) {
+  const auto over = [&](const char* field, double value, double min, double max, bool integer) {
+    if (value <= max) return;
+    const auto given = raw.contains(field) ? raw[field].dump() : std::to_string(value);
+    throw BadRequest(field, message::out_of_range(given, message::range(integer, min, max)) +
+                                " (the most `samovar serve` runs)");
+  };
+  over("deadline_s", request.deadline_s, limits::kMinDeadlineS, limits::kServeMaxDeadlineS, false);
+  over("max_lines", static_cast<double>(request.max_lines), 0, limits::kServeMaxLines, true);
+  over("max_spans", static_cast<double>(request.max_spans), 0, limits::kServeMaxSpans, true);
+  if (any_url || !request.params.contains("url")) return;
+  const auto& url = request.params["url"];
+  if (!url.is_string() || url.get<std::string>().empty()) return;
+  const std::string text = url.get<std::string>();
+  for (const auto& origin : served.own_origins)
+    if (text.rfind(origin + "/delay/", 0) == 0) return;
+  throw BadRequest("params.url",
+                   "only this server's own /delay/<s> is fetched (" + served.own_origins.front() +
+                       "/delay/2, or leave url out); start `samovar serve --allow-any-url` to "
+                       "fetch others");
+}
+
 class Routes {
  public:
-  explicit Routes(const ServeArgs& args)
-      : root_(fs::weakly_canonical(args.root)), results_(args.results) {}
+  Routes(const ServeArgs& args, std::shared_ptr<const Served> served)
+      : root_(canonical_root(args.root)),
+        results_(args.results),
+        any_url_(args.allow_any_url),
+        served_(std::move(served)) {}
 
   asyncio::Task<HttpResponse> operator()(const HttpRequest& request) {
     const std::string_view target = request.target;
@@ -95,14 +164,47 @@ class Routes {
  private:
   asyncio::Task<HttpResponse> api_run(const HttpRequest& request) {
     if (request.method != "POST") co_return text(405, "POST a request JSON to /api/run");
-    if (runs_ >= kMaxRunsAtOnce)
-      co_return text(503, "busy: " + std::to_string(kMaxRunsAtOnce) + " runs already in progress");
-    ++runs_;
-    // A run blocks its thread for its whole length: it goes to the pool, and the loop goes on
-    // serving; the loop's thread resumes this task with the report.
-    const nlohmann::json report =
-        co_await asyncio::run_in_executor(*runs_pool_, [&] { return run_json_text(request.body); });
-    --runs_;
+    if (*runs_ >= limits::kServeMaxRunsAtOnce) {
+      HttpResponse busy = text(429, "busy: " + std::to_string(limits::kServeMaxRunsAtOnce) +
+                                        " native run at a time, and one is in progress; try "
+                                        "again when it ends");
+      busy.headers.emplace_back("Retry-After", std::to_string(limits::kServeRetryAfterS));
+      co_return busy;
+    }
+    // Checked here, on the loop's thread: nothing runs for a bad request.
+    nlohmann::json report;
+    std::optional<Request> checked;
+    const auto raw = nesting(request.body, 64) > 64
+                         ? nlohmann::json()
+                         : nlohmann::json::parse(request.body, nullptr, false);
+    if (!raw.is_object()) {
+      report = run_json_text(request.body);  // not a JSON object: the engine says what is wrong
+    } else {
+      try {
+        checked = parse_request(raw);
+        check_served(*checked, raw, *served_, any_url_);
+      } catch (const BadRequest& e) {
+        report = contract::bad_request_json(e.field(), e.what());
+        checked.reset();
+      }
+    }
+    if (checked) {
+      // A run blocks its thread for its whole length: it goes to the pool, and the loop goes
+      // on serving; the loop's thread resumes this task with the report. The client hanging up
+      // cancels the run.
+      RunOptions options;
+      options.cancel = request.peer_gone;
+      struct Slot {
+        std::shared_ptr<int> runs;
+        ~Slot() { --*runs; }
+      } slot{runs_};
+      ++*runs_;
+      report = co_await asyncio::run_in_executor(*runs_pool_, [run_request = *checked, options] {
+        return to_json(run(run_request, options));
+      });
+      if (request.peer_gone->load())
+        std::cerr << "samovar serve: client went away; its run was cancelled\n";
+    }
     co_return json_response(exit_code(report) == 2 ? 400 : 200, report);
   }
 
@@ -115,20 +217,30 @@ class Routes {
             std::move(*body)};
   }
 
+  static fs::path canonical_root(const fs::path& root) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(root, ec);
+    return ec ? fs::absolute(root, ec) : canonical;
+  }
+
+  // Errors never echo the path (a 404 is no place for a page to inject text) nor name a file
+  // on disk: the filesystem's exceptions carry absolute paths, so none is let out.
   HttpResponse file(std::string_view raw_path) const {
     const auto decoded = decode_path(raw_path);
     if (!decoded || decoded->empty() || decoded->front() != '/') return text(400, "bad path");
     const fs::path relative = fs::path(*decoded).relative_path();
     for (const auto& part : relative)
       if (part == "..") return text(403, "paths may not leave the page's folder");
-    fs::path resolved = fs::weakly_canonical(root_ / relative);
-    if (fs::is_directory(resolved)) resolved /= "index.html";
+    std::error_code ec;
+    fs::path resolved = fs::weakly_canonical(root_ / relative, ec);
+    if (ec) return text(404, "not found");  // a name too long, a loop of links, ...
+    if (fs::is_directory(resolved, ec)) resolved /= "index.html";
     const auto [root_end, ignored] =
         std::mismatch(root_.begin(), root_.end(), resolved.begin(), resolved.end());
     if (root_end != root_.end()) return text(403, "paths may not leave the page's folder");
-    if (!fs::is_regular_file(resolved)) return text(404, "not found: " + *decoded);
+    if (!fs::is_regular_file(resolved, ec)) return text(404, "not found");
     auto body = read_file(resolved);
-    if (!body) return text(404, "not found: " + *decoded);
+    if (!body) return text(404, "not found");
     return {200,
             {{"Content-Type", mime_type(resolved)}, {"Cache-Control", "no-cache"}},
             std::move(*body)};
@@ -136,11 +248,24 @@ class Routes {
 
   fs::path root_;
   fs::path results_;
-  int runs_ = 0;
+  bool any_url_;
+  std::shared_ptr<const Served> served_;
   // Shared: the server holds its handler by copy.
+  std::shared_ptr<int> runs_ = std::make_shared<int>(0);
   std::shared_ptr<concurrent::ThreadPoolExecutor> runs_pool_ =
-      std::make_shared<concurrent::ThreadPoolExecutor>(kMaxRunsAtOnce);
+      std::make_shared<concurrent::ThreadPoolExecutor>(limits::kServeMaxRunsAtOnce);
 };
+
+// Connections kept open below the fd limit, leaving room for runs (pipes, workers).
+std::size_t max_connections() {
+  rlimit fds{};
+  if (getrlimit(RLIMIT_NOFILE, &fds) != 0 || fds.rlim_cur == RLIM_INFINITY)
+    return limits::kServeMaxConnections;
+  const auto soft = static_cast<std::size_t>(fds.rlim_cur);
+  const std::size_t room =
+      soft > 2 * limits::kServeSpareFds ? soft - limits::kServeSpareFds : soft / 2;
+  return std::min(limits::kServeMaxConnections, room);
+}
 
 }  // namespace
 
@@ -152,12 +277,21 @@ int serve(const ServeArgs& args) {
   options.host = args.host;
   options.port = args.port;
   // Cross-origin isolation, so the page gets SharedArrayBuffer and so pthreads.
-  options.common_headers = {{"Cross-Origin-Opener-Policy", "same-origin"},
-                            {"Cross-Origin-Embedder-Policy", "require-corp"},
-                            {"Cross-Origin-Resource-Policy", "same-origin"}};
+  options.common_headers = {
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Embedder-Policy", "require-corp"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy", content_security_policy(args.allow_any_url)}};
+  // Only requests for this server itself: /api/run is reachable from any page the browser opens.
+  options.own_host_only = true;
+  options.max_connections = max_connections();
   trace::Recorder recorder(trace::Level::off, {0, 0}, platform::now());
   asyncio::EventLoop loop(recorder);
-  net::HttpServer server(options, Routes(args));
+  auto served = std::make_shared<Served>();
+  net::HttpServer server(options, Routes(args, served));
+  served->own_origins = server.own_origins();
   std::cout << "serving http://" << args.host << ":" << server.port() << "/" << std::endl;
   loop.run_until_complete(server.serve());
   return 0;

@@ -16,4 +16,30 @@ inline constexpr std::size_t kMaxText = 2048;             // any string field or
 inline constexpr std::size_t kMaxDepth = 32;              // objects and arrays within each other
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;  // a request's JSON text
 
+// ---- What `samovar serve` accepts ----
+// /api/run is reachable from every page the user's browser opens, so a served run is held to
+// less than the request allows (DESIGN.md, Surfaces); the CLI keeps the request's maxima.
+
+// One native run at a time; a second gets 429 with Retry-After (seconds). With one run, the
+// worker processes alive at once are at most platform::process::max_workers() (64).
+inline constexpr int kServeMaxRunsAtOnce = 1;
+inline constexpr int kServeRetryAfterS = 5;
+// A served run's deadline_s, max_lines and max_spans past these are a 400 naming the field:
+// at the request's maxima one answer was 89 MB and the server grew to 1.5 GB.
+inline constexpr double kServeMaxDeadlineS = 60;
+inline constexpr double kServeMaxLines = 10'000;
+inline constexpr double kServeMaxSpans = 200'000;
+// Connections open at once; past it a new one gets 503 and is closed. Kept below the fd
+// limit (RLIMIT_NOFILE) less kServeSpareFds, which runs need (pipes, worker processes).
+inline constexpr std::size_t kServeMaxConnections = 512;
+inline constexpr std::size_t kServeSpareFds = 128;
+// When accept() finds no fd (EMFILE, ENFILE), the listener rests this long, not spinning.
+inline constexpr double kServeAcceptBackoffS = 0.1;
+// The whole request head, from its first byte, and then the whole body must arrive within
+// these, however slowly the bytes trickle in (slowloris); an idle keep-alive connection is
+// closed after kServeIdleS.
+inline constexpr double kServeHeadTimeoutS = 10;
+inline constexpr double kServeBodyTimeoutS = 30;
+inline constexpr double kServeIdleS = 30;
+
 }  // namespace samovar::contract::limits

@@ -18,10 +18,12 @@ const HOST = '127.0.0.1';
 
 // ---- the server under test ----
 
-async function startServer(root, results) {
-  const child = spawn(BIN, ['serve', '--host', HOST, '--port', '0', '--root', root, '--results', results], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+// `extra`: more arguments to serve; `fdLimit`: started under `ulimit -n fdLimit`.
+async function startServer(root, results, { extra = [], fdLimit } = {}) {
+  const args = ['serve', '--host', HOST, '--port', '0', '--root', root, '--results', results, ...extra];
+  const child = fdLimit === undefined
+    ? spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/bin/sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
   const listening = new Promise((resolve, reject) => {
@@ -92,10 +94,10 @@ after(async () => {
 
 // One request on a connection of its own; resolves with status, headers and body bytes.
 // `onSent` is called once the whole request is handed to the OS.
-function request(path, { method = 'GET', body, port = server.port, agent, onSent } = {}) {
+function request(path, { method = 'GET', body, port = server.port, agent, onSent, headers } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: HOST, port, path, method, agent: agent ?? new http.Agent({ keepAlive: false }) },
+      { host: HOST, port, path, method, headers, agent: agent ?? new http.Agent({ keepAlive: false }) },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -108,13 +110,13 @@ function request(path, { method = 'GET', body, port = server.port, agent, onSent
   });
 }
 
-const postJson = (path, value) => request(path, { method: 'POST', body: JSON.stringify(value) });
+const postJson = (path, value, options = {}) => request(path, { method: 'POST', body: JSON.stringify(value), ...options });
 
 // Raw bytes over one socket: resolves with all that came back once `done(text)` holds or the
 // server closes. The socket is never half-closed, so the server must answer without seeing EOF.
-function raw(bytes, { done = () => false, timeoutMs = 15_000 } = {}) {
+function raw(bytes, { done = () => false, timeoutMs = 15_000, port = server.port } = {}) {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(server.port, HOST);
+    const socket = net.connect(port, HOST);
     let text = '';
     const finish = () => { clearTimeout(timer); socket.destroy(); resolve(text); };
     const timer = setTimeout(() => {
@@ -151,11 +153,21 @@ function parseResponses(text) {
 
 const answers = (n) => (text) => parseResponses(text).length >= n;
 
+// The isolation headers, and the hardening ones that go with them on every response.
 function assertIsolationHeaders(headers, what) {
   assert.equal(headers['cross-origin-opener-policy'], 'same-origin', `COOP on ${what}`);
   assert.equal(headers['cross-origin-embedder-policy'], 'require-corp', `COEP on ${what}`);
   assert.equal(headers['cross-origin-resource-policy'], 'same-origin', `CORP on ${what}`);
+  assert.equal(headers['x-content-type-options'], 'nosniff', `nosniff on ${what}`);
+  assert.equal(headers['referrer-policy'], 'no-referrer', `Referrer-Policy on ${what}`);
+  const csp = headers['content-security-policy'] ?? '';
+  assert.match(csp, /default-src 'self'/, `CSP on ${what}`);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, `CSP on ${what} lets the WASM module compile`);
+  assert.match(csp, /worker-src 'self' blob:/, `CSP on ${what} lets pthreads start workers`);
 }
+
+// A Host line naming this server, for raw requests.
+const hostLine = (port = server.port) => `Host: ${HOST}:${port}\r\n`;
 
 async function assertStillServing(after) {
   const res = await request('/');
@@ -232,7 +244,7 @@ test('path traversal is refused and never serves a file outside the root', { tim
     'GET /link-out HTTP/1.1', // a symlink inside the root to the secret outside it
   ];
   for (const line of attempts) {
-    const text = await raw(`${line}\r\nHost: x\r\n\r\n`, { done: answers(1) });
+    const text = await raw(`${line}\r\n${hostLine()}\r\n`, { done: answers(1) });
     const [res] = parseResponses(text);
     assert.ok(res, `an answer to ${line}`);
     assert.ok([400, 403, 404].includes(res.status), `${line}: ${res.statusLine}`);
@@ -246,8 +258,8 @@ test('malformed requests get a 4xx, not a hang or a crash', { timeout: 30_000 },
     ['garbage bytes', 'hello\r\n\r\n', [400]],
     ['a bad method line', 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
     ['no version', 'GET\r\n\r\n', [400]],
-    ['a 100 KB header', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`, [431, 400]],
-    ['a body over 1 MiB', `POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+    ['a 100 KB header', `GET / HTTP/1.1\r\n${hostLine()}X-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`, [431, 400]],
+    ['a body over 1 MiB', `POST /api/run HTTP/1.1\r\n${hostLine()}Content-Type: application/json\r\n` +
       `Content-Length: ${(1 << 20) + 1}\r\n\r\n${'{'.repeat((1 << 20) + 1)}`, [413]],
   ];
   for (const [what, bytes, statuses] of cases) {
@@ -330,7 +342,7 @@ test('500 concurrent /delay/5 wait together, and / answers before any of them is
 });
 
 test('keep-alive: pipelined and then sequential requests on one socket', { timeout: 20_000 }, async () => {
-  const get = (path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const get = (path) => `GET ${path} HTTP/1.1\r\n${hostLine()}\r\n`;
   const socket = net.connect(server.port, HOST);
   try {
     let text = '';
@@ -438,21 +450,21 @@ test('POST /api/run past its deadline: the report, with error.code "deadline"', 
   assert.ok(!lines.some((l) => l.includes('is ready')), 'no brew finished');
 });
 
-test('POST /api/run: past the runs allowed at once, a 503; once they end, a run is accepted', { timeout: 60_000 }, async () => {
-  // Runs that hold their slot until a deadline of 4 s: more than the server allows at once
-  // arrive together, so the surplus is refused while the others still run.
+test('POST /api/run: one native run at a time, others a 429 with Retry-After; once it ends, a run is accepted', { timeout: 60_000 }, async () => {
+  // Runs that hold their slot until a deadline of 4 s: more than the one the server allows
+  // arrive together, so the surplus is refused while the other still runs.
   const long = { scenario: 'gather', params: { delay: 60 }, scale: 1, deadline_s: 4 };
   const arrivals = [];
   const results = await Promise.all(Array.from({ length: 4 }, () =>
     postJson('/api/run', long).then((res) => { arrivals.push(res.status); return res; })));
-  const busy = results.filter((r) => r.status === 503);
-  const ran = results.filter((r) => r.status !== 503);
-  assert.ok(busy.length >= 1, `4 runs at once were all accepted: ${results.map((r) => r.status)}`);
-  assert.ok(ran.length >= 1, 'no run was accepted');
-  assert.deepEqual(arrivals.slice(0, busy.length), busy.map(() => 503), `the refusals came while runs ran: ${arrivals}`);
+  const busy = results.filter((r) => r.status === 429);
+  const ran = results.filter((r) => r.status !== 429);
+  assert.equal(ran.length, 1, `one run of 4 at once is accepted: ${results.map((r) => r.status)}`);
+  assert.deepEqual(arrivals.slice(0, busy.length), busy.map(() => 429), `the refusals came while the run ran: ${arrivals}`);
   for (const res of busy) {
-    assert.match(res.body.toString(), /busy/);
-    assertIsolationHeaders(res.headers, 'a 503');
+    assert.match(res.body.toString(), /busy: 1 native run at a time/);
+    assert.ok(Number(res.headers['retry-after']) > 0, `Retry-After: ${res.headers['retry-after']}`);
+    assertIsolationHeaders(res.headers, 'a 429');
   }
   for (const res of ran) {
     assert.equal(res.status, 200);
@@ -464,6 +476,195 @@ test('POST /api/run: past the runs allowed at once, a 503; once they end, a run 
   const report = JSON.parse(again.body.toString());
   assert.equal(report.error, undefined);
   assert.equal(report.output.filter((l) => l.who !== 'asyncio').length, 4, 'the guide\'s lines (asyncio\'s debug mode may add a slow step)');
+});
+
+// ---- issue 14: what a hostile page or client can do to the server ----
+
+const tiny = { scenario: 'gather', params: { tasks: 1, delay: 0 } };
+
+test('only this server\'s own origin and Host are served (cross-site POST, DNS rebinding)', { timeout: 30_000 }, async () => {
+  const own = `http://${HOST}:${server.port}`;
+  const refused = [
+    ['a text/plain POST from another site', { Origin: 'http://evil.example', 'Content-Type': 'text/plain' }, /Origin/],
+    ['an opaque origin', { Origin: 'null' }, /Origin/],
+    ['our address on another port', { Origin: `http://${HOST}:${server.port + 1}` }, /Origin/],
+    ['a rebound name', { Host: 'evil.example' }, /Host/],
+    ['a rebound name with our port', { Host: `evil.example:${server.port}` }, /Host/],
+  ];
+  for (const [what, headers, says] of refused) {
+    const res = await postJson('/api/run', tiny, { headers });
+    assert.equal(res.status, 403, what);
+    assert.match(res.body.toString(), says, `the 403 to ${what} says why`);
+    assert.match(res.body.toString(), /forbidden/);
+    assertIsolationHeaders(res.headers, `403 to ${what}`);
+  }
+  const rebound = await request('/', { headers: { Host: 'evil.example' } });
+  assert.equal(rebound.status, 403, 'GET / by a rebound name');
+  const accepted = [
+    ['no Origin (curl, the CLI tests)', {}],
+    ['the page itself', { Origin: own }],
+    ['localhost', { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` }],
+    ['[::1]', { Host: `[::1]:${server.port}` }],
+  ];
+  for (const [what, headers] of accepted) {
+    const res = await postJson('/api/run', tiny, { headers });
+    assert.equal(res.status, 200, what);
+    assert.equal(JSON.parse(res.body.toString()).error, undefined, what);
+  }
+});
+
+test('a request without a Host, or in HTTP/0.9, is a 400', { timeout: 20_000 }, async () => {
+  const cases = [
+    ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\n\r\n'],
+    ['HTTP/1.0 without Host', 'GET / HTTP/1.0\r\n\r\n'],
+    ['two Hosts', `GET / HTTP/1.1\r\n${hostLine()}${hostLine()}\r\n`],
+    ['HTTP/0.9', 'GET /\r\n\r\n'],
+  ];
+  for (const [what, bytes] of cases) {
+    const [res] = parseResponses(await raw(bytes, { done: answers(1) }));
+    assert.ok(res, `an answer to ${what}`);
+    assert.equal(res.status, 400, `${what}: ${res.statusLine}`);
+    assert.match(res.body, /Host|HTTP\/0\.9/, `the 400 to ${what} says why`);
+  }
+  await assertStillServing('requests without a Host');
+});
+
+test('http-get fetches only this server\'s /delay unless serve says --allow-any-url', { timeout: 60_000 }, async () => {
+  for (const url of ['http://127.0.0.1:1/x', 'http://169.254.169.254/latest/meta-data/', `http://${HOST}:${server.port}/api/run`,
+    `http://${HOST}:${server.port}@evil.example/delay/0`]) {
+    const res = await postJson('/api/run', { scenario: 'http-get', params: { url } });
+    assert.ok([400, 403].includes(res.status), `${url}: ${res.status}`);
+    const { error } = JSON.parse(res.body.toString());
+    assert.equal(error.code, 'bad_request');
+    assert.equal(error.field, 'params.url');
+    assert.match(error.message, /^params\.url: .*\/delay.*--allow-any-url/);
+  }
+  const own = await postJson('/api/run', { scenario: 'http-get', params: { url: `http://${HOST}:${server.port}/delay/0` } });
+  assert.equal(own.status, 200);
+  assert.equal(JSON.parse(own.body.toString()).error, undefined);
+
+  const open = await startServer(root, resultsFile, { extra: ['--allow-any-url'] });
+  try {
+    const res = await postJson('/api/run', { scenario: 'http-get', params: { url: 'http://127.0.0.1:1/x', requests: 1 } }, { port: open.port });
+    assert.equal(res.status, 200, 'with --allow-any-url any URL is fetched (this one refuses)');
+    assert.equal(JSON.parse(res.body.toString()).scenario, 'http-get');
+  } finally {
+    await stopServer(open);
+  }
+  const help = spawn(BIN, ['serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  help.stdout.setEncoding('utf8').on('data', (d) => { text += d; });
+  await new Promise((resolve) => help.on('close', resolve));
+  assert.match(text, /--allow-any-url/);
+});
+
+test('a served run is held to 60 s, 10,000 lines and 200,000 spans: more is a 400 naming the field', { timeout: 30_000 }, async () => {
+  const cases = [
+    [{ deadline_s: 3600 }, 'deadline_s', /^deadline_s: 3600 is out of range; allowed: number 0\.1\.\.60/],
+    [{ deadline_s: 60.5 }, 'deadline_s', /allowed: number 0\.1\.\.60/],
+    [{ max_lines: 1000000 }, 'max_lines', /^max_lines: 1000000 is out of range; allowed: integer 0\.\.10000/],
+    [{ max_spans: 10000000 }, 'max_spans', /^max_spans: 10000000 is out of range; allowed: integer 0\.\.200000/],
+  ];
+  for (const [fields, field, says] of cases) {
+    const res = await postJson('/api/run', { ...tiny, ...fields });
+    assert.equal(res.status, 400, JSON.stringify(fields));
+    const { error } = JSON.parse(res.body.toString());
+    assert.equal(error.field, field);
+    assert.match(error.message, says);
+  }
+  const atTheCaps = await postJson('/api/run', { ...tiny, deadline_s: 60, max_lines: 10000, max_spans: 200000 });
+  assert.equal(atTheCaps.status, 200);
+});
+
+// Posts a run that would take a minute and hangs up once the server has it.
+async function postAndHangUp(run) {
+  const body = JSON.stringify(run);
+  const socket = net.connect(server.port, HOST);
+  await new Promise((resolve, reject) => { socket.on('connect', resolve); socket.on('error', reject); });
+  socket.write(`POST /api/run HTTP/1.1\r\n${hostLine()}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // the run is under way
+  socket.destroy();
+}
+
+test('a client that hangs up cancels its run (RunOptions::cancel is set)', { timeout: 60_000 }, async () => {
+  const before = server.stderr().split('client went away').length;
+  await postAndHangUp({ scenario: 'gather', params: { delay: 60 }, scale: 1, deadline_s: 5 });
+  // Until the engine stops a cancelled run, the server says so when the run ends (its deadline).
+  await within(40_000, (async () => {
+    while (server.stderr().split('client went away').length === before) await new Promise((r) => setTimeout(r, 100));
+  })(), () => `no "client went away" from serve within 40 s; stderr: ${server.stderr()}`);
+  // The slot is free again.
+  const res = await postJson('/api/run', tiny);
+  assert.equal(res.status, 200);
+});
+
+test('after a client hangs up, the next run gets the slot promptly', {
+  timeout: 90_000,
+  todo: process.env.SAMOVAR_ENGINE_CANCELS ? false : 'holds once the engine stops a run on RunOptions::cancel (wt-engine)',
+}, async () => {
+  await postAndHangUp({ scenario: 'gather', params: { delay: 60 }, scale: 1, deadline_s: 30 });
+  const start = performance.now();
+  let res;
+  // Polls as Retry-After asks, a second at most; until the slot is free whatever it takes,
+  // so that the tests after this one find it free.
+  while ((res = await postJson('/api/run', tiny)).status === 429 && performance.now() - start < 60_000)
+    await new Promise((r) => setTimeout(r, 250));
+  const seconds = (performance.now() - start) / 1000;
+  assert.equal(res.status, 200);
+  assert.ok(seconds < 10, `the next run waited ${seconds.toFixed(1)} s for the slot of a run whose client left (deadline 30 s)`);
+});
+
+test('a name too long is a 404 that names no path, and no answer names a file on disk', { timeout: 20_000 }, async () => {
+  for (const path of [`/${'a'.repeat(300)}`, `/${'a'.repeat(5000)}`, `/sub/${'b/'.repeat(3000)}x`, '/no/such/file']) {
+    const res = await request(path);
+    assert.equal(res.status, 404, `${path.slice(0, 40)}...`);
+    const text = res.body.toString();
+    assert.ok(!text.includes(base), `the 404 names the web root: ${text.slice(0, 200)}`);
+    assert.ok(!text.includes('aaaa') && !text.includes('/no/such'), 'the 404 echoes the path');
+  }
+  // A 404 does not echo the path as HTML-able text.
+  const html = await request('/%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+  assert.equal(html.status, 404);
+  assert.equal(mime(html.headers), 'text/plain');
+  assert.ok(!html.body.toString().includes('<script>'));
+  await assertStillServing('long names');
+});
+
+test('connections past the limit get a 503 and are closed; the server does not spin', { timeout: 60_000 }, async (t) => {
+  // Under `ulimit -n 256` the server keeps at most 128 connections (the rest of its fds are
+  // for runs); 300 idle ones once made the accept loop spin and new clients time out.
+  const small = await startServer(root, resultsFile, { fdLimit: 256 });
+  const sockets = [];
+  t.after(() => { for (const s of sockets) s.destroy(); return stopServer(small); });
+  const refusals = [];
+  await Promise.all(Array.from({ length: 300 }, () => new Promise((resolve) => {
+    const s = net.connect(small.port, HOST);
+    sockets.push(s);
+    let text = '';
+    s.setEncoding('latin1');
+    s.on('data', (d) => { text += d; });
+    s.on('error', () => {});
+    s.on('close', () => refusals.push(text));
+    s.on('connect', resolve);
+    setTimeout(resolve, 10_000);
+  })));
+  const ticks = () => readFileSync(`/proc/${small.child.pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).map(Number).reduce((a, b) => a + b);
+  const cpu0 = ticks();
+  await new Promise((r) => setTimeout(r, 2_000));
+  const cpuShare = (ticks() - cpu0) / 100 / 2; // clock ticks are 1/100 s on Linux
+  t.diagnostic(`300 idle connections: ${refusals.length} refused; server CPU ${(cpuShare * 100).toFixed(0)}% of a core over 2 s`);
+  assert.ok(cpuShare < 0.5, `the server used ${(cpuShare * 100).toFixed(0)}% of a core with nothing to do`);
+  assert.ok(refusals.length >= 100, `only ${refusals.length} of 300 connections refused`);
+  for (const text of refusals) if (text) assert.match(text, /^HTTP\/1\.1 503 [^]*busy: 128 connections/);
+  // A new client is told at once, not left to time out.
+  const [res] = parseResponses(await raw(`GET / HTTP/1.1\r\n${hostLine(small.port)}\r\n`, { port: small.port, done: answers(1), timeoutMs: 10_000 }));
+  assert.equal(res.status, 503);
+  assertIsolationHeaders(res.headers, 'a 503 for too many connections');
+  // Once they leave, it serves again.
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => setTimeout(r, 500));
+  const again = await request('/', { port: small.port });
+  assert.equal(again.status, 200);
 });
 
 // The two 30 s waits run side by side.
@@ -485,7 +686,7 @@ describe('the 30 s limits', { concurrency: true }, () => {
   test('a request that stalls part way gets a 408 and is closed', { timeout: 75_000 }, async () => {
     // Request line and a header, then nothing: the server must not wait forever for the rest.
     const start = performance.now();
-    const text = await raw('GET / HTTP/1.1\r\nHost: x\r\n', { done: answers(1), timeoutMs: 60_000 });
+    const text = await raw(`GET / HTTP/1.1\r\n${hostLine()}`, { done: answers(1), timeoutMs: 60_000 });
     const elapsed = (performance.now() - start) / 1000;
     const [res] = parseResponses(text);
     assert.ok(res, `an answer to a stalled request; got ${JSON.stringify(text)}`);
@@ -495,6 +696,57 @@ describe('the 30 s limits', { concurrency: true }, () => {
     // A valid prefix is no error: the answer waits for the idle timeout.
     assert.ok(elapsed >= 1, `408 after ${elapsed} s: not a timeout`);
     await assertStillServing('a stalled request');
+  });
+
+  test('a head sent a byte at a time gets a 408 within the head deadline (slowloris)', { timeout: 75_000 }, async () => {
+    const socket = net.connect(server.port, HOST);
+    const head = `GET / HTTP/1.1\r\n${hostLine()}X-Slow: ${'a'.repeat(200)}\r\n\r\n`;
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => { text += d; });
+    socket.on('error', () => {});
+    const start = performance.now();
+    let i = 0;
+    const drip = setInterval(() => { if (i < head.length) socket.write(head[i++]); }, 500);
+    try {
+      await within(60_000, new Promise((resolve) => {
+        const check = setInterval(() => { if (parseResponses(text).length > 0 || socket.destroyed) { clearInterval(check); resolve(); } }, 50);
+        socket.on('close', resolve);
+      }), () => `still open after 60 s of a byte every 0.5 s; got ${JSON.stringify(text)}`);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const [res] = parseResponses(text);
+    assert.ok(res, `an answer; got ${JSON.stringify(text)}`);
+    assert.equal(res.status, 408);
+    assert.ok(elapsed >= 5 && elapsed < 40, `408 after ${elapsed.toFixed(1)} s (the head's deadline is 10 s)`);
+  });
+
+  test('a body sent a byte at a time gets a 408 within the body deadline', { timeout: 90_000 }, async () => {
+    const socket = net.connect(server.port, HOST);
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => { text += d; });
+    socket.on('error', () => {});
+    socket.write(`POST /api/run HTTP/1.1\r\n${hostLine()}Content-Length: 1000\r\n\r\n`);
+    const start = performance.now();
+    const drip = setInterval(() => socket.write(' '), 500);
+    try {
+      await within(75_000, new Promise((resolve) => {
+        const check = setInterval(() => { if (parseResponses(text).length > 0 || socket.destroyed) { clearInterval(check); resolve(); } }, 50);
+        socket.on('close', resolve);
+      }), () => `still open after 75 s of a body byte every 0.5 s; got ${JSON.stringify(text)}`);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const [res] = parseResponses(text);
+    assert.ok(res, `an answer; got ${JSON.stringify(text)}`);
+    assert.equal(res.status, 408);
+    assert.ok(elapsed >= 20 && elapsed < 60, `408 after ${elapsed.toFixed(1)} s (the body's deadline is 30 s)`);
   });
 });
 
