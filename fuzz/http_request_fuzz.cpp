@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "engine/net/detail/message_parse.hpp"
+#include "fuzz/check.hpp"
 
 namespace {
 
@@ -100,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // bytes in the same state, and spin on them.
       if (used == 0 && !chunk.empty() && !st.complete && !st.too_large &&
           (err == HPE_OK || err == HPE_PAUSED))
-        __builtin_trap();
+        samovar::fuzz::broken(
+            "each turn of the parse loop takes bytes, ends the request, or fails");
       pending = std::move(rest);
       if (st.too_large)
         error_status = 413;
@@ -111,8 +113,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!open) break;
     if (error_status == 0) {
-      if (st.method.empty() || st.target.empty()) __builtin_trap();
-      if (st.body.size() > max_body) __builtin_trap();
+      if (st.method.empty() || st.target.empty())
+        samovar::fuzz::broken("a complete request has a method and a target");
+      if (st.body.size() > max_body) samovar::fuzz::broken("a body within the limit");
     }
     // The server answers, then keeps the connection only for a good request that asks to.
     open = error_status == 0 && st.keep_alive;

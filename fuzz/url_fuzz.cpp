@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/net/http_client.hpp"
+#include "fuzz/check.hpp"
 
 namespace {
 
@@ -31,12 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const ClientError&) {
     return 0;
   }
-  if (url.host.empty() || url.port == 0) __builtin_trap();
-  if (url.target.empty() || url.target.front() != '/') __builtin_trap();
-  if (url.host.find('/') != std::string::npos) __builtin_trap();
-  if (!verbatim_safe(url.host) || !verbatim_safe(url.target)) __builtin_trap();
+  if (url.host.empty() || url.port == 0) samovar::fuzz::broken("a host and a port 1..65535");
+  if (url.target.empty() || url.target.front() != '/')
+    samovar::fuzz::broken("a target starting with /");
+  if (url.host.find('/') != std::string::npos) samovar::fuzz::broken("no / in the host");
+  if (!verbatim_safe(url.host) || !verbatim_safe(url.target))
+    samovar::fuzz::broken("no space or control character in the host or target (written verbatim)");
   const Url again = parse_url("http://" + url.host + ":" + std::to_string(url.port) + url.target);
   if (again.host != url.host || again.port != url.port || again.target != url.target)
-    __builtin_trap();
+    samovar::fuzz::broken("the URL written back from its parts parses to the same parts");
   return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "engine/multiprocessing/wire.hpp"
 #include "engine/scenarios/process_functions.hpp"
+#include "fuzz/check.hpp"
 
 namespace {
 
@@ -46,7 +47,8 @@ void value_round_trip(std::string_view bytes) {
   } catch (const wire::BadMessage&) {
     return;
   }
-  if (wire::encode_value(value) != bytes) __builtin_trap();
+  if (wire::encode_value(value) != bytes)
+    samovar::fuzz::broken("a value that decodes encodes to the same bytes");
 }
 
 void call_round_trip(std::string_view bytes) {
@@ -56,7 +58,8 @@ void call_round_trip(std::string_view bytes) {
   } catch (const wire::BadMessage&) {
     return;
   }
-  if (wire::encode(call) != bytes) __builtin_trap();
+  if (wire::encode(call) != bytes)
+    samovar::fuzz::broken("a call that decodes encodes to the same bytes");
 }
 
 void outcome_round_trip(std::string_view bytes) {
@@ -66,7 +69,8 @@ void outcome_round_trip(std::string_view bytes) {
   } catch (const wire::BadMessage&) {
     return;
   }
-  if (wire::encode(outcome) != bytes) __builtin_trap();
+  if (wire::encode(outcome) != bytes)
+    samovar::fuzz::broken("an outcome that decodes encodes to the same bytes");
 }
 
 // The value types, picked by the input's first byte.
