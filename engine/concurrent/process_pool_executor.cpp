@@ -234,6 +234,15 @@ std::vector<std::string> ProcessPoolExecutor::map(const std::string& function,
   return results_in_order(futures, timeout_s);
 }
 
+std::vector<std::string> ProcessPoolExecutor::map(const std::string& function,
+                                                  const std::vector<std::string>& arguments,
+                                                  const contract::Stop& stop) {
+  std::vector<Future<std::string>> futures;
+  futures.reserve(arguments.size());
+  for (const auto& argument : arguments) futures.push_back(submit(function, argument));
+  return results_in_order(futures, stop);
+}
+
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::vector<std::thread> joining;
   {

@@ -68,6 +68,10 @@ class ProcessPoolExecutor {
   std::vector<std::string> map(const std::string& function,
                                const std::vector<std::string>& arguments,
                                std::optional<double> timeout_s = std::nullopt);
+  // The same, bounded by the run's stop (DeadlineExceeded, contract::Cancelled).
+  std::vector<std::string> map(const std::string& function,
+                               const std::vector<std::string>& arguments,
+                               const contract::Stop& stop);
   // No new calls after this; with `wait`, returns once the queued calls are done and the
   // workers reaped. cancel_futures: queued calls not yet started are dropped (their futures fail).
   void shutdown(bool wait = true, bool cancel_futures = false);
