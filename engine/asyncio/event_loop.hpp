@@ -114,7 +114,7 @@ class EventLoop {
     auto handle = create_task(std::move(main), "main");
     // The clock is read every 64 steps only (a read costs more than a step in WASM), and
     // before a step that will wait, which is bounded by what the stop allows.
-    Nanos until = stop.deadline();
+    Nanos until = 0;  // set at step 0
     for (unsigned step = 0; !handle.done(); ++step) {
       if (step % 64 == 0 || ready_.empty() || stopping_) {
         const Nanos now = platform::now();

@@ -47,12 +47,14 @@ class Stop {
     if (now >= deadline_) throw DeadlineExceeded(deadline_s_);
   }
   void check() const { check(platform::now()); }
-  // The latest a wait that begins at `now` may sleep before it looks again: the deadline, and
-  // no more than a slice ahead when the run can be cancelled.
+  // The latest a wait that begins at `now` may sleep before it looks again: the deadline, no
+  // more than a slice ahead when the run can be cancelled, and never more than kLongest ahead
+  // (a stop with no deadline: a bound a condition variable or a poller can convert safely).
   platform::Nanos wake_by(platform::Nanos now) const noexcept {
-    if (cancel_ == nullptr || deadline_ - now <= kSlice) return deadline_;
-    return now + kSlice;
+    const platform::Nanos ahead = cancel_ != nullptr ? kSlice : kLongest;
+    return deadline_ - now <= ahead ? deadline_ : now + ahead;
   }
+  static constexpr platform::Nanos kLongest = platform::to_nanos(3600);
   // What is left before the deadline at `now`, for a wait that must not begin after it: throws
   // as check() does instead of handing back a bound that has already passed.
   platform::Nanos left(platform::Nanos now) const {
