@@ -39,13 +39,15 @@ ProcessPoolExecutor::~ProcessPoolExecutor() {
   // Left by an exception (a run past its deadline, a call that failed): nobody will read the
   // calls still queued or running, and waiting for them could outlast the run's deadline by
   // far. They are dropped and the workers ended instead of waited for.
-  if (std::uncaught_exceptions() > uncaught_at_start_) {
-    shutdown(false, true);
-    std::lock_guard lock(mutex_);
-    for (auto& w : workers_)
-      if (w) w->kill();
-  }
+  if (std::uncaught_exceptions() > uncaught_at_start_) kill_workers();
   shutdown(true);
+}
+
+void ProcessPoolExecutor::kill_workers() {
+  shutdown(false, true);
+  std::lock_guard lock(mutex_);
+  for (auto& w : workers_)
+    if (w) w->kill();
 }
 
 void ProcessPoolExecutor::manage(std::size_t index) {

@@ -76,6 +76,12 @@ class ProcessPoolExecutor {
   // workers reaped. cancel_futures: queued calls not yet started are dropped (their futures fail).
   void shutdown(bool wait = true, bool cancel_futures = false);
 
+  // Python 3.14's kill_workers(): no new calls, queued ones dropped (their futures fail), every
+  // worker ended now, mid-call or not. For a caller leaving with a failure: the destructor does
+  // it on its own only when it sees the exception, which a std::rethrow_exception in WASM (JS
+  // exceptions) does not show it.
+  void kill_workers();
+
   // The workers' ids (natively pids), and how many calls each ran.
   std::vector<long> worker_ids() const;
   std::map<long, std::size_t> calls_per_worker() const;

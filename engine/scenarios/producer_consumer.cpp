@@ -199,9 +199,12 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     try {
       for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.wait_bound());
     } catch (...) {
-      if (!failed) throw;
+      if (!failed) failed = std::current_exception();
     }
-    if (failed) std::rethrow_exception(failed);
+    if (failed) {
+      pool.kill_workers();  // not waited for: their calls may be waiting out a long timeout
+      std::rethrow_exception(failed);
+    }
     for (std::size_t p = 0; p < answers.size(); ++p) {
       for (const auto& put : produce.result(answers[p])) {
         tally.full_waits += put.waited;

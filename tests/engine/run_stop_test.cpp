@@ -6,7 +6,11 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "engine/contract/report.hpp"
 #include "engine/platform/clock.hpp"
@@ -28,54 +32,79 @@ Cancelled run_and_cancel(const json& request, double after_s) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   RunOptions options;
   options.cancel = cancel;
+  // What the run printed, to say where it was if it hangs.
+  auto printed = std::make_shared<std::pair<std::mutex, std::vector<std::string>>>();
+  options.on_line = [printed](const trace::Line& line, const std::string& who) {
+    std::lock_guard lock(printed->first);
+    printed->second.push_back(who + ": " + line.text);
+  };
   const platform::Nanos start = platform::now();
   auto run = std::async(std::launch::async, [&] { return run_json(request, options); });
   // Not a wait for the run to start: the run is cut short wherever it has got to.
   std::this_thread::sleep_for(std::chrono::duration<double>(after_s));
   cancel->store(true);
   // Generous: a hang is what this guards against.
-  REQUIRE(run.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  const bool ended = run.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  if (!ended) {
+    std::lock_guard lock(printed->first);
+    for (const auto& line : printed->second) UNSCOPED_INFO(line);
+  }
+  REQUIRE(ended);
   return {run.get(), platform::to_seconds(platform::now() - start)};
+}
+
+// Each would run for a minute or more (and has a deadline of two); cancelled after 0.3 s, it
+// ends soon after (the margin is generous: the machine is shared), and no worker is left.
+void check_cancelled(json request) {
+  request["deadline_s"] = 120;
+  INFO(request.dump());
+  const auto [r, seconds] = run_and_cancel(request, 0.3);
+  INFO(r.dump().substr(0, 2000));
+  REQUIRE(r.contains("error"));
+  CHECK(r["error"]["code"] == "cancelled");
+  CHECK(r["error"]["message"] == "the run was cancelled");
+  CHECK(contract::exit_code(r) == 1);
+  CHECK(seconds < 0.3 + 10);  // far from the minute it would have taken
+  CHECK(platform::process::live_workers() == 0);
 }
 
 }  // namespace
 
-TEST_CASE("a cancelled run ends at its next wait with error code cancelled, in every model",
+TEST_CASE("a cancelled asyncio run ends at its loop's next step with error code cancelled",
           "[scenario][cancel]") {
-  // Each would run for a minute or more (and has a deadline of two); cancelled after 0.3 s,
-  // each ends soon after (the margin is generous: the machine is shared).
-  const std::vector<json> long_runs{
-      // asyncio: the loop waits on timers.
-      {{"scenario", "gather"}, {"model", "asyncio"}, {"params", {{"delay", 60}}}, {"scale", 1}},
-      // sequential: time.sleep on the run's thread.
-      {{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 60}}}, {"scale", 1}},
-      // threading: a non-daemon thread sleeping, the main thread joining it.
-      {{"scenario", "daemon"}, {"params", {{"lifetime", 60}, {"period", 60}}}, {"scale", 1}},
-      // threads on a queue.Queue.
-      {{"scenario", "producer-consumer"},
-       {"model", "threading"},
-       {"params", {{"items", 10'000}, {"serve", 10}}},
-       {"scale", 1}},
-      // processes: the parent waits for the pool's futures.
-      {{"scenario", "producer-consumer"},
-       {"model", "multiprocessing"},
-       {"params", {{"items", 10'000}, {"serve", 10}}},
-       {"scale", 1}},
-      // an event loop waiting for calls in a process pool (run_in_executor).
-      {{"scenario", "encrypt"}, {"params", {{"items", 2}, {"work", 1'000'000'000}}}},
-  };
-  for (json request : long_runs) {
-    request["deadline_s"] = 120;
-    INFO(request.dump());
-    const auto [r, seconds] = run_and_cancel(request, 0.3);
-    INFO(r.dump().substr(0, 2000));
-    REQUIRE(r.contains("error"));
-    CHECK(r["error"]["code"] == "cancelled");
-    CHECK(r["error"]["message"] == "the run was cancelled");
-    CHECK(contract::exit_code(r) == 1);
-    CHECK(seconds < 0.3 + 10);  // far from the minute it would have taken
-    CHECK(platform::process::live_workers() == 0);
-  }
+  // The loop waits on timers.
+  check_cancelled(
+      {{"scenario", "gather"}, {"model", "asyncio"}, {"params", {{"delay", 60}}}, {"scale", 1}});
+}
+
+TEST_CASE("a cancelled run ends at its next time.sleep or thread wait with error code cancelled",
+          "[scenario][cancel]") {
+  // sequential: time.sleep on the run's thread.
+  check_cancelled(
+      {{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 60}}}, {"scale", 1}});
+  // threading: a non-daemon thread sleeping, the main thread joining it.
+  check_cancelled(
+      {{"scenario", "daemon"}, {"params", {{"lifetime", 60}, {"period", 60}}}, {"scale", 1}});
+  // threads on a queue.Queue.
+  check_cancelled({{"scenario", "producer-consumer"},
+                   {"model", "threading"},
+                   {"params", {{"items", 10'000}, {"serve", 10}}},
+                   {"scale", 1}});
+}
+
+TEST_CASE("a cancelled run ends its wait for a process pool with error code cancelled",
+          "[scenario][cancel][process]") {
+  // An event loop waiting for calls in a process pool (run_in_executor).
+  check_cancelled({{"scenario", "encrypt"}, {"params", {{"items", 2}, {"work", 1'000'000'000}}}});
+}
+
+TEST_CASE("a cancelled run ends its wait for processes on a shared queue with error code cancelled",
+          "[scenario][cancel][process]") {
+  // The parent waits for the pool's futures; the workers wait on a multiprocessing.Queue.
+  check_cancelled({{"scenario", "producer-consumer"},
+                   {"model", "multiprocessing"},
+                   {"params", {{"items", 10'000}, {"serve", 10}}},
+                   {"scale", 1}});
 }
 
 TEST_CASE("a run whose cancel flag is never set runs to its end", "[scenario][cancel]") {
