@@ -4,6 +4,7 @@
 
 #include "engine/contract/bad_request.hpp"
 #include "engine/contract/deadline.hpp"
+#include "engine/contract/stop.hpp"
 #include "engine/multiprocessing/worker.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/platform/machine.hpp"
@@ -25,17 +26,33 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   const platform::Nanos start = platform::now();
   trace::Recorder recorder(request.trace, {request.max_lines, request.max_spans}, start);
   if (options.on_line) recorder.on_line(options.on_line);
-  scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s));
+  scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s),
+                         options.cancel);
+  const auto deadline_error = [&] {
+    return contract::Error{"deadline", contract::DeadlineExceeded(request.deadline_s).what()};
+  };
+  const auto cancelled_error = [] {
+    return contract::Error{"cancelled", contract::Cancelled().what()};
+  };
   try {
     scenarios::find(request.scenario)->run(ctx);
+    // A passed deadline is always the run's error, even when the scenario got to its end
+    // without a wait to see it (a thread that died of it, its last work done late).
+    if (ctx.stop().cancelled())
+      report.error = cancelled_error();
+    else if (ctx.time_left() <= 0)
+      report.error = deadline_error();
   } catch (const contract::DeadlineExceeded& e) {
     report.error = contract::Error{"deadline", e.what()};
+  } catch (const contract::Cancelled& e) {
+    report.error = contract::Error{"cancelled", e.what()};
   } catch (const std::exception& e) {
-    // Past the deadline, a failure is the deadline's: a wait the scenario bounded by the time
-    // left (a future, a process's queue) gave up with its own error.
-    if (ctx.time_left() <= 0)
-      report.error =
-          contract::Error{"deadline", contract::DeadlineExceeded(request.deadline_s).what()};
+    // Cancelled or past the deadline, a failure is the stop's: a wait the scenario bounded by
+    // the time left (a future, a process's queue) gave up with its own error.
+    if (ctx.stop().cancelled())
+      report.error = cancelled_error();
+    else if (ctx.time_left() <= 0)
+      report.error = deadline_error();
     else
       report.error = contract::Error{"internal", e.what()};
   }

@@ -23,6 +23,7 @@ class WaitSpan {
   WaitSpan& operator=(const WaitSpan&) = delete;
 
  private:
+  trace::Recorder& recorder_;
   detail::TaskState* task_;
   const char* name_;
   platform::Nanos start_;

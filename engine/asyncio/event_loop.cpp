@@ -32,6 +32,10 @@ EventLoop::EventLoop(trace::Recorder& recorder) : recorder_(recorder) {}
 EventLoop::~EventLoop() {
   // Its work may post completions here: it finishes before the loop's state goes.
   if (default_executor_) default_executor_->shutdown(true);
+  // What the frames' destructors do must need no running loop (none may be, as the loop is
+  // destroyed after run_until_complete threw) and must not schedule or cancel: every task is
+  // going, in no particular order, so a wake or cancel could reach a frame already gone.
+  closing_ = true;
   ready_ = {};
   timers_ = {};
   fd_waits_.clear();
@@ -66,6 +70,9 @@ void EventLoop::set_debug(bool on, double slow_callback_s) noexcept {
 
 detail::TaskState* EventLoop::adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise,
                                     std::string name) {
+  // A task may create a million others in one step: the run's stop is looked at now and then,
+  // and thrown into the creating task.
+  if (stop_ != nullptr && ++created_ % kStopCheckEvery == 0) stop_->check(platform::now());
   auto* state = new detail::TaskState;
   state->loop = this;
   state->root = frame;
@@ -133,6 +140,7 @@ void EventLoop::unhook(detail::Waiter& w) noexcept {
 }
 
 void EventLoop::wake(detail::Waiter& w) noexcept {
+  if (closing_) return;  // the waiter's list or task may be gone already
   unhook(w);
   call_soon(w.handle, w.task);
 }
@@ -149,7 +157,7 @@ void EventLoop::forget_fd(int fd) {
 }
 
 bool EventLoop::cancel(detail::TaskState& task) {
-  if (task.done) return false;
+  if (task.done || closing_) return false;
   task.cancel_requested = true;
   if (task.waiting != nullptr) {
     detail::Waiter& w = *task.waiting;
@@ -183,7 +191,14 @@ void EventLoop::run_ready() noexcept {
   // rescheduling itself cannot starve timers and I/O.
   const bool spans = recorder_.spans_on();
   const bool timed = spans || debug_;  // clock reads cost more than a resume: only when used
+  stopping_ = false;
   for (std::size_t n = ready_.size(); n > 0; --n) {
+    // A step may hold a million ready tasks: the run's stop is looked at now and then, and
+    // the rest left ready for the caller, who throws.
+    if (stop_ != nullptr && n % kStopCheckEvery == 0 && stop_->due(platform::now())) {
+      stopping_ = true;
+      break;
+    }
     Ready r = ready_.front();
     ready_.pop_front();
     if (r.task != nullptr && !r.task->started) {
@@ -326,19 +341,27 @@ void resume_point(TaskState* task) {
   EventLoop::resume_point(task);
 }
 
-trace::LaneId lane_of(TaskState* task, trace::LaneId fallback) {
+namespace {
+trace::LaneId lane_in(trace::Recorder& recorder, TaskState* task, trace::LaneId fallback) {
   if (task == nullptr) return fallback;
   if (task->lane == kNoLane)
-    task->lane = task->loop->recorder().lane(
-        task->number != 0 ? "task " + std::to_string(task->number) : task->name);
+    task->lane =
+        recorder.lane(task->number != 0 ? "task " + std::to_string(task->number) : task->name);
   return task->lane;
 }
+}  // namespace
 
-void record_wait(TaskState* task, const char* name, platform::Nanos start, trace::LaneId fallback) {
-  auto& recorder = EventLoop::current().recorder();
+trace::LaneId lane_of(TaskState* task, trace::LaneId fallback) {
+  if (task == nullptr || (task->lane == kNoLane && task->loop == nullptr)) return fallback;
+  return lane_in(task->loop->recorder(), task, fallback);
+}
+
+void record_wait(trace::Recorder& recorder, TaskState* task, const char* name,
+                 platform::Nanos start, trace::LaneId fallback) {
   recorder.close(name);
   if (recorder.spans_on())
-    recorder.span(lane_of(task, fallback), trace::State::waiting, name, start, platform::now());
+    recorder.span(lane_in(recorder, task, fallback), trace::State::waiting, name, start,
+                  platform::now());
 }
 
 }  // namespace detail
@@ -352,12 +375,18 @@ trace::LaneId current_lane(trace::LaneId fallback) {
 }
 
 WaitSpan::WaitSpan(const char* name, trace::LaneId fallback)
-    : task_(detail::running_task()), name_(name), start_(platform::now()), fallback_(fallback) {
-  EventLoop::current().recorder().open(name_);  // record_wait closes it
+    : recorder_(EventLoop::current().recorder()),
+      task_(detail::running_task()),
+      name_(name),
+      start_(platform::now()),
+      fallback_(fallback) {
+  recorder_.open(name_);  // record_wait closes it
 }
 
+// It may run as the loop destroys an unfinished task's frame, when no loop is running: it
+// needs none (its recorder outlives the loop).
 WaitSpan::~WaitSpan() {
-  detail::record_wait(task_, name_, start_, fallback_);
+  detail::record_wait(recorder_, task_, name_, start_, fallback_);
 }
 
 }  // namespace samovar::asyncio

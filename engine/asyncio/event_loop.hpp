@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "engine/asyncio/detail/waiter.hpp"
@@ -17,6 +18,7 @@
 #include "engine/asyncio/task_handle.hpp"
 #include "engine/concurrent/thread_pool_executor.hpp"
 #include "engine/contract/deadline.hpp"
+#include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/platform/poller.hpp"
 #include "engine/trace/recorder.hpp"
@@ -99,17 +101,31 @@ class EventLoop {
   template <class T>
   T run_until_complete(Task<T> main, std::optional<Nanos> deadline = std::nullopt,
                        double deadline_s = 0) {
+    return run_until_complete(std::move(main),
+                              deadline ? contract::Stop(*deadline, deadline_s) : contract::Stop());
+  }
+  // The same, stopped by `stop`: throws DeadlineExceeded or contract::Cancelled, seen between
+  // steps, inside a step every kStopCheckEvery resumes (a step may run a million ready tasks),
+  // and within Stop::kSlice while the loop waits idle.
+  template <class T>
+  T run_until_complete(Task<T> main, const contract::Stop& stop) {
     Activation active(*this);
+    StopScope scoped(*this, stop);
     auto handle = create_task(std::move(main), "main");
-    // The clock is read every 64 steps only (a read costs more than a step in WASM); a
-    // step that waits is bounded by the deadline itself.
+    // The clock is read every 64 steps only (a read costs more than a step in WASM), and
+    // before a step that will wait, which is bounded by what the stop allows.
+    Nanos until = 0;  // set at step 0
     for (unsigned step = 0; !handle.done(); ++step) {
-      if (deadline && step % 64 == 0 && platform::now() >= *deadline)
-        throw contract::DeadlineExceeded(deadline_s);
-      run_once(deadline);
+      if (step % 64 == 0 || ready_.empty() || stopping_) {
+        const Nanos now = platform::now();
+        stop.check(now);
+        until = stop.wake_by(now);
+      }
+      run_once(until);
     }
     return handle.result();
   }
+  static constexpr unsigned kStopCheckEvery = 4096;
 
  private:
   friend void detail::on_root_done(detail::TaskState&) noexcept;
@@ -131,6 +147,14 @@ class EventLoop {
     explicit Activation(EventLoop& loop);
     ~Activation();
     EventLoop* previous;
+  };
+  // The stop run_ready looks at inside long steps, for one run_until_complete.
+  struct StopScope {
+    StopScope(EventLoop& loop, const contract::Stop& stop) noexcept
+        : loop(loop), previous(std::exchange(loop.stop_, &stop)) {}
+    ~StopScope() { loop.stop_ = previous; }
+    EventLoop& loop;
+    const contract::Stop* previous;
   };
 
   detail::TaskState* adopt(coro::coroutine_handle<> frame, detail::PromiseBase* promise,
@@ -156,6 +180,10 @@ class EventLoop {
   detail::TaskState* current_ = nullptr;
   Nanos busy_ = 0;
   bool debug_ = false;
+  bool closing_ = false;  // the destructor is destroying unfinished frames
+  const contract::Stop* stop_ = nullptr;
+  bool stopping_ = false;
+  std::uint64_t created_ = 0;  // run_ready left ready tasks behind because the stop was due
   std::size_t slow_steps_ = 0;
   Nanos slow_callback_ = platform::to_nanos(0.1);
   std::uint64_t next_timer_ = 1;

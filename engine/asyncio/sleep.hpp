@@ -22,7 +22,8 @@ class [[nodiscard]] Sleep {
     loop.suspend(waiter_, h, start_ + platform::to_nanos(seconds_));
   }
   void await_resume() {
-    if (seconds_ > 0) detail::record_wait(waiter_.task, "sleep", start_);
+    if (seconds_ > 0)
+      detail::record_wait(EventLoop::running().recorder(), waiter_.task, "sleep", start_);
     EventLoop::resume_point(waiter_.task);
   }
 

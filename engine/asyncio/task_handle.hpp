@@ -21,8 +21,9 @@ void resume_point(TaskState* task);
 // The task's lane in the trace (made on first use); `fallback` when there is no task.
 trace::LaneId lane_of(TaskState* task, trace::LaneId fallback = 0);
 // Ends an interval of `name` that began at `start` on the task's lane (a wait: sleep, request).
-void record_wait(TaskState* task, const char* name, platform::Nanos start,
-                 trace::LaneId fallback = 0);
+// Needs no running loop: it may run in a destructor as a loop destroys an unfinished task.
+void record_wait(trace::Recorder& recorder, TaskState* task, const char* name,
+                 platform::Nanos start, trace::LaneId fallback = 0);
 
 // Awaits a task's end without taking its result; yields true if the deadline came first.
 class TaskDone {

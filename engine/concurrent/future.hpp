@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "engine/concurrent/detail/spin.hpp"
+#include "engine/contract/stop.hpp"
+#include "engine/platform/clock.hpp"
 
 namespace samovar::concurrent {
 
@@ -82,6 +84,20 @@ class Future {
     if constexpr (!std::is_void_v<T>) return *state_->value;
   }
 
+  // Waits until done, or until the run's `stop` is due: then throws DeadlineExceeded or
+  // contract::Cancelled (a cancel is seen within Stop::kSlice). Done first wins.
+  T result(const contract::Stop& stop) const {
+    detail::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
+    std::unique_lock lock(state_->mutex);
+    while (!state_->done) {
+      const platform::Nanos now = platform::now();
+      stop.check(now);
+      state_->done_cv.wait_for(lock, std::chrono::nanoseconds(stop.wake_by(now) - now));
+    }
+    if (state_->error) std::rethrow_exception(state_->error);
+    if constexpr (!std::is_void_v<T>) return *state_->value;
+  }
+
   void add_done_callback(std::function<void()> cb) const {
     {
       std::lock_guard lock(state_->mutex);
@@ -126,6 +142,23 @@ auto results_in_order(std::vector<Future<R>>& futures, std::optional<double> tim
     std::vector<R> results;
     results.reserve(futures.size());
     for (auto& f : futures) results.push_back(f.result(left()));
+    return results;
+  }
+}
+
+}  // namespace samovar::concurrent
+
+namespace samovar::concurrent {
+
+// The same, bounded by the run's `stop` (DeadlineExceeded, contract::Cancelled).
+template <class R>
+auto results_in_order(std::vector<Future<R>>& futures, const contract::Stop& stop) {
+  if constexpr (std::is_void_v<R>) {
+    for (auto& f : futures) f.result(stop);
+  } else {
+    std::vector<R> results;
+    results.reserve(futures.size());
+    for (auto& f : futures) results.push_back(f.result(stop));
     return results;
   }
 }

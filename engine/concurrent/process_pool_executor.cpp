@@ -39,13 +39,15 @@ ProcessPoolExecutor::~ProcessPoolExecutor() {
   // Left by an exception (a run past its deadline, a call that failed): nobody will read the
   // calls still queued or running, and waiting for them could outlast the run's deadline by
   // far. They are dropped and the workers ended instead of waited for.
-  if (std::uncaught_exceptions() > uncaught_at_start_) {
-    shutdown(false, true);
-    std::lock_guard lock(mutex_);
-    for (auto& w : workers_)
-      if (w) w->kill();
-  }
+  if (std::uncaught_exceptions() > uncaught_at_start_) kill_workers();
   shutdown(true);
+}
+
+void ProcessPoolExecutor::kill_workers() {
+  shutdown(false, true);
+  std::lock_guard lock(mutex_);
+  for (auto& w : workers_)
+    if (w) w->kill();
 }
 
 void ProcessPoolExecutor::manage(std::size_t index) {
@@ -232,6 +234,15 @@ std::vector<std::string> ProcessPoolExecutor::map(const std::string& function,
   futures.reserve(arguments.size());
   for (const auto& argument : arguments) futures.push_back(submit(function, argument));
   return results_in_order(futures, timeout_s);
+}
+
+std::vector<std::string> ProcessPoolExecutor::map(const std::string& function,
+                                                  const std::vector<std::string>& arguments,
+                                                  const contract::Stop& stop) {
+  std::vector<Future<std::string>> futures;
+  futures.reserve(arguments.size());
+  for (const auto& argument : arguments) futures.push_back(submit(function, argument));
+  return results_in_order(futures, stop);
 }
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {

@@ -68,9 +68,19 @@ class ProcessPoolExecutor {
   std::vector<std::string> map(const std::string& function,
                                const std::vector<std::string>& arguments,
                                std::optional<double> timeout_s = std::nullopt);
+  // The same, bounded by the run's stop (DeadlineExceeded, contract::Cancelled).
+  std::vector<std::string> map(const std::string& function,
+                               const std::vector<std::string>& arguments,
+                               const contract::Stop& stop);
   // No new calls after this; with `wait`, returns once the queued calls are done and the
   // workers reaped. cancel_futures: queued calls not yet started are dropped (their futures fail).
   void shutdown(bool wait = true, bool cancel_futures = false);
+
+  // Python 3.14's kill_workers(): no new calls, queued ones dropped (their futures fail), every
+  // worker ended now, mid-call or not. For a caller leaving with a failure: the destructor does
+  // it on its own only when it sees the exception, which a std::rethrow_exception in WASM (JS
+  // exceptions) does not show it.
+  void kill_workers();
 
   // The workers' ids (natively pids), and how many calls each ran.
   std::vector<long> worker_ids() const;

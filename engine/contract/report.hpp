@@ -13,7 +13,7 @@
 namespace samovar::contract {
 
 struct Error {
-  std::string code;  // "bad_request", "deadline", "internal"
+  std::string code;  // "bad_request", "deadline", "cancelled", "internal"
   std::string message;
 };
 

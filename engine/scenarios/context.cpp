@@ -8,12 +8,15 @@
 namespace samovar::scenarios {
 
 Context::Context(const contract::Request& request, trace::Recorder& recorder,
-                 platform::Nanos deadline)
+                 platform::Nanos deadline, std::shared_ptr<std::atomic<bool>> cancel)
     : request_(request),
       recorder_(recorder),
-      deadline_(deadline),
-      main_lane_(recorder.lane("main")),
-      threading_options_{deadline, request.deadline_s} {}
+      stop_(deadline, request.deadline_s, cancel),
+      main_lane_(recorder.lane("main")) {
+  threading_options_.deadline = deadline;
+  threading_options_.deadline_s = request.deadline_s;
+  threading_options_.cancel = std::move(cancel);
+}
 
 threading::Runtime& Context::threading() {
   if (!threading_) threading_.emplace(recorder_, threading_options_);

@@ -1,10 +1,13 @@
 #pragma once
+#include <atomic>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/contract/request.hpp"
+#include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/threading/runtime.hpp"
 #include "engine/trace/recorder.hpp"
@@ -16,7 +19,10 @@ namespace samovar::scenarios {
 // run's threads (print and the recorder are thread-safe; the rest from the run's thread).
 class Context {
  public:
-  Context(const contract::Request& request, trace::Recorder& recorder, platform::Nanos deadline);
+  // `cancel`, when set (from any thread), stops the run as its deadline would, with
+  // contract::Cancelled.
+  Context(const contract::Request& request, trace::Recorder& recorder, platform::Nanos deadline,
+          std::shared_ptr<std::atomic<bool>> cancel = nullptr);
 
   const std::string& model() const noexcept { return request_.model; }
   long long integer(const char* name) const { return request_.params.at(name).get<long long>(); }
@@ -28,7 +34,12 @@ class Context {
 
   // What is left of the run's deadline: the bound for waits in worker processes, which do not
   // see this context.
-  platform::Nanos time_left() const noexcept { return deadline_ - platform::now(); }
+  platform::Nanos time_left() const noexcept { return stop_.deadline() - platform::now(); }
+  // The same for a wait about to begin: throws DeadlineExceeded (or contract::Cancelled)
+  // instead of handing a wait a bound that has already passed.
+  platform::Nanos wait_bound() const { return stop_.left(); }
+  // The run's deadline and cancel flag: what every wait of the run honours.
+  const contract::Stop& stop() const noexcept { return stop_; }
 
   // print(): the line is attributed to the running task, or to "main" outside any loop.
   void print(std::string text, bool stable = true);
@@ -69,7 +80,7 @@ class Context {
         ctx.slow_steps_ += loop.slow_steps();
       }
     } tally{*this, loop};
-    return loop.run_until_complete(std::move(main), deadline_, request_.deadline_s);
+    return loop.run_until_complete(std::move(main), stop_);
   }
   // Loop steps that held the thread too long (asyncio debug mode's warnings).
   std::size_t slow_steps() const noexcept { return slow_steps_; }
@@ -86,7 +97,7 @@ class Context {
  private:
   const contract::Request& request_;
   trace::Recorder& recorder_;
-  platform::Nanos deadline_;
+  contract::Stop stop_;
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
   std::optional<platform::Nanos> program_end_;

@@ -127,7 +127,7 @@ void run(Context& ctx) {
   trips_us.reserve(kTrips);
   for (int i = 0; i < kTrips; ++i) {
     const platform::Nanos sent = platform::now();
-    pool.submit("echo", arguments.front()).result(platform::to_seconds(ctx.time_left()));
+    pool.submit("echo", arguments.front()).result(ctx.stop());
     trips_us.push_back(static_cast<double>(platform::now() - sent) / 1e3);
   }
   const double ipc_mean_us = std::accumulate(trips_us.begin(), trips_us.end(), 0.0) / kTrips;

@@ -131,7 +131,7 @@ void on_processes(Context& ctx, concurrent::ProcessPoolExecutor& pool, long long
   const std::vector<std::string> limits(static_cast<std::size_t>(tasks), counter.argument(limit));
   std::vector<long long> results;
   const Stopwatch watch;
-  for (const auto& count : pool.map(counter.name(), limits, platform::to_seconds(ctx.time_left())))
+  for (const auto& count : pool.map(counter.name(), limits, ctx.stop()))
     results.push_back(counter.result(count));
   phase.add(watch, std::move(results));
 }

@@ -164,7 +164,7 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
       plan.maxsize > 0 ? plan.maxsize : static_cast<std::size_t>(cups_total + plan.consumers));
   std::optional<multiprocessing::Value> served;
   if (ctx.flag("value")) served.emplace(0);
-  const platform::Nanos timeout = ctx.time_left();
+  const platform::Nanos timeout = ctx.wait_bound();
   struct Happened {
     long long order;
     platform::Nanos at;
@@ -189,13 +189,22 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     std::vector<std::string> answers;
     std::exception_ptr failed;
     try {
-      answers = concurrent::results_in_order(producers, platform::to_seconds(ctx.time_left()));
+      answers = concurrent::results_in_order(producers, ctx.stop());
     } catch (...) {
       failed = std::current_exception();
     }
     // A None per consumer whatever the producers did, so that no consumer waits out the run.
-    for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.time_left());
-    if (failed) std::rethrow_exception(failed);
+    // Past the deadline (or cancelled) there is no time to give them: the pool ends its
+    // workers as the exception leaves it.
+    try {
+      for (long long c = 0; c < plan.consumers; ++c) cups.put(-1, ctx.wait_bound());
+    } catch (...) {
+      if (!failed) failed = std::current_exception();
+    }
+    if (failed) {
+      pool.kill_workers();  // not waited for: their calls may be waiting out a long timeout
+      std::rethrow_exception(failed);
+    }
     for (std::size_t p = 0; p < answers.size(); ++p) {
       for (const auto& put : produce.result(answers[p])) {
         tally.full_waits += put.waited;
@@ -204,8 +213,7 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
              "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup)});
       }
     }
-    const auto taken =
-        concurrent::results_in_order(consumers, platform::to_seconds(ctx.time_left()));
+    const auto taken = concurrent::results_in_order(consumers, ctx.stop());
     for (std::size_t c = 0; c < taken.size(); ++c) {
       for (const auto& got : consume.result(taken[c])) {
         if (got.cup < 0 || got.cup >= cups_total)

@@ -100,8 +100,7 @@ void own_copies(Context& ctx, long long processes, long long increments) {
   // `increments` (a process may have taken more than one call).
   long long largest = 0;
   bool counted = true;
-  for (const auto& answer :
-       pool.map(increment_global.name(), counts, platform::to_seconds(ctx.time_left()))) {
+  for (const auto& answer : pool.map(increment_global.name(), counts, ctx.stop())) {
     const long long stock = increment_global.result(answer);
     counted = counted && stock > 0 && stock % increments == 0;
     largest = std::max(largest, stock);
@@ -127,11 +126,10 @@ void shared_value(Context& ctx, long long processes, long long increments, bool 
     concurrent::ProcessPoolExecutor pool(pool_size(processes), &ctx.recorder());
     const auto& increment_value = process_functions::increment_value;
     const std::string call = increment_value.argument(
-        {chai_stock.handle(), start.handle(), increments, locked, ctx.time_left()});
+        {chai_stock.handle(), start.handle(), increments, locked, ctx.wait_bound()});
     const auto begin = platform::now();
     pool.map(increment_value.name(),
-             std::vector<std::string>(static_cast<std::size_t>(processes), call),
-             platform::to_seconds(ctx.time_left()));
+             std::vector<std::string>(static_cast<std::size_t>(processes), call), ctx.stop());
     const double seconds = platform::to_seconds(platform::now() - begin);
     ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(processes * increments));
   }

@@ -14,7 +14,7 @@ bool Gil::take(ThreadState& me) {
   if (contended) rt_.pause_running(me, start);
   ++waiters_;
   while (holder_ != nullptr) {
-    if (me.stop.load() || platform::now() >= rt_.options().deadline) {
+    if (me.stop.load() || rt_.stop().due(platform::now())) {
       --waiters_;
       return false;
     }

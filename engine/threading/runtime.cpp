@@ -26,6 +26,7 @@ thread_local Registration registration;
 Runtime::Runtime(trace::Recorder& recorder, Options options)
     : recorder_(recorder),
       options_(options),
+      stop_(options.deadline, options.deadline_s, options.cancel),
       id_(next_runtime_id.fetch_add(1)),
       main_lane_(recorder.lane("main")) {
   if (options_.gil) gil_ = std::make_unique<Gil>(*this, options_.switch_interval_s);
@@ -73,9 +74,9 @@ void Runtime::sleep(double seconds, trace::LaneId lane) {
       *this, me, me.park_mutex, me.park_cv,
       {trace::State::waiting, "sleep", trace::kNoLane, trace::kNoLane, nullptr, true, lane});
   std::unique_lock lock(me.park_mutex);
+  // The scope's wait throws at the deadline or a cancel, whichever is first.
   scope.wait(
-      lock, [] { return false; }, std::min(until, options_.deadline));
-  if (until > options_.deadline) throw contract::DeadlineExceeded(options_.deadline_s);
+      lock, [] { return false; }, until);
 }
 
 void Runtime::checkpoint_slow() {
@@ -92,7 +93,7 @@ void Runtime::checkpoint_slow() {
 }
 
 void Runtime::check_deadline() const {
-  if (platform::now() >= options_.deadline) throw contract::DeadlineExceeded(options_.deadline_s);
+  stop_.check();
 }
 
 void Runtime::stop_daemons() {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/trace/recorder.hpp"
 
@@ -61,6 +62,8 @@ class Runtime {
     double switch_interval_s = 0.005;  // sys.getswitchinterval()
     // A lock wait looks for a cycle this long after it began, and then as often.
     double deadlock_check_s = 1.0;
+    // Set from any thread to stop the run (contract::Stop): every wait ends within a slice.
+    std::shared_ptr<std::atomic<bool>> cancel;
   };
   Runtime(trace::Recorder& recorder, Options options);
   ~Runtime();
@@ -69,6 +72,8 @@ class Runtime {
 
   trace::Recorder& recorder() noexcept { return recorder_; }
   const Options& options() const noexcept { return options_; }
+  // The deadline and cancel flag every wait honours.
+  const contract::Stop& stop() const noexcept { return stop_; }
   Gil* gil() noexcept { return gil_.get(); }
 
   // The calling thread's state, registered on first use (its lane: threading::current_lane).
@@ -85,7 +90,8 @@ class Runtime {
   void checkpoint() {
     if (gil_ || daemons_stopped_.load(std::memory_order_relaxed)) checkpoint_slow();
   }
-  // For long Python-level work between checkpoints: throws DeadlineExceeded once it is past.
+  // For long Python-level work between checkpoints: throws DeadlineExceeded once it is past,
+  // contract::Cancelled once the run is cancelled.
   void check_deadline() const;
   // Python's exit: every daemon thread fails its current or next wait with DaemonStopped.
   void stop_daemons();
@@ -106,6 +112,7 @@ class Runtime {
   void checkpoint_slow();
   trace::Recorder& recorder_;
   const Options options_;
+  const contract::Stop stop_;
   const std::uint64_t id_;
   std::unique_ptr<Gil> gil_;
   trace::LaneId main_lane_;

@@ -37,7 +37,8 @@ class WaitScope {
   WaitScope& operator=(const WaitScope&) = delete;
 
   // With `lock` held on the scope's mutex: true once ready() (checked under the lock), false if
-  // `until` comes first. Throws DaemonStopped, DeadlockError or DeadlineExceeded instead.
+  // `until` comes first. Throws DaemonStopped, DeadlockError, DeadlineExceeded or
+  // contract::Cancelled instead (a cancel is seen within Stop::kSlice).
   template <class Ready>
   bool wait(std::unique_lock<std::mutex>& lock, Ready ready, std::optional<platform::Nanos> until) {
     constexpr platform::Nanos kNever = std::numeric_limits<platform::Nanos>::max();
@@ -50,7 +51,7 @@ class WaitScope {
       if (ready()) return true;
       const platform::Nanos now = platform::now();
       if (until && now >= *until) return false;
-      if (now >= rt_.options().deadline) throw contract::DeadlineExceeded(rt_.options().deadline_s);
+      rt_.stop().check(now);  // DeadlineExceeded or contract::Cancelled
       if (now >= next_check) {
         lock.unlock();
         rt_.check_deadlock(me_);
@@ -59,7 +60,7 @@ class WaitScope {
         continue;
       }
       const platform::Nanos wake =
-          std::min({until.value_or(kNever), rt_.options().deadline, next_check});
+          std::min({until.value_or(kNever), rt_.stop().wake_by(now), next_check});
       cv_.wait_for(lock, std::chrono::nanoseconds(wake - now));
     }
   }

@@ -27,14 +27,21 @@ class ListWait {
 // A wait of the running task, traced as a `name` span on its lane once it ends.
 class TracedWait {
  public:
-  explicit TracedWait(const char* name) : name_(name), start_(platform::now()) {
-    EventLoop::current().recorder().open(name);
+  explicit TracedWait(const char* name)
+      : recorder_(EventLoop::current().recorder()),
+        task_(running_task()),
+        name_(name),
+        start_(platform::now()) {
+    recorder_.open(name);
   }
-  ~TracedWait() { record_wait(running_task(), name_, start_); }
+  // May run as a loop destroys an unfinished task's frame: needs no running loop.
+  ~TracedWait() { record_wait(recorder_, task_, name_, start_); }
   TracedWait(const TracedWait&) = delete;
   TracedWait& operator=(const TracedWait&) = delete;
 
  private:
+  trace::Recorder& recorder_;
+  TaskState* task_;
   const char* name_;
   platform::Nanos start_;
 };
