@@ -600,7 +600,6 @@ test('a client that hangs up cancels its run (RunOptions::cancel is set)', { tim
 
 test('after a client hangs up, the next run gets the slot promptly', {
   timeout: 90_000,
-  todo: process.env.SAMOVAR_ENGINE_CANCELS ? false : 'holds once the engine stops a run on RunOptions::cancel (wt-engine)',
 }, async () => {
   await postAndHangUp({ scenario: 'gather', params: { delay: 60 }, scale: 1, deadline_s: 30 });
   const start = performance.now();
