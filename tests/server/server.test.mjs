@@ -396,6 +396,33 @@ test('POST /api/run with bad input is a 400 naming the field', { timeout: 20_000
   assert.match(body.error.message, /^params\.tasks: 0 is out of range; allowed: integer 1\.\.1000000$/);
 });
 
+test('POST /api/run with hostile JSON is a 400 naming the field, and the server keeps serving', { timeout: 60_000 }, async () => {
+  const cases = [
+    ['{"scenario": "gather", "params": {"delay": 1e400}}', 'params.delay', /^params\.delay: number 1e400 is out of range/],
+    ['{"scenario": "gather", "deadline_s": -1e999}', 'deadline_s', /^deadline_s: number -1e999 is out of range/],
+    [Buffer.from('{"scenario": "gather", "params": {"de\xff": 1}}', 'latin1'), 'request', /^request: not valid JSON/],
+    [`{"scenario": "gather", "params": {"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`, /^params\.x(\[0\])+$/, /nested too deep; allowed: at most 32 levels$/],
+    ['{"scenario": "http-get", "params": {"url": "http://127.0.0.1:1/x\\r\\nHost: internal"}}', 'params.url', /has a control character at 20/],
+  ];
+  for (const [body, field, message] of cases) {
+    const res = await request('/api/run', { method: 'POST', body });
+    assert.equal(res.status, 400, `${String(body).slice(0, 60)}: ${res.body.toString().slice(0, 300)}`);
+    const answer = JSON.parse(res.body.toString());
+    assert.equal(answer.error.code, 'bad_request');
+    if (field instanceof RegExp) assert.match(answer.error.field, field);
+    else assert.equal(answer.error.field, field);
+    assert.match(answer.error.message, message);
+    await assertStillServing(`a hostile body naming ${answer.error.field.slice(0, 20)}`);
+  }
+});
+
+test('POST /api/run of http-get past a 0.1 s deadline is the deadline\'s report, not a crash', { timeout: 30_000 }, async () => {
+  const res = await postJson('/api/run', { scenario: 'http-get', deadline_s: 0.1 });
+  assert.equal(res.status, 200);
+  assert.equal(JSON.parse(res.body.toString()).error.code, 'deadline');
+  await assertStillServing('http-get past its deadline');
+});
+
 test('a method a path does not take is a 405, with the isolation headers', { timeout: 20_000 }, async () => {
   const cases = [
     ['GET', '/api/run', /POST/],
