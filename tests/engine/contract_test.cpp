@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/contract/bad_request.hpp"
+#include "engine/contract/limits.hpp"
 #include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/platform/machine.hpp"
@@ -111,6 +112,52 @@ TEST_CASE("run_json answers bad input with exit code 2 and the field", "[contrac
   CHECK(report["schema_version"] == 1);
   CHECK(report["error"]["code"] == "bad_request");
   CHECK(report["error"]["field"] == "params.tasks");
+}
+
+TEST_CASE("every documented maximum holds: the value just past it is refused, naming the field",
+          "[contract]") {
+  const auto field_of = [](const json& request) -> std::string {
+    try {
+      contract::parse_request(request, scenarios::specs());
+    } catch (const contract::BadRequest& e) {
+      return e.field();
+    }
+    return "(accepted)";
+  };
+  // Each numeric param of each scenario, just past its largest and smallest value; the step
+  // past is what the type can tell apart (1 for an integer).
+  for (const auto& scenario : scenarios::specs())
+    for (const auto& p : scenario.params) {
+      if (p.type != contract::ParamType::integer && p.type != contract::ParamType::number) continue;
+      const double step = p.type == contract::ParamType::integer ? 1 : 1e-6 * (1 + p.max);
+      const std::string field = "params." + p.name;
+      INFO(scenario.id << " " << field << " " << p.min << ".." << p.max);
+      const json over{{"scenario", scenario.id}, {"params", {{p.name, p.max + step}}}};
+      const json under{{"scenario", scenario.id}, {"params", {{p.name, p.min - step}}}};
+      CHECK(field_of(over) == field);
+      CHECK(field_of(under) == field);
+    }
+  // The request's own fields (contract/limits.hpp).
+  namespace limits = contract::limits;
+  const std::vector<std::pair<std::string, json>> past{
+      {"scale", limits::kMaxScale * 1.000001},
+      {"scale", limits::kMinScale * 0.999},
+      {"seed", limits::kMaxSeed + 1},
+      {"deadline_s", limits::kMaxDeadlineS + 0.001},
+      {"deadline_s", limits::kMinDeadlineS - 0.001},
+      {"max_lines", limits::kMaxLines + 1},
+      {"max_spans", limits::kMaxSpans + 1},
+      {"model", std::string(limits::kMaxText + 1, 'x')},
+  };
+  for (const auto& [field, value] : past) {
+    INFO(field << " = " << value.dump().substr(0, 40));
+    CHECK(field_of(json{{"scenario", "gather"}, {field, value}}) == field);
+  }
+  CHECK(field_of(json{{"scenario", "check-stock"},
+                      {"params", {{"item", std::string(limits::kMaxText + 1, 'x')}}}}) ==
+        "params.item");
+  CHECK(field_of(json{{"scenario", "check-stock"},
+                      {"params", {{"item", std::string(limits::kMaxText, 'x')}}}}) == "(accepted)");
 }
 
 TEST_CASE("hostile JSON is a bad request naming the field, never a throw or a crash",
