@@ -584,17 +584,18 @@ double metric(const json& r, const char* name) {
 // 1 / sequential_core_share. Where the target can read CPU time (natively, under node) the
 // bounds are held to the speedup the baseline would have shown with a whole core; the GIL's own
 // law, one core busy at a time, holds under any load. A model that really broke a bound would
-// break it in every run, so each is held by the best of up to three runs. A speedup can only be
-// shown when the machine has a free core: the run's own process pool, measured in the same
-// rounds, says whether it had.
+// break it in every run, so each is held by the best of up to three runs.
 TEST_CASE("gil: no reported speedup breaks the machine's laws, and the GIL gives none",
           "[scenario][gil][threading]") {
   double fastest_gil_on = 1e9, slowest_parallel = 1e9, cores = 1;
-  bool cores_were_free = false, gil_off_sped_up = false;
   for (int run = 0; run < 3; ++run) {
     const json r = run_request({{"scenario", "gil"}, {"params", {{"threads", 2}}}});
     REQUIRE_FALSE(r.contains("error"));
     cores = std::min(r["machine"]["cores"].get<double>(), 2.0);
+    // Without the GIL the two threads' work overlaps in the trace, whatever the machine's load;
+    // how much faster that made it is a figure for `samovar bench`, not a law.
+    CHECK(r["checks"]["gil_off_tasks_overlapped"] == true);
+    CHECK(r["checks"]["one_gil_holder_at_a_time"] == true);
     double share = 1;  // of a core, that the baseline got
     if (r["metrics"].contains("sequential_core_share")) {
       share = std::clamp(metric(r, "sequential_core_share"), 0.05, 1.0);
@@ -605,22 +606,12 @@ TEST_CASE("gil: no reported speedup breaks the machine's laws, and the GIL gives
     slowest_parallel =
         std::min(slowest_parallel,
                  std::max(metric(r, "speedup_gil_off"), metric(r, "speedup_processes")) * share);
-    if (metric(r, "speedup_processes") * share >= 1.5) {
-      cores_were_free = true;
-      gil_off_sped_up = gil_off_sped_up || metric(r, "speedup_gil_off") >= 1.2;
-    }
-    if (fastest_gil_on <= 1.1 && slowest_parallel <= cores * 1.1 && (cores < 2 || gil_off_sped_up))
-      break;
+    if (fastest_gil_on <= 1.1 && slowest_parallel <= cores * 1.1) break;
   }
   // Two tasks on at most two cores: no more than twice as fast.
   CHECK(slowest_parallel <= cores * 1.1);
   // With the GIL one thread runs at a time: no faster than one thread.
   CHECK(fastest_gil_on <= 1.1);
-  // Without it, two free cores do two tasks at once (a generous margin: a shared machine).
-  if (cores >= 2 && cores_were_free)
-    CHECK(gil_off_sped_up);
-  else
-    WARN("no run had two free cores (processes never 1.5x faster): GIL off not timed");
 }
 
 TEST_CASE("encrypt: the speedup of a process pool is bounded by the cores it can use (best of 3)",
