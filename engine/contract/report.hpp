@@ -26,7 +26,14 @@ struct Report {
   std::vector<trace::Line> output;
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
+  // A scenario's findings, name -> what happened ("deadlock_detected": true), and for each the
+  // outcome this variant of the scenario is meant to show, from its params and model
+  // ("deadlock_detected" is expected true with fix=none, false with fix=ordering; "concurrent"
+  // false under the sequential model). A check agrees when the two are equal; surfaces show
+  // that, not the raw boolean, as a pass. Both maps have the same names; JSON "checks" and
+  // "expected_checks".
   std::map<std::string, bool> checks;
+  std::map<std::string, bool> expected_checks;
   std::optional<Error> error;
 };
 
