@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,15 +18,28 @@ struct Error {
   std::string message;
 };
 
+// One step of a sweep (scale's): n units waiting at once, what the step took and held.
+struct SweepPoint {
+  std::string unit;  // "coroutines", "threads"
+  std::size_t n = 0;
+  double wall_s = 0;
+  double us_per_unit = 0;     // wall time beyond the one shared wait, per unit
+  double bytes_per_unit = 0;  // memory held while all n waited, less before, per unit
+};
+
 struct Report {
   Request request;
   std::string platform;
   platform::Machine machine;
+  // With repeat > 1: the median of walls_s, every run's wall time in order; each metric the
+  // median of its runs, metric_ranges its least and greatest.
   double wall_s = 0;
+  std::vector<double> walls_s;
   std::vector<std::string> lanes;
   std::vector<trace::Line> output;
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
+  std::map<std::string, std::pair<double, double>> metric_ranges;
   // A scenario's findings, name -> what happened ("deadlock_detected": true), and for each the
   // outcome this variant of the scenario is meant to show, from its params and model
   // ("deadlock_detected" is expected true with fix=none, false with fix=ordering; "concurrent"
@@ -34,6 +48,9 @@ struct Report {
   // "expected_checks".
   std::map<std::string, bool> checks;
   std::map<std::string, bool> expected_checks;
+  std::vector<SweepPoint> sweep;
+  std::string sweep_memory;  // what the bytes were read from
+  std::string sweep_limit;   // why the sweep stopped before its end, if it did
   std::optional<Error> error;
 };
 
