@@ -64,6 +64,7 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
   report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());
   if (!keep) return;
   report.checks = ctx.checks();
+  report.expected_checks = ctx.expected_checks();
   report.sweep = ctx.sweep();
   report.sweep_limit = ctx.sweep_limit();
   report.sweep_memory = ctx.sweep_memory();

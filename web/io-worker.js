@@ -3,7 +3,7 @@
 // beside the module and sends it {memory, layout, table, base}: the module's WebAssembly.Memory
 // (or its buffer), the slot table's layout (pre.js has it; engine/platform/wasm/io_table.cpp
 // has the table), the table's address and the URL that relative request URLs resolve against
-// (the page's; none under node). Protocol, all state and notify accesses seq_cst (Atomics):
+// (the page's; under node the runner's /delay server, if it started one). Protocol, all state and notify accesses seq_cst (Atomics):
 //   C++ fills a slot, stores SUBMITTED, bumps the doorbell and notifies it.
 //   Here: SUBMITTED -> IN_FLIGHT (CAS), do the request's kind, write the answer into the
 //   slot's buffer, store DONE, then read the slot's notify address and, if set, store 1 there

@@ -2,6 +2,7 @@
 // The WASM build, headless: takes the same arguments as the native CLI (`list`, `run`) and
 // prints the same report, so the two targets can be diffed.
 //   node web/node-run.mjs run gather --set tasks=3 --json
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -61,10 +62,59 @@ const [command, ...rest] = process.argv.slice(2);
 if (command !== 'list' && command !== 'run') fail(command ? `unknown command ${command}` : 'a command is needed');
 const parsed = command === 'run' ? parseRun(rest) : null;
 
+// The WASM build has no listening socket: natively a run that GETs the built-in /delay starts
+// its own server, in a page the page's origin serves it, and here this runner does, for the
+// runs that need it (http-get without a url, or params naming a /delay/ path). The module
+// resolves relative URLs against samovarBase (web/pre.js).
+const MAX_DELAY_S = 30;  // engine/net/delay_server.hpp
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function namesDelay(value) {
+  if (typeof value === 'string') return value.startsWith('/delay/');
+  return value !== null && typeof value === 'object' && Object.values(value).some(namesDelay);
+}
+
+function needsDelayServer(request) {
+  return (request.scenario === 'http-get' && !request.params.url) || namesDelay(request.params);
+}
+
+// GET /delay/<seconds>, as natively: {"delay_s": s} after s seconds (capped at 30); 400 for
+// anything that is not a number >= 0; 404 for any other path.
+async function startDelayServer() {
+  const server = createServer((request, response) => {
+    const match = /^\/delay\/(.*)$/.exec(request.url);
+    if (request.method !== 'GET' || !match) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('only /delay/<seconds> here\n');
+      return;
+    }
+    const seconds = DECIMAL.test(match[1]) ? Number(match[1]) : NaN;
+    if (!Number.isFinite(seconds)) {
+      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`/delay/<seconds>: seconds must be a number 0..${MAX_DELAY_S} (larger values are capped at ${MAX_DELAY_S})\n`);
+      return;
+    }
+    const delay = Math.min(seconds, MAX_DELAY_S);
+    const timer = setTimeout(() => response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify({ delay_s: delay })), delay * 1000);
+    response.on('close', () => clearTimeout(timer));
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+const delayServer = parsed && needsDelayServer(parsed.request) ? await startDelayServer() : null;
+
 const require = createRequire(import.meta.url);
 let done;
 const finished = new Promise((resolve) => { done = resolve; });
 const module = await require(modulePath)({
+  samovarBase: delayServer?.base,
   samovarLine() {},
   samovarDone(job, text) { done(text); },
 });
@@ -82,6 +132,7 @@ if (command === 'list') {
 async function run() {
   withString(JSON.stringify(parsed.request), (p) => module._samovar_start(1, p));
   const reportText = await finished;
+  await delayServer?.close();
   const code = withString(reportText, (p) => module._samovar_exit_code(p));
   if (code === 2) {
     process.stderr.write(withString(reportText, (p) => take(module._samovar_render_text(p))), () => process.exit(2));

@@ -71,7 +71,9 @@ if (!Module['ENVIRONMENT_IS_PTHREAD'] && !Module['samovarProcessWorker']) {
       settle();
     }
     addRunDependency('samovar-io-worker');
-    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: samovarOnNode ? undefined : location.href });
+    // Relative URLs (the built-in /delay) resolve against the page, or under node against
+    // Module.samovarBase: the origin of a server the runner started (web/node-run.mjs).
+    worker.postMessage({ memory: wasmMemory, layout: samovarIoLayout, table: table, base: samovarOnNode ? Module['samovarBase'] : location.href });
   });
 }
 

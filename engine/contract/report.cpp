@@ -51,6 +51,7 @@ json to_json(const Report& r) {
          {"output", std::move(output)},
          {"metrics", r.metrics},
          {"checks", r.checks},
+         {"expected_checks", r.expected_checks},
          {"trace", std::move(spans)}};
   if (!r.sweep.empty() || !r.sweep_limit.empty()) {
     json points = json::array();
@@ -83,6 +84,14 @@ int exit_code(const json& report) {
 }
 
 namespace {
+// A metric as the summary shows it: whole numbers whole, others to four significant digits.
+std::string figure(double v) {
+  if (std::abs(v) < 1e15 && v == std::round(v)) return fixed(v, 0);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
 // Right-aligned in `width` columns.
 std::string padded(std::string text, std::size_t width) {
   return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
@@ -110,11 +119,26 @@ std::string render_text(const json& report) {
     out += " (median of " + std::to_string(walls.size()) + " runs, " +
            fixed(least->get<double>(), 4) + "–" + fixed(most->get<double>(), 4) + " s)";
   }
-  for (const auto& [name, value] : report["checks"].items())
-    out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
   const double dropped = report["metrics"].value("lines_dropped", 0.0);
   if (dropped > 0) out += "; " + fixed(dropped, 0) + " more lines not kept";
   out += "\n";
+  std::string figures;
+  for (const auto& [name, value] : report["metrics"].items())
+    if (name != "lines_dropped" && name != "spans_dropped")
+      figures += (figures.empty() ? "" : ", ") + name + " " + figure(value.get<double>());
+  if (!figures.empty()) out += "   metrics: " + figures + "\n";
+  // A check passes when it shows what this variant should, whichever way that is.
+  const json expected = report.value("expected_checks", json::object());
+  for (const auto& [name, value] : report["checks"].items()) {
+    const bool seen = value.get<bool>();
+    const std::string finding = name + ": " + (seen ? "yes" : "no");
+    if (!expected.contains(name))
+      out += "   " + finding + "\n";
+    else if (expected[name].get<bool>() == seen)
+      out += "   \u2713 " + finding + ", as this variant should\n";
+    else
+      out += "   \u2717 " + finding + ", not what this variant should show\n";
+  }
   if (report.contains("error"))
     out += "error: " + report["error"]["message"].get<std::string>() + "\n";
   return out;

@@ -40,7 +40,14 @@ struct Report {
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
   std::map<std::string, std::pair<double, double>> metric_ranges;
+  // A scenario's findings, name -> what happened ("deadlock_detected": true), and for each the
+  // outcome this variant of the scenario is meant to show, from its params and model
+  // ("deadlock_detected" is expected true with fix=none, false with fix=ordering; "concurrent"
+  // false under the sequential model). A check agrees when the two are equal; surfaces show
+  // that, not the raw boolean, as a pass. Both maps have the same names; JSON "checks" and
+  // "expected_checks".
   std::map<std::string, bool> checks;
+  std::map<std::string, bool> expected_checks;
   std::vector<SweepPoint> sweep;
   std::string sweep_memory;  // what the bytes were read from
   std::string sweep_limit;   // why the sweep stopped before its end, if it did

@@ -91,9 +91,15 @@ class Context {
   trace::Recorder& recorder() noexcept { return recorder_; }
 
   void metric(const std::string& name, double value) { metrics_[name] = value; }
-  void check(const std::string& name, bool value) { checks_[name] = value; }
+  // A finding, and what this variant (its params and model) should show: a deadlock found
+  // is the point of fix=none and a failure of fix=ordering.
+  void check(const std::string& name, bool value, bool expected) {
+    checks_[name] = value;
+    expected_checks_[name] = expected;
+  }
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+  const std::map<std::string, bool>& expected_checks() const noexcept { return expected_checks_; }
   // A sweep's steps, what their memory was read from, and why it stopped early (a thread that
   // could not start), if it did.
   void sweep_point(contract::SweepPoint point, std::string memory) {
@@ -117,6 +123,7 @@ class Context {
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
+  std::map<std::string, bool> expected_checks_;
   std::vector<contract::SweepPoint> sweep_;
   std::string sweep_memory_;
   std::string sweep_limit_;

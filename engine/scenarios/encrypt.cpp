@@ -10,7 +10,6 @@
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/run_in_executor.hpp"
 #include "engine/concurrent/process_pool_executor.hpp"
-#include "engine/contract/format.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
@@ -55,9 +54,9 @@ const multiprocessing::Function<Encrypt, Encrypted> encrypt{
 namespace {
 
 // Guide 4.1: `await loop.run_in_executor(pool, encrypt, "credit_card_1234")` in a
-// ProcessPoolExecutor, for `items` cards at once (the guide's is the first); encrypt really
-// works (`work` rounds of hashing) and returns the guide's text: four spaces, then the card
-// reversed.
+// ProcessPoolExecutor, for `items` cards at once (the guide's is the first, the only one
+// printed); encrypt really works (`work` rounds of hashing) and returns the guide's text: four
+// spaces, then the card reversed.
 std::string card(long long i) {
   return "credit_card_" + std::to_string(1234 + i);
 }
@@ -113,10 +112,12 @@ void run(Context& ctx) {
   const double pool_s = median(pool_runs);
   const auto per_worker = pool.calls_per_worker();
 
+  // The guide's program prints its one card's result; the others are the same work for the
+  // pool to share, compared but not printed.
   bool equal = rounds_agree && answers.size() == expected.size();
   for (std::size_t i = 0; i < answers.size(); ++i) {
     const auto got = process_functions::encrypt.result(answers[i]);
-    ctx.print(got.text);  // print(result)
+    if (i == 0) ctx.print(got.text);  // print(result)
     equal = equal && got.text == expected[i].text && got.hash == expected[i].hash;
   }
 
@@ -134,11 +135,6 @@ void run(Context& ctx) {
   const double ipc_us = median(trips_us);
 
   pool.shutdown(true);
-  std::string who;
-  for (const auto& [id, calls] : per_worker)
-    who +=
-        (who.empty() ? "" : ", ") + std::to_string(id) + " (" + std::to_string(calls) + " calls)";
-  ctx.print("Processes: " + who, false);
 
   ctx.metric("rounds", static_cast<double>(repeats));
   ctx.metric("sequential_s", sequential_s);
@@ -150,13 +146,10 @@ void run(Context& ctx) {
   ctx.metric("ipc_round_trip_us", ipc_us);
   ctx.metric("ipc_round_trip_mean_us", ipc_mean_us);
   ctx.metric("workers_used", static_cast<double>(per_worker.size()));
-  ctx.check("results_equal_sequential", equal);
-  ctx.check("ran_in_more_than_one_worker", per_worker.size() > 1);
-  ctx.check("no_worker_left", platform::process::live_workers() == 0);
-  ctx.print("Sequential " + contract::fixed(sequential_s, 3) + " s, " + std::to_string(workers) +
-                " processes " + contract::fixed(pool_s, 3) +
-                " s: " + contract::fixed(sequential_s / pool_s, 2) + "x",
-            false);
+  ctx.check("results_equal_sequential", equal, true);
+  // Cards sent at once spread over the pool's processes; one card, or one process, cannot.
+  ctx.check("ran_in_more_than_one_worker", per_worker.size() > 1, workers > 1 && items > 1);
+  ctx.check("no_worker_left", platform::process::live_workers() == 0, true);
 }
 
 }  // namespace
@@ -171,7 +164,8 @@ Scenario encrypt() {
        "and comes back as bytes. The same work in this process, one card after another, gives "
        "the speedup and the results to compare with.",
        {"multiprocessing"},
-       {param::integer("items", 4, 1, 1'000, "cards to encrypt (the guide's is the first)"),
+       {param::integer("items", 4, 1, 1'000,
+                       "cards to encrypt at once (the guide's, the first, is printed)"),
         param::integer("work", 2'000'000, 0, 1'000'000'000, "rounds of hashing per card"),
         param::integer("workers", 2, 1, static_cast<long long>(platform::process::max_workers()),
                        "max_workers of the pool (processes)"),

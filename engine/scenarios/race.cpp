@@ -111,9 +111,10 @@ void own_copies(Context& ctx, long long processes, long long increments) {
   ctx.metric("expected", static_cast<double>(processes * increments));
   ctx.metric("actual", static_cast<double>(chai_stock));
   ctx.metric("largest_count_in_a_process", static_cast<double>(largest));
-  ctx.check("exact", chai_stock == processes * increments);
-  ctx.check("each_process_counted_its_own", counted);
-  ctx.check("parent_unchanged", chai_stock == 0);
+  // The lesson: the parent's total is not the processes' increments.
+  ctx.check("exact", chai_stock == processes * increments, false);
+  ctx.check("each_process_counted_its_own", counted, true);
+  ctx.check("parent_unchanged", chai_stock == 0, true);
 }
 
 // chai_stock = multiprocessing.Value('i', 0), shared by every process: `chai_stock.value += 1`
@@ -139,7 +140,7 @@ void shared_value(Context& ctx, long long processes, long long increments, bool 
   ctx.metric("expected", static_cast<double>(expected));
   ctx.metric("actual", static_cast<double>(actual));
   ctx.metric("lost", static_cast<double>(expected - actual));
-  ctx.check("exact", actual == expected);
+  ctx.check("exact", actual == expected, locked || processes == 1);
 }
 
 void run_in_processes(Context& ctx, long long processes, long long increments) {
@@ -175,7 +176,9 @@ void run(Context& ctx) {
   ctx.metric("actual", static_cast<double>(actual));
   ctx.metric("lost", static_cast<double>(expected - actual));
   ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(expected));
-  ctx.check("exact", actual == expected);
+  // Unsynchronised real threads lose updates (the guide: "Often < 200000!"); a lock, an atomic
+  // increment or the GIL's switches between increments keep the total exact.
+  ctx.check("exact", actual == expected, sync != "none" || ctx.flag("gil") || n_threads == 1);
 }
 
 }  // namespace

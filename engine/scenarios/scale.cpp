@@ -113,7 +113,7 @@ void run_threading(Context& ctx) {
   ctx.metric("pool_round_trip_us", round_trip_us);
   ctx.metric("lock_acquire_release_ns", lock_ns);
   ctx.metric("thread_start_join_us", thread_us);
-  ctx.check("lock_free_at_end", !lock.locked());
+  ctx.check("lock_free_at_end", !lock.locked(), true);
 }
 
 std::size_t memory_bytes() {
@@ -204,7 +204,7 @@ void run_sweep(Context& ctx, std::size_t up_to) {
   // From what the recorder counted: the largest step's units all waited at the same moment (a
   // process's sleep is its own, out of the recorder's sight).
   if (model != "multiprocessing")
-    ctx.check("all_units_waited_at_once", ctx.recorder().peak_overlap("sleep") >= largest);
+    ctx.check("all_units_waited_at_once", ctx.recorder().peak_overlap("sleep") >= largest, true);
 }
 
 // The multiprocessing model's own costs: a worker process started, and a call to it and back,
@@ -264,7 +264,7 @@ void run(Context& ctx) {
   ctx.metric("overhead_us_per_task", overhead_us);
   ctx.metric("bytes_per_task", bytes);
   ctx.metric("switch_ns", switch_ns);
-  ctx.check("all_tasks_finished", m.finished == static_cast<std::size_t>(tasks));
+  ctx.check("all_tasks_finished", m.finished == static_cast<std::size_t>(tasks), true);
 }
 
 }  // namespace

@@ -135,8 +135,12 @@ const guideLines = (report) => report.output.filter(({ who, text }) => !SLOW_STE
 async function textRun(args) {
   const result = await samovar('run', ...args);
   assertExit(result, 0, `run ${args.join(' ')}`);
-  const lines = result.stdout.trimEnd().split('\n');
-  const summary = lines.pop();
+  // The summary: a line starting "-- ", then the metrics and one line per check.
+  const all = result.stdout.trimEnd().split('\n');
+  const at = all.findLastIndex((line) => line.startsWith('-- '));
+  assert.ok(at >= 0, `no summary in ${result.stdout}`);
+  const lines = all.slice(0, at);
+  const summary = all.slice(at).join('\n');
   for (const line of lines) assert.match(line, TIMESTAMP, 'every output line starts with its time');
   return {
     lines: lines.map((line) => line.replace(TIMESTAMP, '')).filter((line) => !SLOW_STEP.test(line))
@@ -156,7 +160,7 @@ test('golden: gather (asyncio) starts all three brews, then all finish', { timeo
     'task 3  Ginger chai is ready...',
   ]);
   assert.ok(summary.startsWith('-- gather (asyncio, native): wall '), summary);
-  assert.match(summary, /^-- gather \(asyncio, native\): wall \d+\.\d{4} s; concurrent: yes$/);
+  assert.match(summary, /^-- gather \(asyncio, native\): wall \d+\.\d{4} s\n   metrics: .*peak_concurrent_sleeps 3, .*tasks 3\n   ✓ concurrent: yes, as this variant should$/);
 });
 
 test('golden: gather --model sequential alternates brewing and ready', { timeout: RUN_TIMEOUT }, async () => {
@@ -169,13 +173,31 @@ test('golden: gather --model sequential alternates brewing and ready', { timeout
     'main  Brewing Ginger chai...',
     'main  Ginger chai is ready...',
   ]);
-  assert.match(summary, /^-- gather \(sequential, native\): wall \d+\.\d{4} s; concurrent: no$/);
+  // Nothing overlaps one after another: that is what the sequential model should show.
+  assert.match(summary, /^-- gather \(sequential, native\): wall \d+\.\d{4} s\n   metrics: .*\n   ✓ concurrent: no, as this variant should$/);
 });
 
 test('golden: brew-chai', { timeout: RUN_TIMEOUT }, async () => {
   const { lines, summary } = await textRun(['brew-chai']);
   assert.deepEqual(lines, ['main  Brewing chai...', 'main  Chai is ready']);
-  assert.match(summary, /^-- brew-chai \(asyncio, native\): wall \d+\.\d{4} s; thread_free_while_sleeping: yes$/);
+  assert.match(summary, /^-- brew-chai \(asyncio, native\): wall \d+\.\d{4} s\n   metrics: .*\n   ✓ thread_free_while_sleeping: yes, as this variant should$/);
+});
+
+test('golden: encrypt prints the guide\'s one line; its figures are in the summary', { timeout: RUN_TIMEOUT }, async () => {
+  const { lines, summary } = await textRun(['encrypt', '--set', 'work=200000']);
+  assert.deepEqual(lines, ['main  4321_drac_tiderc']);
+  assert.match(summary, /^   metrics: .*pool_s \d.*, speedup \d/m);
+  assert.match(summary, /^   ✓ results_equal_sequential: yes, as this variant should$/m);
+});
+
+test('golden: deadlock fix=ordering completes, as it should: no check is shown failed', { timeout: RUN_TIMEOUT }, async () => {
+  const { lines, summary } = await textRun(['deadlock', '--set', 'fix=ordering']);
+  // Both take lock_a first: which task goes first is timing.
+  assert.deepEqual([...lines].sort(), ['Task 1  Task 1 acquired lock a', 'Task 1  Task 1 acquired lock b',
+    'Task 2  Task 2 acquired lock a', 'Task 2  Task 2 acquired lock b']);
+  assert.match(summary, /^   ✓ completed: yes, as this variant should$/m);
+  assert.match(summary, /^   ✓ deadlock_detected: no, as this variant should$/m);
+  assert.doesNotMatch(summary, /✗/);
 });
 
 test('tea names cycle through the guide\'s three teas', { timeout: RUN_TIMEOUT }, async () => {
@@ -549,9 +571,12 @@ function assertGuaranteed(native, web, { checks = {}, metrics = {} }) {
   assert.equal(web.platform, 'wasm');
   assert.deepEqual(Object.keys(web.checks).sort(), Object.keys(native.checks).sort(), 'the same checks');
   assert.deepEqual(Object.keys(web.metrics).sort(), Object.keys(native.metrics).sort(), 'the same metrics');
+  assert.deepEqual(web.expected_checks, native.expected_checks, 'the same expected checks');
   for (const report of [native, web]) {
     for (const [name, value] of Object.entries(report.checks))
       assert.equal(typeof value, 'boolean', `${report.platform}: checks.${name}`);
+    // Each check says what this variant should show: the same on both targets.
+    assert.deepEqual(Object.keys(report.expected_checks).sort(), Object.keys(report.checks).sort(), `${report.platform}: expected_checks`);
     for (const [name, value] of Object.entries(checks))
       assert.equal(report.checks[name], value, `${report.platform}: checks.${name}`);
     for (const [name, value] of Object.entries(metrics))
@@ -687,6 +712,20 @@ test('parity: run http-get against one /delay server prints the same lines nativ
   assertGuaranteed(native, web, {
     checks: { all_ok: true, overlapped: true },
     metrics: { requests: 4, failed: 0, peak_in_flight: 4 },
+  });
+});
+
+// With its defaults, http-get GETs the built-in /delay: natively from a server the run starts,
+// under node from one the runner starts (web/node-run.mjs), so it works on every surface.
+test('parity: run http-get with its defaults: every GET succeeds natively and in WASM', { timeout: 200_000 }, async () => {
+  const [native, web] = await bothTargets(['http-get']);
+  const told = (report) => JSON.stringify({ error: report.error, output: report.output, metrics: report.metrics });
+  assert.deepEqual(stableLines(web), stableLines(native));
+  assert.deepEqual(guideLines(web).map(({ text }) => text), Array(3).fill('Fetches /delay/0.2 with status 200'), `wasm: ${told(web)}`);
+  for (const { text } of guideLines(native)) assert.match(text, /^Fetches http:\/\/127\.0\.0\.1:\d+\/delay\/0\.2 with status 200$/);
+  assertGuaranteed(native, web, {
+    checks: { all_ok: true, overlapped: true },
+    metrics: { requests: 3, failed: 0 },
   });
 });
 

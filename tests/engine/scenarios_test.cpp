@@ -261,6 +261,62 @@ TEST_CASE("race: with the GIL modelled no update is lost, as CPython rarely lose
   }
 }
 
+TEST_CASE(
+    "race: the default threads leave the start gate together: increments overlap, updates "
+    "are lost",
+    "[scenario][race][threading]") {
+  // Each thread's last span is its increments (its lane runs from the gate to its end). A run
+  // that lost updates must show them overlapping. Whether a run loses any is timing: on an idle
+  // machine most do, but a loaded one (a load average of 10 on 2 cores) preempts one racer of
+  // most runs, so default runs go on for up to 30 s until one both overlaps and loses some.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int runs = 0, lost_some = 0;
+  while (lost_some == 0 && (runs == 0 || std::chrono::steady_clock::now() < give_up)) {
+    ++runs;
+    const json r = run_request({{"scenario", "race"}});
+    REQUIRE_FALSE(r.contains("error"));
+    CHECK(r["expected_checks"]["exact"] == false);  // the guide: "Often < 200000!"
+    std::map<std::string, json> increments;
+    for (const auto& span : r["trace"])
+      if (span["lane"] == "Thread-1" || span["lane"] == "Thread-2")
+        increments[span["lane"].get<std::string>()] = span;
+    REQUIRE(increments.size() == 2);
+    const json& a = increments["Thread-1"];
+    const json& b = increments["Thread-2"];
+    REQUIRE(a["state"] == "running");
+    REQUIRE(b["state"] == "running");
+    const bool overlap = a["start_s"].get<double>() < b["end_s"].get<double>() &&
+                         b["start_s"].get<double>() < a["end_s"].get<double>();
+    const bool lost = r["metrics"]["lost"].get<double>() > 0;
+    if (lost) CHECK(overlap);
+    if (overlap && lost) ++lost_some;
+  }
+  INFO("runs: " << runs);
+  CHECK(lost_some > 0);
+}
+
+TEST_CASE("checks carry what the variant should show, from its params and model",
+          "[scenario][checks]") {
+  const json sequential =
+      run_request({{"scenario", "gather"}, {"model", "sequential"}, {"params", {{"delay", 0.1}}}});
+  CHECK(sequential["checks"]["concurrent"] == false);
+  CHECK(sequential["expected_checks"]["concurrent"] == false);
+  const json gathered = run_request({{"scenario", "gather"}, {"params", {{"delay", 0.1}}}});
+  CHECK(gathered["expected_checks"]["concurrent"] == true);
+  const json ordered = run_request({{"scenario", "deadlock"}, {"params", {{"fix", "ordering"}}}});
+  CHECK(ordered["checks"] == json({{"completed", true}, {"deadlock_detected", false}}));
+  CHECK(ordered["expected_checks"] == ordered["checks"]);
+  const json guide = run_request({{"scenario", "deadlock"}});
+  CHECK(guide["expected_checks"] == json({{"completed", false}, {"deadlock_detected", true}}));
+  // Every report names the same checks in both maps.
+  for (const json* r : {&sequential, &gathered, &ordered, &guide}) {
+    std::set<std::string> checks, expected;
+    for (const auto& [name, value] : (*r)["checks"].items()) checks.insert(name);
+    for (const auto& [name, value] : (*r)["expected_checks"].items()) expected.insert(name);
+    CHECK(checks == expected);
+  }
+}
+
 TEST_CASE("check-stock: run_in_executor keeps the loop ticking, a direct call stalls it",
           "[scenario][check-stock]") {
   const json pooled = run_request({{"scenario", "check-stock"}});

@@ -159,7 +159,7 @@ async function render(report, request, nativePromise, live) {
   output.finish(report.output, report.metrics);
   const where = report.platform === 'wasm' ? `WASM in ${browserName(report.machine?.browser)}` : report.platform;
   ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — wall ${seconds(report.wall_s)} on ${where}`;
-  renderChecks(ui.checks, report.checks);
+  renderChecks(ui.checks, report.checks, undefined, report.expected_checks);
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
   const compared = {
