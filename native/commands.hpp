@@ -36,6 +36,9 @@ int serve(const ServeArgs& args);
 struct BenchArgs {
   bool quick = false;
   std::string out;
+  std::string python;      // the interpreter to compare with; "" for the python3 on PATH
+  std::string python_dir;  // bench/python: a program per scenario
+  std::string markdown;    // where to write docs/PERFORMANCE.md from this run, if anywhere
 };
 int bench(const BenchArgs& args);
 
