@@ -135,7 +135,7 @@ class Progress {
   explicit Progress(std::size_t total) : total_(total), tty_(::isatty(STDOUT_FILENO) == 1) {}
   void line(const std::string& text) {
     if (tty_) std::cout << "\r\x1b[2K";
-    std::cout << text << "\n";
+    std::cout << text << std::endl;  // a line as it happens, into a log file too
     bar();
   }
   void step(const std::string& what) {
