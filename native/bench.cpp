@@ -138,9 +138,12 @@ class Progress {
     std::cout << text << std::endl;  // a line as it happens, into a log file too
     bar();
   }
-  void step(const std::string& what) {
-    ++done_;
+  void start(const std::string& what) {
     what_ = what;
+    bar();
+  }
+  void done() {
+    ++done_;
     bar();
   }
   void finish() {
@@ -205,7 +208,7 @@ int bench(const BenchArgs& args) {
   for (const auto& [plan_request, cpython_skip] : planned) {
     json request = plan_request;
     request["schema_version"] = kSchemaVersion;
-    progress.step(request["scenario"].get<std::string>());
+    progress.start(request["scenario"].get<std::string>());
     json report = run_json(request);
     if (exit_code(report) != 0) {
       progress.finish();
@@ -240,6 +243,7 @@ int bench(const BenchArgs& args) {
       cpython_results.push_back(std::move(record));
     }
     results.push_back(std::move(report));
+    progress.done();
   }
   progress.finish();
   json machine = machine_json();
