@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,11 +22,15 @@ struct Report {
   Request request;
   std::string platform;
   platform::Machine machine;
+  // With repeat > 1: the median of walls_s, every run's wall time in order; each metric the
+  // median of its runs, metric_ranges its least and greatest.
   double wall_s = 0;
+  std::vector<double> walls_s;
   std::vector<std::string> lanes;
   std::vector<trace::Line> output;
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
+  std::map<std::string, std::pair<double, double>> metric_ranges;
   std::map<std::string, bool> checks;
   std::optional<Error> error;
 };

@@ -64,6 +64,14 @@ struct SumLimit {
   std::string what;
 };
 
+// A figure a reader of the guide's section looks for, beyond the wall time: the page puts both
+// targets' values side by side with their ratio. A scenario's models need not all report it.
+struct Headline {
+  std::string metric;  // a key of the report's metrics
+  std::string label;
+  std::string unit;  // "s", "ns", "µs", "ms", "bytes", "×", "" (a count)
+};
+
 // One example of the guide, as a request sees it. `models[0]` is its default model.
 struct ScenarioSpec {
   std::string id;
@@ -73,6 +81,7 @@ struct ScenarioSpec {
   std::vector<std::string> models;
   std::vector<ParamSpec> params;
   std::vector<SumLimit> limits = {};
+  std::vector<Headline> headline = {};
 
   const ParamSpec* param(std::string_view name) const;
 };

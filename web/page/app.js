@@ -1,12 +1,13 @@
 // Entry point: loads the engine, builds the scenario list and form, runs requests and hands the
 // report to the section renderers. body[data-state] tells tests (and CSS) where the page is.
 import { renderScenarioList, markSelected } from './scenarios.js';
-import { buildForm, readRequest, markInvalid } from './form.js';
+import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawComparison, clearComparison } from './comparison.js';
 import { loadNative } from './results.js';
+import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -23,6 +24,7 @@ const ui = {
   modelSelect: $('model'),
   paramsBox: $('params'),
   scaleInput: $('scale'),
+  nativeBox: $('native'),
   run: $('run'),
   intro: $('intro'),
   results: $('results'),
@@ -77,11 +79,19 @@ function clearResults() {
   markInvalid('');
 }
 
-async function run() {
+// A recorded request the reader chose: into the form, then run, so it compares exactly.
+function loadRecorded(record) {
+  if (running) return;
+  select(record.scenario);
+  fillRequest(ui, scenario, record);
+  run(record.trace_level === 'off' ? 'off' : 'spans');
+}
+
+async function run(trace = 'spans') {
   if (running || !scenario) return;
   running = true;
   ui.run.disabled = true;
-  const request = readRequest(ui, scenario);
+  const request = {...readRequest(ui, scenario), trace};
   clearResults();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
@@ -95,8 +105,14 @@ async function run() {
       fail(`The engine failed: ${e?.message ?? e}`, 'The engine failed; see Output.');
       return;
     }
+    // After this run, not beside it: the two would share the machine's cores.
+    let live = {status: 'off'};
+    if (ui.nativeBox.checked && report && !report.error) {
+      setState('native', `Running ${request.scenario} (${request.model}) natively…`);
+      live = await runNative(request);
+    }
     try {
-      await render(report, request, nativePromise);
+      await render(report, request, nativePromise, live);
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
@@ -118,7 +134,7 @@ function requestText(r) {
 }
 
 // A rejected request's report may carry nothing but the error, so its summary is built from the request.
-async function render(report, request, nativePromise) {
+async function render(report, request, nativePromise, live) {
   if (!report || report.schema_version !== SCHEMA_VERSION) {
     fail(`The engine returned a report with schema_version ${JSON.stringify(report?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`,
       'Unreadable report; see Output.');
@@ -143,7 +159,13 @@ async function render(report, request, nativePromise) {
   renderChecks(ui.checks, report.checks);
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
-  drawComparison(ui.comparison, ui.conditions, report, await nativePromise);
+  drawComparison(ui.comparison, ui.conditions, {
+    report,
+    scenario: engine.catalog.scenarios.find((s) => s.id === report.scenario),
+    live,
+    file: await nativePromise,
+    onLoad: loadRecorded,
+  });
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
 }
 
