@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -23,7 +24,7 @@ namespace {
 constexpr std::size_t kKeptLines = 200;
 // What a CPython program gets beyond its request's deadline: the interpreter's own start.
 constexpr double kPythonGraceS = 15;
-// The request's default deadline, which bench's requests keep.
+// The request's default deadline, for each of a request's runs.
 constexpr double kDeadlineS = 60;
 
 // A request of the plan, and why CPython does not run it ("" when it does).
@@ -36,8 +37,7 @@ const char* const kQuickSkip = "left out of --quick, to keep it under a minute";
 
 // The requests whose native results the page puts beside its own runs: each scenario with
 // its defaults, and gather as it grows. The page matches them by the whole request.
-// Where the lead's `repeat` request field lands, each request here takes it (every wall time
-// is then kept, wall_s their median); until then each is run once.
+// Each is run `repeat` times (BenchArgs): the record keeps every wall time, wall_s their median.
 std::vector<Planned> plan(bool quick) {
   std::vector<Planned> p;
   auto add = [&](json request, std::string skip = "") {
@@ -180,7 +180,6 @@ std::string row(const std::string& side, const json& r) {
 }
 
 // The request as the native run resolved it (every param given), for the CPython program.
-// Bench's requests leave the deadline at its default.
 json cpython_request(const json& report) {
   return {{"schema_version", kSchemaVersion}, {"scenario", report["scenario"]},
           {"model", report["model"]},         {"params", report["params"]},
@@ -188,11 +187,37 @@ json cpython_request(const json& report) {
           {"deadline_s", kDeadlineS}};
 }
 
-json run_cpython(const Interpreter& python, const std::string& program, const json& report) {
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// The program `repeat` times, each run a process of its own: the first run's lines and checks,
+// every wall time, and the medians of wall_s and of each metric, as the native report of a
+// repeated request has them.
+json run_cpython(const Interpreter& python, const std::string& program, const json& report,
+                 int repeat) {
   const json request = cpython_request(report);
-  const auto run =
-      run_program({python.path, "-B", program, request.dump()}, kDeadlineS + kPythonGraceS);
-  return cpython_record(request, run, kKeptLines);
+  json record;
+  std::vector<double> walls;
+  std::map<std::string, std::vector<double>> metrics;
+  for (int i = 0; i < repeat; ++i) {
+    json once = cpython_record(
+        request,
+        run_program({python.path, "-B", program, request.dump()}, kDeadlineS + kPythonGraceS),
+        kKeptLines);
+    if (once.contains("error") || !once.contains("wall_s")) return once;
+    walls.push_back(once["wall_s"].get<double>());
+    for (const auto& [name, value] : once["metrics"].items())
+      if (value.is_number()) metrics[name].push_back(value.get<double>());
+    if (i == 0) record = std::move(once);
+  }
+  record["repeat"] = repeat;
+  record["walls_s"] = walls;
+  record["wall_s"] = median_of(walls);
+  for (const auto& [name, values] : metrics) record["metrics"][name] = median_of(values);
+  return record;
 }
 
 }  // namespace
@@ -208,6 +233,8 @@ int bench(const BenchArgs& args) {
   for (const auto& [plan_request, cpython_skip] : planned) {
     json request = plan_request;
     request["schema_version"] = kSchemaVersion;
+    request["repeat"] = args.repeat;
+    request["deadline_s"] = kDeadlineS * args.repeat;  // the deadline bounds all the runs
     progress.start(request["scenario"].get<std::string>());
     json report = run_json(request);
     if (exit_code(report) != 0) {
@@ -236,7 +263,7 @@ int bench(const BenchArgs& args) {
         record = cpython_results[same->second];
       } else {
         ran[cpython_request(report).dump()] = cpython_results.size();
-        record = run_cpython(*python, program, report);
+        record = run_cpython(*python, program, report, args.repeat);
       }
       record["trace_level"] = report["trace_level"];  // the native request it stands beside
       progress.line(row("cpython", record));
@@ -257,6 +284,7 @@ int bench(const BenchArgs& args) {
   const json file{{"schema_version", kSchemaVersion},
                   {"recorded_at", utc_now()},
                   {"quick", args.quick},
+                  {"repeat", args.repeat},
                   {"machine", std::move(machine)},
                   {"results", std::move(results)},
                   {"cpython", std::move(cpython)}};

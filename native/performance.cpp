@@ -59,7 +59,9 @@ std::string performance_markdown(const json& results) {
     md << "- CPython: missing (" << cpython.value("missing", "") << ")\n";
   md << "\n## Native and CPython, request by request\n\n"
      << "Wall time of the same request (scenario, model, params, scale "
-     << "0.1 unless said), natively and in CPython; the ratio is CPython's time over native's. "
+     << "0.1 unless said), natively and in CPython, the median of " << results.value("repeat", 1)
+     << (results.value("repeat", 1) == 1 ? " run" : " runs")
+     << " each; the ratio is CPython's time over native's. "
      << "No ratio is given where either time is under " << kTicksToCompare
      << " ticks of its timer.\n\n"
      << "| scenario | model | params | trace | native s | CPython s | CPython / native |\n"
