@@ -64,6 +64,9 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
   report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());
   if (!keep) return;
   report.checks = ctx.checks();
+  report.sweep = ctx.sweep();
+  report.sweep_limit = ctx.sweep_limit();
+  report.sweep_memory = ctx.sweep_memory();
   report.lanes = recorder.lanes();
   report.output = recorder.lines();
   report.trace = recorder.spans();

@@ -52,6 +52,17 @@ json to_json(const Report& r) {
          {"metrics", r.metrics},
          {"checks", r.checks},
          {"trace", std::move(spans)}};
+  if (!r.sweep.empty() || !r.sweep_limit.empty()) {
+    json points = json::array();
+    for (const auto& p : r.sweep)
+      points.push_back({{"unit", p.unit},
+                        {"n", p.n},
+                        {"wall_s", p.wall_s},
+                        {"us_per_unit", p.us_per_unit},
+                        {"bytes_per_unit", p.bytes_per_unit}});
+    j["sweep"] = {{"points", std::move(points)}, {"memory", r.sweep_memory}};
+    if (!r.sweep_limit.empty()) j["sweep"]["limit"] = r.sweep_limit;
+  }
   if (!r.metric_ranges.empty()) {
     json ranges = json::object();
     for (const auto& [name, range] : r.metric_ranges) ranges[name] = {range.first, range.second};

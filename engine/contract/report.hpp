@@ -18,6 +18,15 @@ struct Error {
   std::string message;
 };
 
+// One step of a sweep (scale's): n units waiting at once, what the step took and held.
+struct SweepPoint {
+  std::string unit;  // "coroutines", "threads"
+  std::size_t n = 0;
+  double wall_s = 0;
+  double us_per_unit = 0;     // wall time beyond the one shared wait, per unit
+  double bytes_per_unit = 0;  // memory held while all n waited, less before, per unit
+};
+
 struct Report {
   Request request;
   std::string platform;
@@ -32,6 +41,9 @@ struct Report {
   std::map<std::string, double> metrics;
   std::map<std::string, std::pair<double, double>> metric_ranges;
   std::map<std::string, bool> checks;
+  std::vector<SweepPoint> sweep;
+  std::string sweep_memory;  // what the bytes were read from
+  std::string sweep_limit;   // why the sweep stopped before its end, if it did
   std::optional<Error> error;
 };
 

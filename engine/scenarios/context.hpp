@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/asyncio/event_loop.hpp"
+#include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
@@ -93,6 +94,16 @@ class Context {
   void check(const std::string& name, bool value) { checks_[name] = value; }
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+  // A sweep's steps, what their memory was read from, and why it stopped early (a thread that
+  // could not start), if it did.
+  void sweep_point(contract::SweepPoint point, std::string memory) {
+    sweep_.push_back(std::move(point));
+    sweep_memory_ = std::move(memory);
+  }
+  const std::string& sweep_memory() const noexcept { return sweep_memory_; }
+  void sweep_limit(std::string why) { sweep_limit_ = std::move(why); }
+  const std::vector<contract::SweepPoint>& sweep() const noexcept { return sweep_; }
+  const std::string& sweep_limit() const noexcept { return sweep_limit_; }
 
  private:
   const contract::Request& request_;
@@ -106,6 +117,9 @@ class Context {
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
+  std::vector<contract::SweepPoint> sweep_;
+  std::string sweep_memory_;
+  std::string sweep_limit_;
 };
 
 }  // namespace samovar::scenarios

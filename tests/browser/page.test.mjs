@@ -561,3 +561,15 @@ test('scale in the page: what a task costs, and the threading model\'s own costs
       assert.ok(threads.metrics[name], `metrics panel lacks ${name}: ${JSON.stringify(threads.metrics)}`);
   });
 });
+
+test('scale\'s sweep in the page: per-unit time and memory drawn on log axes beside the native sweep', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    assert.equal(await page.isVisible('#sweep'), false, 'the sweep section shows before a sweep');
+    const {state, error, rows} = await runScenario(page, 'scale', {sweep_to: 1000, delay: 1}, 'asyncio', {scale: 0.05});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.deepEqual(rows.map((r) => r.text.replace(/:.*/, '')), ['10 coroutines waiting at once', '100 coroutines waiting at once', '1000 coroutines waiting at once']);
+    assert.equal(await page.getAttribute('#sweep', 'data-points'), '3');
+    assert.equal((await page.$$('#sweep .sweep-charts > figure')).length, 2, 'the two log-axis charts are not drawn');
+    assert.match(await page.textContent('#sweep'), /Memory here: the module's heap in use\. native: resident memory of the process and its children\./);
+  });
+});

@@ -5,7 +5,8 @@ import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
-import { drawComparison, clearComparison } from './comparison.js';
+import { drawComparison, clearComparison, sidesOf } from './comparison.js';
+import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative } from './results.js';
 import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
@@ -35,6 +36,7 @@ const ui = {
   timeline: $('timeline'),
   timelineNote: $('timeline-note'),
   comparison: $('comparison'),
+  sweep: $('sweep'),
   conditions: $('conditions'),
 };
 const output = new OutputList($('output'), $('output-more'));
@@ -75,6 +77,7 @@ function clearResults() {
   ui.metrics.replaceChildren();
   clearTimeline(ui.timeline, ui.timelineNote);
   clearComparison(ui.comparison, ui.conditions);
+  clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
 }
@@ -159,13 +162,15 @@ async function render(report, request, nativePromise, live) {
   renderChecks(ui.checks, report.checks);
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
-  drawComparison(ui.comparison, ui.conditions, {
+  const compared = {
     report,
     scenario: engine.catalog.scenarios.find((s) => s.id === report.scenario),
     live,
     file: await nativePromise,
     onLoad: loadRecorded,
-  });
+  };
+  drawComparison(ui.comparison, ui.conditions, compared);
+  drawSweep(ui.sweep, report, sidesOf(compared));
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
 }
 

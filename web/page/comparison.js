@@ -17,16 +17,36 @@ export function clearComparison(box, conditions) {
   conditions.textContent = '';
 }
 
+// The native run to compare with: the live one when it ran, else the nearest recorded one.
+// how: "live" | "recorded" (the same request) | "nearest" | null.
+function pickNative({report, live, file}) {
+  if (live.status === 'ok' && !live.report.error) return {native: live.report, how: 'live'};
+  const recorded = file.status === 'ok' ? file.native : null;
+  const nearest = recorded ? nearestRecorded(recorded.results, report) : null;
+  if (!nearest) return {native: null, how: null};
+  return {native: nearest, how: sameRequest(nearest, report) ? 'recorded' : 'nearest'};
+}
+
+// The other sides of a comparison, for views beside it (scale's sweep).
+export function sidesOf(compared) {
+  const {native} = pickNative(compared);
+  const recorded = compared.file.status === 'ok' ? compared.file.native : null;
+  const cpython = cpythonRecord(recorded, compared.report).record;
+  return [
+    ...(native ? [{label: 'native', report: native}] : []),
+    ...(cpython ? [{label: 'CPython', report: cpython}] : []),
+  ];
+}
+
 // `live`: what runNative() gave ({status: "off"} when the reader turned it off); `file`: what
 // loadNative() gave; `onLoad(record)` fills the form with a recorded request.
 export function drawComparison(box, conditions, {report, scenario, live, file, onLoad}) {
   clearComparison(box, conditions);
   const recorded = file.status === 'ok' ? file.native : null;
   const parts = [];
-  let native = null;
+  const {native, how} = pickNative({report, live, file});
   let nativeLabel = '';
-  if (live.status === 'ok' && !live.report.error) {
-    native = live.report;
+  if (how === 'live') {
     nativeLabel = 'native · run now by samovar serve';
     box.dataset.native = 'live';
     parts.push(paragraph('The server that sent this page ran the same request natively, just after this run, at the same trace level.', 'summary'));
@@ -34,15 +54,13 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
     if (live.status === 'ok') parts.push(paragraph(`The native run failed: ${live.report.error.code}: ${live.report.error.message}`, 'error'));
     else if (live.status === 'rejected') parts.push(paragraph(`The server would not run it natively: ${live.report.error.message}`, 'error'));
     else if (live.status !== 'off') parts.push(paragraph(`Not run natively: ${live.message}.`, live.status === 'error' ? 'error' : 'empty'));
-    const nearest = recorded ? nearestRecorded(recorded.results, report) : null;
-    if (nearest) {
-      native = nearest;
-      const exact = sameRequest(nearest, report);
+    if (native) {
+      const exact = how === 'recorded';
       nativeLabel = exact ? 'native · recorded' : 'native · nearest recorded';
-      box.dataset.native = exact ? 'recorded' : 'nearest';
+      box.dataset.native = how;
       parts.push(paragraph(exact
         ? 'Native: the same request, as `samovar bench` recorded it.'
-        : `Native: the nearest recorded request, ${requestText(nearest)} (${differences(nearest, report).join('; ')}).`, 'summary'));
+        : `Native: the nearest recorded request, ${requestText(native)} (${differences(native, report).join('; ')}).`, 'summary'));
     } else {
       box.dataset.native = 'missing';
       if (file.status === 'missing') parts.push(paragraph('No native results recorded yet; run `samovar bench`.', 'empty'));
