@@ -277,6 +277,7 @@ int bench(const BenchArgs& args) {
   machine["cpu"] = cpu_model();
   json cpython = python ? json{{"path", python->path},
                                {"version", python->version},
+                               {"implementation", python->implementation},
                                {"timer_resolution_s", python->timer_resolution_s},
                                {"programs", args.python_dir},
                                {"results", std::move(cpython_results)}}

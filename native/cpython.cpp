@@ -50,24 +50,25 @@ std::optional<Interpreter> find_python(const std::string& given, std::string& wh
     why = "no python3 on PATH";
     return std::nullopt;
   }
-  const auto run = run_program(
-      {path, "-c",
-       "import platform, sys, time; print(platform.python_implementation(), "
-       "platform.python_version()); print(time.get_clock_info('perf_counter').resolution); "
-       "print(sys.executable)"},
-      10);
+  const auto run =
+      run_program({path, "-c",
+                   "import platform, sys, time; print(platform.python_version()); "
+                   "print(time.get_clock_info('perf_counter').resolution); print(sys.executable); "
+                   "print(platform.python_implementation())"},
+                  10);
   if (run.exit_code != 0) {
     why = path + " did not run (" +
           (run.timed_out ? "no answer in 10 s" : "exit " + std::to_string(run.exit_code)) + ")";
     return std::nullopt;
   }
   std::istringstream lines(run.out);
-  Interpreter python{path, "", 0};
+  Interpreter python{path, "", "", 0};
   std::string resolution, executable;
   std::getline(lines, python.version);
   std::getline(lines, resolution);
   // The interpreter itself, not a launcher in front of it (pyenv's shim costs a second a start).
   if (std::getline(lines, executable) && !executable.empty()) python.path = executable;
+  std::getline(lines, python.implementation);
   try {
     python.timer_resolution_s = std::stod(resolution);
   } catch (const std::exception&) {

@@ -11,7 +11,8 @@ namespace samovar::cli {
 
 struct Interpreter {
   std::string path;
-  std::string version;            // "CPython 3.11.7"
+  std::string version;            // "3.11.7"
+  std::string implementation;     // "CPython"
   double timer_resolution_s = 0;  // time.perf_counter's, what the programs time with
 };
 

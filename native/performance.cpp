@@ -52,7 +52,8 @@ std::string performance_markdown(const json& results) {
      << "- Timer resolution (native): " << native_tick << " s\n";
   const bool have_python = cpython.contains("results");
   if (have_python)
-    md << "- CPython: " << cpython.value("version", "") << " (`" << cpython.value("path", "")
+    md << "- CPython: " << cpython.value("version", "") << " ("
+       << cpython.value("implementation", "") << ", `" << cpython.value("path", "")
        << "`), the programs of `bench/python/`; timer resolution (perf_counter) "
        << cpython.value("timer_resolution_s", 0.0) << " s\n";
   else
