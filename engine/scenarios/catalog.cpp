@@ -54,7 +54,9 @@ const std::vector<Scenario>& catalog() {
                               {"overhead_us_per_task", "overhead per task", "µs"},
                               {"thread_start_join_us", "thread start + join", "µs"},
                               {"lock_acquire_release_ns", "uncontended Lock", "ns"},
-                              {"pool_round_trip_us", "pool round trip", "µs"}})};
+                              {"pool_round_trip_us", "pool round trip", "µs"},
+                              {"process_start_ms", "a worker process's start", "ms"},
+                              {"process_round_trip_us", "process pool round trip", "µs"}})};
   return all;
 }
 
