@@ -37,6 +37,10 @@ int serve(const ServeArgs& args);
 struct BenchArgs {
   bool quick = false;
   std::string out;
+  std::string python;      // the interpreter to compare with; "" for the python3 on PATH
+  std::string python_dir;  // bench/python: a program per scenario
+  std::string markdown;    // where to write docs/PERFORMANCE.md from this run, if anywhere
+  int repeat = 0;          // runs of each request; 0: 1 with --quick, else 3
 };
 int bench(const BenchArgs& args);
 

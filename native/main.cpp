@@ -52,11 +52,22 @@ int main(int argc, char** argv) {
 
   cli::BenchArgs bench_args;
   bench_args.out = SAMOVAR_DEFAULT_RESULTS;
+  bench_args.python_dir = SAMOVAR_PYTHON_PROGRAMS;
   auto* bench = app.add_subcommand(
-      "bench", "Run the catalog natively and record the results the page compares with");
+      "bench", "Run the catalog natively and in CPython, and record the results the page compares");
   bench->add_flag("--quick", bench_args.quick, "The short set (a few seconds)");
   bench->add_option("--out", bench_args.out, "Where to write the results JSON")
       ->capture_default_str();
+  bench->add_option("--python", bench_args.python,
+                    "The CPython to run bench/python's programs with (default: python3 on PATH)");
+  bench->add_option("--python-programs", bench_args.python_dir, "Where those programs are")
+      ->capture_default_str();
+  bench
+      ->add_option("--repeat", bench_args.repeat,
+                   "Runs of each request, natively and in CPython (default 1 with --quick, else 3)")
+      ->check(CLI::Range(1, 20));
+  bench->add_option("--markdown", bench_args.markdown,
+                    "Also write the results as Markdown (docs/PERFORMANCE.md)");
 
   try {
     app.parse(argc, argv);
@@ -68,7 +79,10 @@ int main(int argc, char** argv) {
     if (*list) return cli::list(list_json);
     if (*run) return cli::run(run_args);
     if (*serve) return cli::serve(serve_args);
-    if (*bench) return cli::bench(bench_args);
+    if (*bench) {
+      if (bench_args.repeat == 0) bench_args.repeat = bench_args.quick ? 1 : 3;
+      return cli::bench(bench_args);
+    }
   } catch (const std::exception& e) {
     std::cerr << "samovar: " << e.what() << "\n";
     return 1;

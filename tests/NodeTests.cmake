@@ -17,6 +17,7 @@ function(samovar_node_test name file timeout)
 endfunction()
 
 samovar_node_test("cli: golden output, errors, parity with wasm" tests/cli/cli.test.mjs 900 LABELS cli)
+samovar_node_test("bench: CPython beside native, and the results file" tests/bench/bench.test.mjs 600 LABELS cli)
 samovar_node_test("server: headers, mime, traversal, delay" tests/server/server.test.mjs 600 LABELS server)
 
 # The page compares with recorded native results, so record them first.

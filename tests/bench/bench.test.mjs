@@ -1,0 +1,282 @@
+// bench/python's CPython programs beside `samovar run`, and `samovar bench` recording both.
+//   node --test tests/bench/bench.test.mjs
+// SAMOVAR_BIN overrides the native binary; PYTHON the interpreter (default python3 on PATH).
+// The bench test runs `samovar bench --quick` twice at once, once with python3 hidden.
+// Small scales keep it short; nothing is asserted of a wall time but that it was measured.
+import test, { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = process.env.SAMOVAR_BIN ?? fileURLToPath(new URL('../../build/native/native/samovar', import.meta.url));
+const PROGRAMS = fileURLToPath(new URL('../../bench/python/', import.meta.url));
+const PYTHON_GIVEN = process.env.PYTHON ?? 'python3';
+const SUMMARY = '@samovar-summary ';
+
+const live = new Set();
+after(() => { for (const child of live) child.kill('SIGKILL'); });
+
+// Runs a command to its end; killed after timeoutMs (a hang guard, not a time limit).
+function exec(command, args, { timeoutMs = 90_000, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); live.delete(child); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+// The interpreter itself rather than a launcher in front of it (pyenv's shim takes a second a
+// start), as bench resolves it.
+const PYTHON = await (async () => {
+  const r = await exec(PYTHON_GIVEN, ['-c', 'import sys; print(sys.executable)']);
+  assert.equal(r.code, 0, `${PYTHON_GIVEN} runs: ${r.stderr}`);
+  return r.stdout.trim() || PYTHON_GIVEN;
+})();
+
+function program(scenario) {
+  return join(PROGRAMS, `${scenario.replaceAll('-', '_')}.py`);
+}
+
+async function runPython(request) {
+  const result = await exec(PYTHON, ['-B', program(request.scenario), JSON.stringify(request)]);
+  assert.equal(result.code, 0, `${JSON.stringify(request)}: exit ${result.code}\n${result.stderr}`);
+  const lines = result.stdout.split('\n').filter((l) => l !== '');
+  const last = lines.pop();
+  assert.ok(last?.startsWith(SUMMARY), `the summary is the last line: ${last}`);
+  const summary = JSON.parse(last.slice(SUMMARY.length));
+  assert.ok(lines.every((l) => !l.startsWith(SUMMARY)), 'one summary line');
+  const unstable = new Set(summary.unstable_lines);
+  return { summary, output: lines.map((text, i) => ({ text, stable: !unstable.has(i) })) };
+}
+
+async function runNative(request) {
+  const args = ['run', request.scenario, '--json', '--no-spans'];
+  if (request.model) args.push('--model', request.model);
+  if (request.scale !== undefined) args.push('--scale', String(request.scale));
+  for (const [k, v] of Object.entries(request.params ?? {}))
+    args.push('--set', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const result = await exec(BIN, args);
+  assert.equal(result.code, 0, `samovar ${args.join(' ')}: exit ${result.code}\n${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+// A line's shape: what is left when the figures (totals, times, ports, process ids) are taken
+// out, for the lines whose text depends on timing or place.
+// A list of worker processes is one shape however many workers took calls.
+const shape = (text) => text.replace(/\d+(\.\d+)?/g, '#').replace(/# \(# calls\)(, # \(# calls\))+/g, '# (# calls)');
+
+// Where CPython legitimately prints a line samovar does not: the GIL-off row needs a
+// free-threaded interpreter, and the program says that it has none.
+const PYTHON_ONLY_SHAPES = {
+  gil: [/GIL off: not in this interpreter/],
+};
+// Checks whose value depends on the interpreter or on timing, not on the program's logic.
+const CHECKS_THAT_MAY_DIFFER = {
+  race: ['exact'],  // sync=none: CPython's GIL switches between bytecodes, C++ threads anywhere
+  encrypt: ['ran_in_more_than_one_worker'],  // CPython's pool may give one worker every card
+  gil: ['one_gil_holder_at_a_time', 'gil_off_tasks_overlapped'],  // the trace's, not CPython's
+  'producer-consumer': ['producers_waited_for_space'],  // timing: a tiny scale may not fill it
+};
+
+const url_server = createServer((req, res) => {
+  const m = /^\/delay\/([0-9.]+)$/.exec(req.url);
+  if (!m) { res.writeHead(404).end(); return; }
+  setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}\n'), Number(m[1]) * 1e3);
+});
+after(() => url_server.close());
+
+const CASES = [
+  { scenario: 'brew-chai', scale: 0.02 },
+  { scenario: 'brew-chai', model: 'sequential', scale: 0.02 },
+  { scenario: 'gather', params: { tasks: 5 }, scale: 0.02 },
+  { scenario: 'gather', model: 'sequential', scale: 0.02 },
+  { scenario: 'gather', params: { blocking: true }, scale: 0.02 },
+  { scenario: 'http-get', scale: 0.02 },
+  { scenario: 'http-get', params: { requests: 1, url: 'URL' } },
+  { scenario: 'check-stock', scale: 0.05 },
+  { scenario: 'check-stock', params: { blocking: true, item: 'Ginger chai' }, scale: 0.05 },
+  { scenario: 'daemon', scale: 0.02 },
+  { scenario: 'daemon', params: { variant: 'daemon' }, scale: 0.02 },
+  { scenario: 'health-monitor', scale: 0.05 },
+  { scenario: 'race', params: { increments: 20000 } },
+  { scenario: 'race', params: { increments: 20000, sync: 'lock' } },
+  { scenario: 'race', params: { increments: 20000, sync: 'atomic', threads: 3 } },
+  { scenario: 'race', model: 'multiprocessing', params: { increments: 20000 } },
+  { scenario: 'race', model: 'multiprocessing', params: { increments: 20000, value: true, sync: 'lock' } },
+  { scenario: 'deadlock', scale: 0.05 },
+  { scenario: 'deadlock', params: { fix: 'ordering' }, scale: 0.05 },
+  { scenario: 'deadlock', params: { fix: 'timeout' }, scale: 0.05 },
+  { scenario: 'encrypt', params: { work: 2000, rounds: 1 } },
+  { scenario: 'producer-consumer', scale: 0.02 },
+  { scenario: 'producer-consumer', model: 'asyncio', scale: 0.02 },
+  { scenario: 'producer-consumer', model: 'multiprocessing', params: { value: true }, scale: 0.02 },
+  { scenario: 'gil', params: { work: 20000, rounds: 1 } },
+];
+
+test('each CPython program prints what samovar run prints, and a summary', { timeout: 240_000 }, async (t) => {
+  await new Promise((resolve) => url_server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${url_server.address().port}/delay/0.01`;
+  for (const base of CASES) {
+    const request = structuredClone(base);
+    if (request.params?.url === 'URL') request.params.url = url;
+    await t.test(JSON.stringify(request), async () => {
+      const [native, python] = await Promise.all([runNative(request), runPython(request)]);
+      const stable = (output) => output.filter((o) => o.stable).map((o) => o.text);
+      // The stable lines are equal, in order; what varies is marked so on both sides.
+      assert.deepEqual(stable(python.output), stable(native.output));
+      const nativeShapes = new Set(native.output.map((o) => shape(o.text)));
+      const extra = PYTHON_ONLY_SHAPES[request.scenario] ?? [];
+      for (const o of python.output.filter((l) => !l.stable))
+        assert.ok(nativeShapes.has(shape(o.text)) || extra.some((re) => re.test(o.text)),
+          `"${o.text}" has the shape of a line samovar prints: ${[...nativeShapes].join(' | ')}`);
+
+      const s = python.summary;
+      assert.equal(s.scenario, native.scenario);
+      assert.equal(s.model, native.model);
+      assert.deepEqual(Object.keys(s.params).sort(), Object.keys(native.params).sort());
+      assert.ok(typeof s.wall_s === 'number' && s.wall_s > 0, `wall_s ${s.wall_s}`);
+      assert.match(s.python.version, /^3\.\d+/);
+      assert.equal(s.python.implementation, 'CPython');
+      // Its metrics and checks carry samovar's names, and the checks that follow from the
+      // program's logic (not from the interpreter or timing) agree.
+      for (const name of Object.keys(s.metrics))
+        assert.ok(name in native.metrics, `metric ${name} is one of samovar's: ${Object.keys(native.metrics)}`);
+      const mayDiffer = CHECKS_THAT_MAY_DIFFER[request.scenario] ?? [];
+      for (const [name, value] of Object.entries(s.checks)) {
+        assert.ok(name in native.checks, `check ${name} is one of samovar's`);
+        if (!mayDiffer.includes(name)) assert.equal(value, native.checks[name], `check ${name}`);
+      }
+    });
+  }
+});
+
+test('race: CPython counts every lock-protected update, and reports unsynchronised ones as they fell', { timeout: 60_000 }, async () => {
+  const locked = await runPython({ scenario: 'race', params: { sync: 'lock', increments: 30000 } });
+  assert.deepEqual(locked.output.map((o) => o.text), ['Chai stock: 60000']);
+  assert.equal(locked.summary.metrics.lost, 0);
+  const racy = await runPython({ scenario: 'race', params: { increments: 30000 } });
+  const m = racy.summary.metrics;
+  assert.equal(m.expected, 60000);
+  assert.equal(m.lost, m.expected - m.actual);
+  assert.equal(racy.summary.checks.exact, m.lost === 0);
+  assert.deepEqual(racy.output.map((o) => o.text), [`Chai stock: ${m.actual}`]);
+});
+
+test('bad input: a clear error naming the field, exit 2', { timeout: 60_000 }, async () => {
+  const cases = [
+    [['{not json'], /request/],
+    [[JSON.stringify({ scenario: 'gather', params: { tasks: 0 } })], /params\.tasks.*1 to 1000000/],
+    [[JSON.stringify({ scenario: 'gather', params: { teas: 3 } })], /params\.teas/],
+    [[JSON.stringify({ scenario: 'gather', model: 'threading' })], /model/],
+    [[JSON.stringify({ scenario: 'gather', scale: 0 })], /scale/],
+    [[JSON.stringify({ scenario: 'brew-chai' })], /scenario/],
+    [[JSON.stringify({ scenario: 'gather', colour: 'red' })], /colour/],
+    [['[1, 2]'], /request/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await exec(PYTHON, ['-B', program('gather'), ...args]);
+    assert.equal(r.code, 2, `${args}: exit ${r.code} ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stdout, '', 'nothing ran');
+  }
+  const url = await exec(PYTHON, ['-B', program('http-get'),
+    JSON.stringify({ scenario: 'http-get', params: { url: 'ftp://example.invalid/' } })]);
+  assert.equal(url.code, 2, url.stderr);
+  assert.match(url.stderr, /params\.url/);
+});
+
+function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'samovar-bench-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function assertRecord(r) {
+  const what = JSON.stringify(r).slice(0, 300);
+  assert.equal(typeof r.scenario, 'string', what);
+  assert.equal(typeof r.model, 'string', what);
+  assert.equal(typeof r.params, 'object', what);
+  assert.ok(typeof r.scale === 'number' && typeof r.seed === 'number', what);
+}
+
+// Both runs at once: the file's shape is asserted, not its figures, and a busy machine only
+// makes them slower.
+test('bench --quick records native and CPython results side by side; without python3, says so', { timeout: 200_000 }, async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'results.json');
+  const md = join(dir, 'PERFORMANCE.md');
+  const hidden = join(dir, 'no-python');
+  mkdirSync(hidden);
+  const bin = join(dir, 'empty-bin');
+  mkdirSync(bin);
+  const missingOut = join(hidden, 'results.json');
+  const [r, missing] = await Promise.all([
+    exec(BIN, ['bench', '--quick', '--out', out, '--python', PYTHON,
+      '--markdown', md], { timeoutMs: 190_000 }),
+    exec(BIN, ['bench', '--quick', '--out', missingOut], { timeoutMs: 190_000, env: { ...process.env, PATH: bin } }),
+  ]);
+
+  assert.equal(missing.code, 0, missing.stderr);
+  const without = JSON.parse(readFileSync(missingOut, 'utf8'));
+  assert.ok(without.results.length > 0);
+  assert.deepEqual(without.cpython, { missing: 'no python3 on PATH' });
+  assert.match(missing.stdout, /cpython: no python3 on PATH/);
+
+  assert.equal(r.code, 0, r.stderr);
+  const file = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(file.results.length > 0);
+  for (const n of file.results) {
+    assertRecord(n);
+    assert.ok(Array.isArray(n.output) && n.output.length <= 200, 'at most 200 lines kept');
+    assert.equal(n.output_cut, n.output_lines > n.output.length);
+  }
+  // gather with 10,000 tasks prints 20,000 lines: cut, and said so.
+  const big = file.results.find((n) => n.scenario === 'gather' && n.params.tasks === 10000);
+  assert.equal(big.output.length, 200);
+  assert.equal(big.output_cut, true);
+
+  const cpython = file.cpython;
+  assert.match(cpython.version, /^3\.\d+/);
+  assert.equal(cpython.implementation, 'CPython');
+  assert.ok(cpython.path.length > 0);
+  assert.equal(cpython.results.length, file.results.length, 'one CPython entry per request');
+  let ran = 0;
+  for (const [i, c] of cpython.results.entries()) {
+    assertRecord(c);
+    const n = file.results[i];
+    assert.equal(c.scenario, n.scenario);
+    assert.deepEqual(c.params, n.params);
+    if ('skipped' in c) {
+      assert.ok(c.skipped.length > 0);
+      continue;
+    }
+    ran++;
+    assert.ok(!('error' in c), `${JSON.stringify(c.error)} in ${c.scenario}`);
+    assert.ok(c.wall_s > 0 && typeof c.metrics === 'object' && typeof c.checks === 'object');
+    assert.ok(Array.isArray(c.output) && c.output.length <= 200);
+    // Stable lines as the native run's, in order.
+    const stable = (o) => o.filter((l) => l.stable).map((l) => l.text);
+    if (!n.output_cut && !c.output_cut) assert.deepEqual(stable(c.output), stable(n.output), c.scenario);
+  }
+  assert.ok(ran >= 20, `${ran} CPython runs`);
+  assert.equal(cpython.results.find((c) => c.scenario === 'scale').skipped, 'no CPython program for this scenario');
+  const text = readFileSync(md, 'utf8');
+  assert.match(text, /## The machine/);
+  assert.match(text, new RegExp(`CPython: ${cpython.version.replace(/\./g, '\\.')}`));
+  assert.match(text, /\| gather \| asyncio \| blocking=false delay=3(\.0)? tasks=3 \| spans \| [0-9.]+ \| [0-9.]+ \| [0-9.]+× \|/);
+  assert.deepEqual(readdirSync(dir).sort(), ['PERFORMANCE.md', 'empty-bin', 'no-python', 'results.json'], 'no *.tmp.* file left');
+});
