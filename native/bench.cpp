@@ -98,6 +98,15 @@ std::vector<Planned> plan(bool quick) {
   add({{"scenario", "scale"}, {"trace", "off"}});
   add({{"scenario", "scale"}, {"model", "threading"}});
   if (!quick) add({{"scenario", "scale"}, {"model", "threading"}, {"trace", "off"}});
+  // Table 3 and 8.2: per unit, as coroutines, threads and processes grow (the page's sweep
+  // charts draw these beside its own).
+  add({{"scenario", "scale"}, {"params", {{"sweep_to", quick ? 100000 : 1000000}}}});
+  add({{"scenario", "scale"},
+       {"model", "threading"},
+       {"params", {{"sweep_to", quick ? 100 : 1000}}}});
+  add({{"scenario", "scale"},
+       {"model", "multiprocessing"},
+       {"params", {{"sweep_to", quick ? 8 : 64}}}});
   return p;
 }
 

@@ -106,6 +106,8 @@ function cpythonRecord(recorded, report) {
   const record = (section.results ?? []).find((r) => r.scenario === report.scenario && r.model === report.model
     && r.scale === report.scale && JSON.stringify(sortKeys(r.params)) === JSON.stringify(sortKeys(report.params)));
   if (!record) return {why: `no recorded CPython run of exactly this request (${requestText(report)}); \`samovar bench\` records the defaults.`};
+  if (record.skipped) return {why: `not run for this request: ${record.skipped}.`};
+  if (record.error || !Number.isFinite(record.wall_s)) return {why: `the recorded run failed: ${record.error?.message ?? 'no wall time'}.`};
   return {record, version: section.version ?? '', timer: section.timer_resolution_s ?? 1e-9};
 }
 
