@@ -62,6 +62,7 @@ contract::Report run(const contract::Request& request, const RunOptions& options
   report.metrics["lines_dropped"] = static_cast<double>(recorder.lines_dropped());
   report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());
   report.checks = ctx.checks();
+  report.table = ctx.table();
   report.lanes = recorder.lanes();
   report.output = recorder.lines();
   report.trace = recorder.spans();

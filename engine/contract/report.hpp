@@ -17,6 +17,22 @@ struct Error {
   std::string message;
 };
 
+// A table of figures a scenario measured beside what it expected (compare: Table 4 of the
+// guide). Each cell: the measured wall time, the ideal for this machine, the guide's figure,
+// each absent where there is none, and a note saying why a measurement is missing.
+struct Table {
+  struct Cell {
+    std::optional<double> measured_s, ideal_s, guide_s;
+    std::string note;
+  };
+  struct Row {
+    std::string name;
+    std::vector<Cell> cells;  // one per column
+  };
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+};
+
 struct Report {
   Request request;
   std::string platform;
@@ -27,11 +43,13 @@ struct Report {
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
   std::map<std::string, bool> checks;
+  std::optional<Table> table;
   std::optional<Error> error;
 };
 
 nlohmann::json to_json(const Report& report);
 nlohmann::json to_json(const platform::Machine& machine);
+nlohmann::json to_json(const Table& table);
 // One output line as the report and the page's live stream show it.
 nlohmann::json to_json(const trace::Line& line, const std::string& who);
 

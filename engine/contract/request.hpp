@@ -25,6 +25,8 @@ struct Request {
   trace::Level trace = trace::Level::spans;
   std::size_t max_lines = 10'000;
   std::size_t max_spans = 50'000;
+  // A workload spec (JSON), for a scenario that runs one (ScenarioSpec::spec_rule); null else.
+  nlohmann::json spec;
 };
 
 // Checks `json` against the scenario's spec among `scenarios`; throws BadRequest naming the

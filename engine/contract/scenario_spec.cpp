@@ -157,6 +157,7 @@ nlohmann::json catalog_json(const std::vector<ScenarioSpec>& scenarios) {
                    {"models", s.models},
                    {"default_model", s.models.front()},
                    {"params", params}});
+    if (s.spec_rule) all.back()["takes_spec"] = true;  // the request's `spec` field
   }
   return {{"schema_version", kSchemaVersion}, {"scenarios", all}};
 }

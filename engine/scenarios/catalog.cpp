@@ -14,11 +14,14 @@ Scenario deadlock();
 Scenario producer_consumer();
 Scenario gil();
 Scenario encrypt();
+Scenario workload();
+Scenario compare();
 
 const std::vector<Scenario>& catalog() {
   static const std::vector<Scenario> all{
-      brew_chai(), gather(),  http_get(),       check_stock(),       daemon(), race(),
-      deadlock(),  encrypt(), health_monitor(), producer_consumer(), gil(),    scale()};
+      brew_chai(), gather(),   http_get(), check_stock(),    daemon(),
+      race(),      deadlock(), encrypt(),  health_monitor(), producer_consumer(),
+      gil(),       scale(),    compare(),  workload()};
   return all;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/asyncio/event_loop.hpp"
+#include "engine/contract/report.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
@@ -93,6 +94,11 @@ class Context {
   void check(const std::string& name, bool value) { checks_[name] = value; }
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+  // The request's workload spec (null unless the scenario takes one), and the report's table.
+  const nlohmann::json& spec() const noexcept { return request_.spec; }
+  double scale() const noexcept { return request_.scale; }
+  void table(contract::Table t) { table_ = std::move(t); }
+  const std::optional<contract::Table>& table() const noexcept { return table_; }
 
  private:
   const contract::Request& request_;
@@ -106,6 +112,7 @@ class Context {
   std::size_t slow_steps_ = 0;
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
+  std::optional<contract::Table> table_;
 };
 
 }  // namespace samovar::scenarios
