@@ -6,6 +6,7 @@
 
 #include "engine/contract/bad_request.hpp"
 #include "engine/contract/request.hpp"
+#include "engine/net/http_client.hpp"
 
 namespace samovar::workload {
 
@@ -75,6 +76,9 @@ std::string text(const json& v, const std::string& path, bool allow_empty) {
   const auto s = v.get<std::string>();
   if (s.size() > limits::kMaxText)
     throw BadRequest(path, message::too_long(s.size(), limits::kMaxText));
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7f)
+      throw BadRequest(path, message::control_character(i));
   return s;
 }
 
@@ -130,8 +134,11 @@ Step step(const json& j, const std::string& path, const std::vector<std::string>
       s.seconds = seconds(false, 2);
       if (const json* v = field(j, path, "url", false)) {
         s.url = text(*v, path + ".url", true);
-        if (!s.url.empty() && s.url.rfind("http://", 0) != 0)
-          throw BadRequest(path + ".url", message::not_one_of(v->dump(), "a URL starting http://"));
+        if (!s.url.empty()) try {  // by the client's own parser, as http-get's url param is
+            net::parse_url(s.url);
+          } catch (const net::ClientError& e) {
+            throw BadRequest(path + ".url", e.what());
+          }
       }
       break;
     case Kind::file:
