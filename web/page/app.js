@@ -6,6 +6,7 @@ import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawComparison, clearComparison } from './comparison.js';
+import { drawTable, specEditor, readSpec } from './compare.js';
 import { loadNative } from './results.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -55,6 +56,7 @@ function select(id) {
   ui.title.textContent = found.title;
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found);
+  specEditor(ui.paramsBox, found);
 }
 
 function showError(text) {
@@ -73,6 +75,7 @@ function clearResults() {
   ui.metrics.replaceChildren();
   clearTimeline(ui.timeline, ui.timelineNote);
   clearComparison(ui.comparison, ui.conditions);
+  drawTable(ui.results, null);
   output.reset();
   markInvalid('');
 }
@@ -82,6 +85,7 @@ async function run() {
   running = true;
   ui.run.disabled = true;
   const request = readRequest(ui, scenario);
+  readSpec(request);
   clearResults();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
@@ -143,6 +147,7 @@ async function render(report, request, nativePromise) {
   renderChecks(ui.checks, report.checks);
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
+  drawTable(ui.results, report);
   drawComparison(ui.comparison, ui.conditions, report, await nativePromise);
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
 }
