@@ -163,6 +163,13 @@ long long cpu_work(long long units, const contract::Stop& stop, threading::Runti
   return primes;
 }
 
+bool has(const Spec& spec, Kind kind) {
+  for (const auto& task : spec.tasks)
+    for (const auto& step : task.steps)
+      if (step.kind == kind) return true;
+  return false;
+}
+
 asyncio::Task<void> serve_delay(std::promise<std::string>& base, const std::atomic<bool>& done) {
   const auto server = net::start_delay_server();
   base.set_value(server ? server->base_url() : "");
@@ -216,7 +223,10 @@ struct Shared {
   std::string delay_base;  // for http steps without a url
 
   Shared(const Spec& s, Env& e, Model m) : spec(s), env(e), model(m) {
-    stable = m == Model::sequential || m == Model::asyncio;
+    // Sequential tasks print in one order; so do coroutines, but for an answer or a file
+    // operation, whose completion order is a race.
+    stable = m == Model::sequential ||
+             (m == Model::asyncio && !has(spec, Kind::http) && !has(spec, Kind::file));
     for (const auto& task : spec.tasks) {
       lane_names.push_back(env.lane_prefix + task.name);
       lanes.push_back(env.recorder.lane(lane_names.back()));
@@ -241,13 +251,6 @@ struct Shared {
     if (env.announce) say(task, spec.tasks[task].name + " finished");
   }
 };
-
-bool has(const Spec& spec, Kind kind) {
-  for (const auto& task : spec.tasks)
-    for (const auto& step : task.steps)
-      if (step.kind == kind) return true;
-  return false;
-}
 
 // ---- sequential and threading: each task a function on a thread ----
 
