@@ -75,7 +75,7 @@ TEST_CASE("a spec runs under every model with the same results", "[workload]") {
   CHECK(primes == 2 * 3 * 753);
 }
 
-TEST_CASE("asyncio: sleeps overlap, a block holds the loop", "[workload]") {
+TEST_CASE("asyncio: sleeps overlap and a block holds the loop", "[workload]") {
   const json r = run_spec(two_tasks(false, false), "asyncio");
   REQUIRE_FALSE(r.contains("error"));
   CHECK(any_overlap(spans_named(r, "sleep")));
@@ -85,7 +85,7 @@ TEST_CASE("asyncio: sleeps overlap, a block holds the loop", "[workload]") {
   CHECK(r["metrics"]["peak_block"] == 1);
 }
 
-TEST_CASE("sequential: nothing overlaps", "[workload]") {
+TEST_CASE("sequential: no two steps overlap", "[workload]") {
   const json r = run_spec(two_tasks(false, false), "sequential");
   REQUIRE_FALSE(r.contains("error"));
   CHECK(r["metrics"]["peak_sleep"] == 1);
@@ -93,7 +93,7 @@ TEST_CASE("sequential: nothing overlaps", "[workload]") {
   CHECK(r["checks"]["counters_exact"] == true);
 }
 
-TEST_CASE("threading: blocks overlap; with the GIL one thread runs Python code at a time",
+TEST_CASE("threading: blocks overlap and with the GIL one thread runs Python code at a time",
           "[workload]") {
   const json on = run_spec(two_tasks(false, true), "threading");
   REQUIRE_FALSE(on.contains("error"));
@@ -112,7 +112,7 @@ TEST_CASE("threading: blocks overlap; with the GIL one thread runs Python code a
   CHECK(off["checks"]["counters_exact"] == true);
 }
 
-TEST_CASE("multiprocessing: an unshared counter is each process's own; a shared one is counted",
+TEST_CASE("multiprocessing: an unshared counter is each process's own and a shared one is counted",
           "[workload]") {
   const json own = run_spec(two_tasks(false, false), "multiprocessing");
   REQUIRE_FALSE(own.contains("error"));
@@ -125,7 +125,7 @@ TEST_CASE("multiprocessing: an unshared counter is each process's own; a shared 
   CHECK(shared["checks"]["counters_exact"] == true);
 }
 
-TEST_CASE("file steps write, fsync and read back under every model", "[workload]") {
+TEST_CASE("file steps write and fsync and read back under every model", "[workload]") {
   const json spec = {
       {"version", 1},
       {"tasks", json::array({{{"steps", json::array({{{"step", "file"}, {"bytes", 4096}}})}},
