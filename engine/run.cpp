@@ -1,6 +1,9 @@
 #include "engine/samovar.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <map>
+#include <vector>
 
 #include "engine/contract/bad_request.hpp"
 #include "engine/contract/deadline.hpp"
@@ -10,26 +13,24 @@
 #include "engine/platform/machine.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/median.hpp"
 #include "engine/trace/chrome_trace.hpp"
 
 namespace samovar {
 
-contract::Report run(const contract::Request& request, const RunOptions& options) {
-  contract::Report report;
-  report.request = request;
-  report.platform = platform::target_name();
-  // Probed once per process: the timer-resolution probe alone takes ~1 ms in a browser, and
-  // none of it changes between runs.
-  static const platform::Machine machine = platform::machine();
-  report.machine = machine;
+namespace {
 
+// One run of the request, into `report`: its error, wall time, metrics and checks, and, when
+// `keep` says so, its lines and spans. Every run of a repeated request ends by `deadline`.
+void run_once(const contract::Request& request, const RunOptions& options, platform::Nanos deadline,
+              bool keep, contract::Report& report) {
   const platform::Nanos start = platform::now();
   trace::Recorder recorder(request.trace, {request.max_lines, request.max_spans}, start);
-  if (options.on_line) recorder.on_line(options.on_line);
-  scenarios::Context ctx(request, recorder, start + platform::to_nanos(request.deadline_s),
-                         options.cancel);
+  if (keep && options.on_line) recorder.on_line(options.on_line);
+  scenarios::Context ctx(request, recorder, deadline, options.cancel);
+  const double deadline_s = request.deadline_s;
   const auto deadline_error = [&] {
-    return contract::Error{"deadline", contract::DeadlineExceeded(request.deadline_s).what()};
+    return contract::Error{"deadline", contract::DeadlineExceeded(deadline_s).what()};
   };
   const auto cancelled_error = [] {
     return contract::Error{"cancelled", contract::Cancelled().what()};
@@ -56,16 +57,49 @@ contract::Report run(const contract::Request& request, const RunOptions& options
     else
       report.error = contract::Error{"internal", e.what()};
   }
-  report.wall_s = platform::to_seconds(ctx.program_end().value_or(platform::now()) - start);
-
+  report.walls_s.push_back(
+      platform::to_seconds(ctx.program_end().value_or(platform::now()) - start));
   report.metrics = ctx.metrics();
   report.metrics["lines_dropped"] = static_cast<double>(recorder.lines_dropped());
   report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());
+  if (!keep) return;
   report.checks = ctx.checks();
   report.table = ctx.table();
+  report.sweep = ctx.sweep();
+  report.sweep_limit = ctx.sweep_limit();
+  report.sweep_memory = ctx.sweep_memory();
   report.lanes = recorder.lanes();
   report.output = recorder.lines();
   report.trace = recorder.spans();
+}
+
+}  // namespace
+
+contract::Report run(const contract::Request& request, const RunOptions& options) {
+  contract::Report report;
+  report.request = request;
+  report.platform = platform::target_name();
+  // Probed once per process: the timer-resolution probe alone takes ~1 ms in a browser, and
+  // none of it changes between runs.
+  static const platform::Machine machine = platform::machine();
+  report.machine = machine;
+
+  const platform::Nanos deadline = platform::now() + platform::to_nanos(request.deadline_s);
+  // The first run is the one shown (its lines stream as they are printed); the others repeat it
+  // at the same trace level, for the medians. A failed run ends the request with its error.
+  std::map<std::string, std::vector<double>> runs;
+  for (int i = 0; i < request.repeat && !report.error; ++i) {
+    run_once(request, options, deadline, i == 0, report);
+    for (const auto& [name, value] : report.metrics) runs[name].push_back(value);
+  }
+  report.wall_s = scenarios::median(report.walls_s);
+  if (report.walls_s.size() > 1) {
+    for (auto& [name, values] : runs) {
+      const auto [least, most] = std::minmax_element(values.begin(), values.end());
+      report.metric_ranges[name] = {*least, *most};
+      report.metrics[name] = scenarios::median(values);
+    }
+  }
   return report;
 }
 

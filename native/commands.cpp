@@ -69,6 +69,7 @@ int run(const RunArgs& args) {
   if (args.scale) request["scale"] = cli_value(*args.scale);
   if (args.seed) request["seed"] = cli_value(*args.seed);
   if (args.deadline_s) request["deadline_s"] = cli_value(*args.deadline_s);
+  if (args.repeat) request["repeat"] = cli_value(*args.repeat);
   if (args.trace_off) request["trace"] = "off";
   for (const auto& s : args.sets) {
     const auto eq = s.find('=');

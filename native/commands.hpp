@@ -17,6 +17,7 @@ struct RunArgs {
   std::optional<std::string> scale;
   std::optional<std::string> seed;
   std::optional<std::string> deadline_s;
+  std::optional<std::string> repeat;
   bool json = false;
   std::string trace_file;
   bool trace_off = false;

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", run_args.seed, "Seed for anything random (default 1)");
   run->add_option("--deadline", run_args.deadline_s,
                   "Seconds before the run is stopped (default 60)");
+  run->add_option("--repeat", run_args.repeat,
+                  "Runs of the request: wall time and metrics are their medians (default 1)");
   run->add_flag("--json", run_args.json, "Print the report as JSON");
   run->add_option("--trace", run_args.trace_file,
                   "Write the trace as Chrome Trace Event JSON (Perfetto opens it)");

@@ -11,7 +11,7 @@ import { SCHEMA_VERSION } from './page/schema.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const modulePath = process.env.SAMOVAR_WASM ?? join(here, '..', 'build', 'wasm', 'page', 'samovar.js');
 const usage = `usage: node-run.mjs list [--json]
-       node-run.mjs run SCENARIO|--spec FILE [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--no-spans] [--json] [--trace FILE]`;
+       node-run.mjs run SCENARIO|--spec FILE [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--repeat N] [--no-spans] [--json] [--trace FILE]`;
 
 // process.exit can cut piped output short: exit once stdout has taken everything.
 function finish(text, code) {
@@ -49,6 +49,7 @@ function parseRun(args) {
     else if (a === '--scale') request.scale = cliValue(value(++i, a));
     else if (a === '--seed') request.seed = cliValue(value(++i, a));
     else if (a === '--deadline') request.deadline_s = cliValue(value(++i, a));
+    else if (a === '--repeat') request.repeat = cliValue(value(++i, a));
     else if (a === '--trace') options.traceFile = value(++i, a);
     else if (a === '--spec') request.spec = readSpec(value(++i, a));
     else if (a === '--set') {

@@ -12,6 +12,8 @@ inline constexpr double kMaxSeed = 4294967295.0;
 inline constexpr double kMinDeadlineS = 0.1, kMaxDeadlineS = 3600;
 inline constexpr double kMaxLines = 1e6;
 inline constexpr double kMaxSpans = 1e7;
+// Runs of one request, for a median: deadline_s bounds them all together.
+inline constexpr double kMaxRepeat = 20;
 inline constexpr std::size_t kMaxText = 2048;             // any string field or param
 inline constexpr std::size_t kMaxDepth = 32;              // objects and arrays within each other
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;  // a request's JSON text

@@ -1,5 +1,6 @@
 #include "engine/contract/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/contract/format.hpp"
@@ -44,13 +45,31 @@ json to_json(const Report& r) {
          {"trace_level", r.request.trace == trace::Level::spans ? "spans" : "off"},
          {"platform", r.platform},
          {"machine", to_json(r.machine)},
+         {"repeat", r.request.repeat},
          {"wall_s", r.wall_s},
+         {"walls_s", r.walls_s},
          {"output", std::move(output)},
          {"metrics", r.metrics},
          {"checks", r.checks},
          {"trace", std::move(spans)}};
   if (!r.request.spec.is_null()) j["spec"] = r.request.spec;
   if (r.table) j["table"] = to_json(*r.table);
+  if (!r.sweep.empty() || !r.sweep_limit.empty()) {
+    json points = json::array();
+    for (const auto& p : r.sweep)
+      points.push_back({{"unit", p.unit},
+                        {"n", p.n},
+                        {"wall_s", p.wall_s},
+                        {"us_per_unit", p.us_per_unit},
+                        {"bytes_per_unit", p.bytes_per_unit}});
+    j["sweep"] = {{"points", std::move(points)}, {"memory", r.sweep_memory}};
+    if (!r.sweep_limit.empty()) j["sweep"]["limit"] = r.sweep_limit;
+  }
+  if (!r.metric_ranges.empty()) {
+    json ranges = json::object();
+    for (const auto& [name, range] : r.metric_ranges) ranges[name] = {range.first, range.second};
+    j["metric_ranges"] = std::move(ranges);
+  }
   if (r.error) j["error"] = {{"code", r.error->code}, {"message", r.error->message}};
   return j;
 }
@@ -104,6 +123,12 @@ std::string render_text(const json& report) {
   out += "-- " + report["scenario"].get<std::string>() + " (" + report["model"].get<std::string>() +
          ", " + report["platform"].get<std::string>() + "): wall " +
          fixed(report["wall_s"].get<double>(), 4) + " s";
+  const json walls = report.value("walls_s", json::array());
+  if (walls.size() > 1) {
+    const auto [least, most] = std::minmax_element(walls.begin(), walls.end());
+    out += " (median of " + std::to_string(walls.size()) + " runs, " +
+           fixed(least->get<double>(), 4) + "–" + fixed(most->get<double>(), 4) + " s)";
+  }
   for (const auto& [name, value] : report["checks"].items())
     out += "; " + name + ": " + (value.get<bool>() ? "yes" : "no");
   const double dropped = report["metrics"].value("lines_dropped", 0.0);

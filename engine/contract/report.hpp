@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,18 +34,36 @@ struct Table {
   std::vector<Row> rows;
 };
 
+// One step of a sweep (scale's): n units waiting at once, what the step took and held.
+struct SweepPoint {
+  std::string unit;  // "coroutines", "threads"
+  std::size_t n = 0;
+  double wall_s = 0;
+  double us_per_unit = 0;     // wall time beyond the one shared wait, per unit
+  double bytes_per_unit = 0;  // memory held while all n waited, less before, per unit
+};
+
 struct Report {
   Request request;
   std::string platform;
   platform::Machine machine;
+  // With repeat > 1: the median of walls_s, every run's wall time in order; each metric the
+  // median of its runs, metric_ranges its least and greatest.
   double wall_s = 0;
+  std::vector<double> walls_s;
   std::vector<std::string> lanes;
   std::vector<trace::Line> output;
   std::vector<trace::Span> trace;
   std::map<std::string, double> metrics;
+  std::map<std::string, std::pair<double, double>> metric_ranges;
   std::map<std::string, bool> checks;
   std::optional<Table> table;
-  std::optional<Error> error;
+};
+
+std::vector<SweepPoint> sweep;
+std::string sweep_memory;  // what the bytes were read from
+std::string sweep_limit;   // why the sweep stopped before its end, if it did
+std::optional<Error> error;
 };
 
 nlohmann::json to_json(const Report& report);

@@ -34,7 +34,7 @@ using limits::kMaxText;
 constexpr const char* kFields =
     "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, "
     "max_spans, "
-    "spec";
+    "repeat, spec";
 
 bool has(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -127,8 +127,8 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   check_json_value(j);
   for (const auto& [key, value] : j.items()) {
     static const std::vector<std::string> known{
-        "schema_version", "scenario", "model",     "params",    "scale", "seed",
-        "deadline_s",     "trace",    "max_lines", "max_spans", "spec"};
+        "schema_version", "scenario", "model",     "params",    "scale",  "seed",
+        "deadline_s",     "trace",    "max_lines", "max_spans", "repeat", "spec"};
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw BadRequest(key, message::unknown_field(kFields));
   }
@@ -208,6 +208,8 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   if (j.contains("max_spans"))
     r.max_spans =
         static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, limits::kMaxSpans, true));
+  if (j.contains("repeat"))
+    r.repeat = static_cast<int>(number("repeat", j["repeat"], 1, limits::kMaxRepeat, true));
   return r;
 }
 
@@ -225,7 +227,8 @@ json to_json(const Request& r) {
          {"deadline_s", r.deadline_s},
          {"trace", r.trace == trace::Level::spans ? "spans" : "off"},
          {"max_lines", r.max_lines},
-         {"max_spans", r.max_spans}};
+         {"max_spans", r.max_spans},
+         {"repeat", r.repeat}};
   if (!r.spec.is_null()) j["spec"] = r.spec;
   return j;
 }

@@ -150,13 +150,17 @@ nlohmann::json catalog_json(const std::vector<ScenarioSpec>& scenarios) {
       }
       params.push_back(std::move(j));
     }
+    nlohmann::json headline = nlohmann::json::array();
+    for (const auto& h : s.headline)
+      headline.push_back({{"metric", h.metric}, {"label", h.label}, {"unit", h.unit}});
     all.push_back({{"id", s.id},
                    {"title", s.title},
                    {"guide", s.guide},
                    {"summary", s.summary},
                    {"models", s.models},
                    {"default_model", s.models.front()},
-                   {"params", params}});
+                   {"params", params},
+                   {"headline", std::move(headline)}});
     if (s.spec_rule) all.back()["takes_spec"] = true;  // the request's `spec` field
   }
   return {{"schema_version", kSchemaVersion}, {"scenarios", all}};

@@ -64,6 +64,14 @@ struct SumLimit {
   std::string what;
 };
 
+// A figure a reader of the guide's section looks for, beyond the wall time: the page puts both
+// targets' values side by side with their ratio. A scenario's models need not all report it.
+struct Headline {
+  std::string metric;  // a key of the report's metrics
+  std::string label;
+  std::string unit;  // "s", "ns", "µs", "ms", "bytes", "×", "" (a count)
+};
+
 // One example of the guide, as a request sees it. `models[0]` is its default model.
 struct ScenarioSpec {
   std::string id;
@@ -76,6 +84,7 @@ struct ScenarioSpec {
   // A scenario that runs a request's `spec` (a workload) checks it with this: it throws
   // BadRequest naming the spec's bad field. Unset: the scenario takes no spec.
   std::function<void(const nlohmann::json&)> spec_rule = {};
+  std::vector<Headline> headline = {};
 
   const ParamSpec* param(std::string_view name) const;
 };

@@ -99,6 +99,16 @@ class Context {
   double scale() const noexcept { return request_.scale; }
   void table(contract::Table t) { table_ = std::move(t); }
   const std::optional<contract::Table>& table() const noexcept { return table_; }
+  // A sweep's steps, what their memory was read from, and why it stopped early (a thread that
+  // could not start), if it did.
+  void sweep_point(contract::SweepPoint point, std::string memory) {
+    sweep_.push_back(std::move(point));
+    sweep_memory_ = std::move(memory);
+  }
+  const std::string& sweep_memory() const noexcept { return sweep_memory_; }
+  void sweep_limit(std::string why) { sweep_limit_ = std::move(why); }
+  const std::vector<contract::SweepPoint>& sweep() const noexcept { return sweep_; }
+  const std::string& sweep_limit() const noexcept { return sweep_limit_; }
 
  private:
   const contract::Request& request_;
@@ -113,6 +123,9 @@ class Context {
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
   std::optional<contract::Table> table_;
+  std::vector<contract::SweepPoint> sweep_;
+  std::string sweep_memory_;
+  std::string sweep_limit_;
 };
 
 }  // namespace samovar::scenarios

@@ -29,19 +29,20 @@ asyncio::Task<void> nap(double seconds, Measured& m) {
   ++m.finished;
 }
 
-// Holds the heap reading while every task sleeps: that is what a task costs to keep.
-asyncio::Task<void> observe(double seconds, Measured& m) {
+// Holds the memory reading while every task sleeps: that is what a task costs to keep.
+asyncio::Task<void> observe(double seconds, Measured& m, std::size_t (*memory)()) {
   co_await asyncio::sleep(seconds / 2);
-  m.heap_asleep = platform::heap_in_use();
+  m.heap_asleep = memory();
 }
 
-asyncio::Task<void> gather_naps(long long tasks, double seconds, Measured& m) {
-  m.heap_before = platform::heap_in_use();
+asyncio::Task<void> gather_naps(long long tasks, double seconds, Measured& m,
+                                std::size_t (*memory)() = platform::heap_in_use) {
+  m.heap_before = memory();
   m.spawn_start = platform::now();
   std::vector<asyncio::Task<void>> naps;
   naps.reserve(static_cast<std::size_t>(tasks) + 1);
   for (long long i = 0; i < tasks; ++i) naps.push_back(nap(seconds, m));
-  auto watcher = asyncio::EventLoop::current().create_task(observe(seconds, m), "observer");
+  auto watcher = asyncio::EventLoop::current().create_task(observe(seconds, m, memory), "observer");
   co_await asyncio::gather(std::move(naps));
   co_await watcher;
 }
@@ -101,7 +102,73 @@ void run_threading(Context& ctx) {
   ctx.check("lock_free_at_end", !lock.locked());
 }
 
+std::size_t memory_bytes() {
+  return platform::memory_in_use().bytes;
+}
+
+// n threads, each in time.sleep for `seconds`: what the step took beyond the sleep, and what the
+// sleeping threads held. A thread that cannot start ends the sweep, as the report says.
+contract::SweepPoint threads_waiting(Context& ctx, std::size_t n, double seconds) {
+  auto& rt = ctx.threading();
+  std::vector<threading::Thread> threads;
+  threads.reserve(n);
+  const std::size_t before = memory_bytes();
+  const platform::Nanos start = platform::now();
+  std::size_t held = before;
+  try {
+    for (std::size_t i = 0; i < n; ++i) {
+      threads.emplace_back(
+          "Thread-" + std::to_string(i + 1), [&ctx, seconds] { ctx.blocking_sleep(seconds); }, rt);
+      threads.back().start();
+    }
+    held = memory_bytes();
+  } catch (const std::exception& e) {
+    ctx.sweep_limit("thread " + std::to_string(threads.size()) + " of " + std::to_string(n) +
+                    " could not start: " + e.what());
+    threads.pop_back();
+  }
+  for (auto& t : threads) t.join();
+  const double wall = platform::to_seconds(platform::now() - start);
+  const double units = static_cast<double>(std::max<std::size_t>(1, threads.size()));
+  return {"threads", threads.size(), wall, (wall - seconds) * 1e6 / units,
+          (static_cast<double>(held) - static_cast<double>(before)) / units};
+}
+
+contract::SweepPoint coroutines_waiting(Context& ctx, std::size_t n, double seconds) {
+  Measured m;
+  const platform::Nanos start = platform::now();
+  ctx.run_asyncio(gather_naps(static_cast<long long>(n), seconds, m, memory_bytes), false);
+  const double wall = platform::to_seconds(platform::now() - start);
+  const double units = static_cast<double>(n);
+  return {"coroutines", n, wall, (wall - seconds) * 1e6 / units,
+          (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) / units};
+}
+
+// Table 3 and 8.2 measured: 10, 100, 1,000, ... units waiting at once, up to `sweep_to`.
+void run_sweep(Context& ctx, std::size_t up_to) {
+  const double seconds = ctx.seconds(ctx.number("delay"));
+  const bool threads = ctx.model() == "threading";
+  std::size_t largest = 0;
+  for (std::size_t n = std::min<std::size_t>(10, up_to);; n = std::min(n * 10, up_to)) {
+    const contract::SweepPoint point =
+        threads ? threads_waiting(ctx, n, seconds) : coroutines_waiting(ctx, n, seconds);
+    ctx.print(std::to_string(point.n) + " " + point.unit +
+                  " waiting at once: " + contract::fixed(point.wall_s, 3) + " s, " +
+                  contract::fixed(point.us_per_unit, 2) + " us and " +
+                  contract::fixed(point.bytes_per_unit, 0) + " bytes each",
+              false);
+    largest = point.n;
+    ctx.sweep_point(point, platform::memory_in_use().what);
+    if (!ctx.sweep_limit().empty() || n >= up_to) break;
+  }
+  ctx.metric("sweep_largest", static_cast<double>(largest));
+  // From what the recorder counted: the largest step's units all waited at the same moment.
+  ctx.check("all_units_waited_at_once", ctx.recorder().peak_overlap("sleep") >= largest);
+}
+
 void run(Context& ctx) {
+  if (const auto up_to = ctx.integer("sweep_to"); up_to > 0)
+    return run_sweep(ctx, static_cast<std::size_t>(up_to));
   if (ctx.model() == "threading") return run_threading(ctx);
   const long long tasks = ctx.integer("tasks");
   const long long n_switches = ctx.integer("switches");
@@ -138,21 +205,25 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario scale() {
-  return {
-      {"scale",
-       "Resource usage as tasks grow",
-       "8.2",
-       "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, "
-       "the memory each sleeping task holds, and one suspend/resume through the loop. Model "
-       "threading: a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread "
-       "started and joined. Measure with trace off (--no-spans) for the engine's own figures.",
-       {"asyncio", "threading"},
-       {param::integer("tasks", 100'000, 1, 1'000'000,
-                       "tasks gathered at once (threading: calls through the pool)"),
-        param::number("delay", 1.0, 0, 60, "guide seconds each task sleeps"),
-        param::integer("switches", 1'000'000, 1, 100'000'000,
-                       "sleep(0) round trips to time (threading: Lock acquire/release pairs)")}},
-      run};
+  return {{"scale",
+           "Resource usage as tasks grow",
+           "8.2",
+           "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, "
+           "the memory each sleeping task holds, and one suspend/resume through the loop. Model "
+           "threading: a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread "
+           "started and joined. Measure with trace off (--no-spans) for the engine's own figures. "
+           "sweep_to sweeps 10, 100, ... units waiting at once, with the time and memory of each.",
+           {"asyncio", "threading"},
+           {param::integer("tasks", 100'000, 1, 1'000'000,
+                           "tasks gathered at once (threading: calls through the pool)"),
+            param::number("delay", 1.0, 0, 60, "guide seconds each task sleeps"),
+            param::integer("switches", 1'000'000, 1, 100'000'000,
+                           "sleep(0) round trips to time (threading: Lock acquire/release pairs)"),
+            param::integer("sweep_to", 0, 0, 1'000'000,
+                           "0, or sweep 10, 100, ... up to this many units waiting at once "
+                           "(coroutines; threading: threads), time and memory per unit")
+                .at_most_with("threading", 1000, "threads waiting at once")}},
+          run};
 }
 
 }  // namespace samovar::scenarios

@@ -121,8 +121,9 @@ async function inPage(body) {
 
 // `scale` and `deadline` (real seconds) fill the form's own boxes; left out, they keep what the
 // form holds (0.1 and 60 on a fresh page). Params left out keep the form's values too, which
-// for a scenario run before in the same page are the values of that run.
-async function runScenario(page, id, params = {}, model = undefined, {scale, deadline} = {}) {
+// for a scenario run before in the same page are the values of that run. `repeat` is 1 unless
+// given (the page's own default, 3, triples a run's length); the native run stays on.
+async function runScenario(page, id, params = {}, model = undefined, {scale, deadline, repeat = 1} = {}) {
   await page.click(`#scenarios [data-scenario="${id}"]`);
   if (model !== undefined) await page.selectOption('#model', model);
   for (const [name, value] of Object.entries(params)) {
@@ -134,6 +135,7 @@ async function runScenario(page, id, params = {}, model = undefined, {scale, dea
   }
   if (scale !== undefined) await page.fill('#scale', String(scale));
   if (deadline !== undefined) await page.fill('#deadline_s', String(deadline));
+  await page.fill('#repeat', String(repeat));
   await page.click('#run');
   await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
   return page.evaluate(() => {
@@ -196,7 +198,8 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
     const defaultSelected = await page.$eval('#scenarios [data-scenario="gather"]', (li) => li.classList.contains('selected'));
     assert.ok(defaultSelected, 'gather is not the default scenario');
 
-    const result = await runScenario(page, 'gather', {tasks: 3});
+    assert.equal(await page.inputValue('#repeat'), '3', 'the page\'s compare repeats 3 times by default');
+    const result = await runScenario(page, 'gather', {tasks: 3}, undefined, {repeat: 3});
     if (process.env.SCREENSHOT) await page.screenshot({path: process.env.SCREENSHOT, fullPage: true});
     assert.equal(result.state, 'done', `run ended in state ${result.state}: ${result.error}`);
 
@@ -222,10 +225,21 @@ test('gather with 3 tasks: output, checks, timeline and native comparison', {tim
     for (const lane of ['task 1', 'task 2', 'task 3']) assert.ok(lanes.includes(lane), `timeline lanes ${JSON.stringify(lanes)} lack "${lane}"`);
     assert.ok(await page.$('#timeline svg'), 'timeline chart not drawn');
 
+    // Served by samovar serve: the same request ran natively too, and is shown beside this run.
     const comparison = await page.evaluate(() => ({...document.getElementById('comparison').dataset}));
-    assert.equal(comparison.native, 'found', `no native record matched: ${await page.textContent('#comparison')}`);
+    assert.equal(comparison.native, 'live', `no native run: ${await page.textContent('#comparison')}`);
     assert.ok(Number(comparison.nativeWallS) > 0, `data-native-wall-s = ${comparison.nativeWallS}`);
     assert.ok(Number(comparison.wasmWallS) > 0, `data-wasm-wall-s = ${comparison.wasmWallS}`);
+    assert.match(await page.textContent('#wall-summary'), /median of 3, .*median of 3, /);
+    assert.ok(await page.$('#comparison svg'), 'no wall-time chart');
+    // The headline metric, both sides, and the two runs' lines matched row by row.
+    const sleeps = await page.$$eval('#headline tr[data-metric="peak_concurrent_sleeps"] td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(sleeps.slice(0, 2), ['3', '3'], `headline row: ${sleeps}`);
+    assert.equal(sleeps.at(-1), '1.00×');
+    const columns = await page.$$eval('#output-columns tbody tr', (trs) => trs.map((tr) => [tr.className, ...[...tr.cells].slice(1).map((td) => td.textContent)]));
+    const guideColumns = columns.filter(([, left, right]) => !SLOW_STEP.test(left.replace(/^asyncio: /, '')) && !SLOW_STEP.test(right.replace(/^asyncio: /, '')));
+    assert.deepEqual(guideColumns.map(([kind]) => kind), Array(6).fill('same'), JSON.stringify(columns));
+    assert.deepEqual(guideColumns[0].slice(1), ['task 1: Brewing Masala chai...', 'task 1: Brewing Masala chai...']);
 
     const conditions = await page.textContent('#conditions');
     assert.match(conditions, /cross-origin isolated: yes/);
@@ -440,29 +454,33 @@ test('a failed run: gather past its deadline shows the error, state error', {tim
   });
 });
 
-test('no native record matches the request: the page says so', {timeout: 150_000}, async () => {
+test('without a native runner (a static host) the nearest recorded request is named, and one click loads one', {timeout: 150_000}, async () => {
   await inPage(async (page) => {
+    await page.route('**/api/run', (route) => route.fulfill({status: 404, contentType: 'text/plain', body: 'not found'}));
     const params = {tasks: 2, delay: 1.5, blocking: false};
     // The premise, from the very file the page reads: nothing recorded for this request.
     const native = await page.evaluate(async () => (await fetch('/results/native.json', {cache: 'no-cache'})).json());
     assert.equal(native.schema_version, 1);
-    const sameRequest = (r) => r.scenario === 'gather' && r.model === 'asyncio' && r.scale === 0.1 && r.seed === 1
-      && r.params?.tasks === params.tasks && r.params?.delay === params.delay && r.params?.blocking === params.blocking;
-    assert.equal(native.results.filter(sameRequest).length, 0, 'native.json has a record of the request this test needs unrecorded');
+    const recordedGather = native.results.filter((r) => r.scenario === 'gather' && r.model === 'asyncio');
+    assert.ok(recordedGather.length > 0, 'native.json has no gather record');
+    assert.equal(recordedGather.filter((r) => r.params?.tasks === 2 && r.params?.delay === 1.5).length, 0);
 
     const {state, error} = await runScenario(page, 'gather', params, 'asyncio', {scale: 0.1});
     assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
-    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'missing');
-    assert.equal(await page.getAttribute('#comparison', 'data-native-wall-s'), null, 'a native wall time is shown without a match');
+    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'nearest');
     const text = await page.textContent('#comparison');
-    assert.match(text, /This run took [\d.]+m?s \(WASM\)\./, text);
-    const m = /No native result recorded for exactly this request \(gather · asyncio · ([^·]+) · scale 0\.1 · seed 1\)\./.exec(text);
-    assert.ok(m, text);
-    assert.deepEqual(m[1].split(', ').sort(), ['blocking=false', 'delay=1.5', 'tasks=2'], text);
-    if (native.results.some((r) => r.scenario === 'gather' && r.model === 'asyncio')) {
-      assert.match(text, /Recorded for gather · asyncio: .*\btasks=\d+.* at scale [\d.]+, seed \d+/, text);
-    }
-    assert.equal(await page.$('#comparison svg'), null, 'a comparison chart is drawn without a match');
+    assert.match(text, /Not run natively: this host has no native runner \(\/api\/run answered HTTP 404\)\./, text);
+    assert.match(text, /Native: the nearest recorded request, gather · asyncio · .* \(.*tasks \d+ recorded, 2 here.*\)\./, text);
+    assert.ok(await page.$('#comparison svg'), 'no chart beside the nearest record');
+
+    // One click loads a recorded request into the form and runs it: now an exact match.
+    const buttons = await page.$$('#comparison button.load-recorded');
+    assert.ok(buttons.length >= 1, text);
+    const label = await buttons[0].textContent();
+    await buttons[0].click();
+    const loaded = await page.waitForFunction(() => document.body.dataset.state === 'done'
+      && document.getElementById('comparison').dataset.native === 'recorded', null, {timeout: RUN_TIMEOUT_MS}).then(() => true, () => false);
+    assert.ok(loaded, `after loading ${label}: state ${await page.evaluate(() => document.body.dataset.state)}; ${await page.textContent('#comparison')}`);
   });
 });
 
@@ -476,6 +494,7 @@ test('native.json with an unknown schema_version is rejected visibly, and the ru
       results: [{scenario: 'gather', model: 'asyncio', params: {tasks: 3, delay: 3, blocking: false}, scale: 0.1, seed: 1, wall_s: 0.3}],
     });
     let served = 0;
+    await page.route('**/api/run', (route) => route.fulfill({status: 404, contentType: 'text/plain', body: 'not found'}));
     await page.route('**/results/native.json', (route) => {
       served++;
       return route.fulfill({status: 200, contentType: 'application/json', body});
@@ -577,5 +596,14 @@ test('the spec editor: a workload written in the page runs; a bad field is named
     const bad = await runScenario(page, 'workload');
     assert.equal(bad.state, 'error');
     assert.match(bad.error, /spec\.tasks\[1\]\.steps\[0\]\.seconds/);
+test('scale\'s sweep in the page: per-unit time and memory drawn on log axes beside the native sweep', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    assert.equal(await page.isVisible('#sweep'), false, 'the sweep section shows before a sweep');
+    const {state, error, rows} = await runScenario(page, 'scale', {sweep_to: 1000, delay: 1}, 'asyncio', {scale: 0.05});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.deepEqual(rows.map((r) => r.text.replace(/:.*/, '')), ['10 coroutines waiting at once', '100 coroutines waiting at once', '1000 coroutines waiting at once']);
+    assert.equal(await page.getAttribute('#sweep', 'data-points'), '3');
+    assert.equal((await page.$$('#sweep .sweep-charts > figure')).length, 2, 'the two log-axis charts are not drawn');
+    assert.match(await page.textContent('#sweep'), /Memory here: the module's heap in use\. native: resident memory of the process and its children\./);
   });
 });

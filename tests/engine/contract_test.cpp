@@ -62,7 +62,7 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
   CHECK(error_of(R"({"scenario": "gather", "colour": "red"})") ==
         "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, "
         "deadline_s, trace, "
-        "max_lines, max_spans, spec");
+        "max_lines, max_spans, repeat, spec");
   CHECK(error_of(R"({"model": "asyncio"})") == "scenario: required, but missing");
   CHECK(error_of("[1, 2]") == "request: expected a JSON object");
   CHECK(error_of("{").rfind("request: not valid JSON", 0) == 0);
@@ -147,6 +147,8 @@ TEST_CASE("every documented maximum holds: the value just past it is refused, na
       {"deadline_s", limits::kMinDeadlineS - 0.001},
       {"max_lines", limits::kMaxLines + 1},
       {"max_spans", limits::kMaxSpans + 1},
+      {"repeat", limits::kMaxRepeat + 1},
+      {"repeat", 0},
       {"model", std::string(limits::kMaxText + 1, 'x')},
   };
   for (const auto& [field, value] : past) {

@@ -1,13 +1,15 @@
 // Entry point: loads the engine, builds the scenario list and form, runs requests and hands the
 // report to the section renderers. body[data-state] tells tests (and CSS) where the page is.
 import { renderScenarioList, markSelected } from './scenarios.js';
-import { buildForm, readRequest, markInvalid } from './form.js';
+import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
-import { drawComparison, clearComparison } from './comparison.js';
 import { drawTable, specEditor, readSpec } from './compare.js';
+import { drawComparison, clearComparison, sidesOf } from './comparison.js';
+import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative } from './results.js';
+import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -24,6 +26,7 @@ const ui = {
   modelSelect: $('model'),
   paramsBox: $('params'),
   scaleInput: $('scale'),
+  nativeBox: $('native'),
   run: $('run'),
   intro: $('intro'),
   results: $('results'),
@@ -34,6 +37,7 @@ const ui = {
   timeline: $('timeline'),
   timelineNote: $('timeline-note'),
   comparison: $('comparison'),
+  sweep: $('sweep'),
   conditions: $('conditions'),
 };
 const output = new OutputList($('output'), $('output-more'));
@@ -76,15 +80,24 @@ function clearResults() {
   clearTimeline(ui.timeline, ui.timelineNote);
   clearComparison(ui.comparison, ui.conditions);
   drawTable(ui.results, null);
+  clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
 }
 
-async function run() {
+// A recorded request the reader chose: into the form, then run, so it compares exactly.
+function loadRecorded(record) {
+  if (running) return;
+  select(record.scenario);
+  fillRequest(ui, scenario, record);
+  run(record.trace_level === 'off' ? 'off' : 'spans');
+}
+
+async function run(trace = 'spans') {
   if (running || !scenario) return;
   running = true;
   ui.run.disabled = true;
-  const request = readRequest(ui, scenario);
+  const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
@@ -99,8 +112,14 @@ async function run() {
       fail(`The engine failed: ${e?.message ?? e}`, 'The engine failed; see Output.');
       return;
     }
+    // After this run, not beside it: the two would share the machine's cores.
+    let live = {status: 'off'};
+    if (ui.nativeBox.checked && report && !report.error) {
+      setState('native', `Running ${request.scenario} (${request.model}) natively…`);
+      live = await runNative(request);
+    }
     try {
-      await render(report, request, nativePromise);
+      await render(report, request, nativePromise, live);
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
@@ -122,7 +141,7 @@ function requestText(r) {
 }
 
 // A rejected request's report may carry nothing but the error, so its summary is built from the request.
-async function render(report, request, nativePromise) {
+async function render(report, request, nativePromise, live) {
   if (!report || report.schema_version !== SCHEMA_VERSION) {
     fail(`The engine returned a report with schema_version ${JSON.stringify(report?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`,
       'Unreadable report; see Output.');
@@ -148,7 +167,15 @@ async function render(report, request, nativePromise) {
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
   drawTable(ui.results, report);
-  drawComparison(ui.comparison, ui.conditions, report, await nativePromise);
+  const compared = {
+    report,
+    scenario: engine.catalog.scenarios.find((s) => s.id === report.scenario),
+    live,
+    file: await nativePromise,
+    onLoad: loadRecorded,
+  };
+  drawComparison(ui.comparison, ui.conditions, compared);
+  drawSweep(ui.sweep, report, sidesOf(compared));
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
 }
 

@@ -41,7 +41,7 @@ export function comparisonConditions(report, native) {
   ];
   if (native) {
     const when = native.recorded_at ? ` ${native.recorded_at.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}` : '';
-    parts.push(`native recorded${when}${m.os ? ` on ${m.os}` : ''}`);
+    parts.push(`${native.live ? 'native run now' : `native recorded${when}`}${m.os ? ` on ${m.os}` : ''}`);
   }
   return `Conditions: ${parts.join(' · ')}.`;
 }

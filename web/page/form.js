@@ -77,13 +77,28 @@ export function readRequest({modelSelect, scaleInput}, scenario) {
   const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
   const deadlineInput = document.getElementById('deadline_s');
   const deadline_s = deadlineInput.value.trim() === '' ? null : Number(deadlineInput.value);
-  return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, trace: 'spans'};
+  const repeatInput = document.getElementById('repeat');
+  const repeat = repeatInput.value.trim() === '' ? null : Number(repeatInput.value);
+  return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, repeat, trace: 'spans'};
+}
+
+// Fills the form with a request (a recorded one the reader chose): model, params and scale.
+export function fillRequest({modelSelect, scaleInput}, scenario, request) {
+  modelSelect.value = request.model;
+  for (const p of scenario.params) {
+    const input = document.getElementById(`param-${p.name}`);
+    const value = request.params?.[p.name];
+    if (!input || value === undefined) continue;
+    if (p.type === 'bool') input.checked = Boolean(value);
+    else input.value = String(value);
+  }
+  scaleInput.value = String(request.scale);
 }
 
 // Takes the error's field ("params.tasks") or a message that starts with it, and points at that input.
 export function markInvalid(fieldOrMessage) {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-  const m = /^(params\.([\w-]+)|scale|model|deadline_s)\b/.exec(fieldOrMessage ?? '');
+  const m = /^(params\.([\w-]+)|scale|model|deadline_s|repeat)\b/.exec(fieldOrMessage ?? '');
   if (!m) return;
   const el = document.getElementById(m[2] ? `param-${m[2]}` : m[1]);
   if (el) el.setAttribute('aria-invalid', 'true');

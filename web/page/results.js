@@ -1,4 +1,4 @@
-// Native results recorded by `samovar bench`, and matching them to a run.
+// Results recorded by `samovar bench` (native, and CPython where it ran), and matching them to a run.
 import { SCHEMA_VERSION } from './schema.js';
 
 export const NATIVE_URL = '/results/native.json';
@@ -37,36 +37,65 @@ export function deepEqual(a, b) {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
 
-// Same request apart from the model: scenario, params (all keys), scale and seed.
-function sameInputs(record, report) {
+// The same request: scenario, model, params (all keys), scale, seed and trace level.
+export function sameRequest(record, report) {
   return record.scenario === report.scenario
+    && record.model === report.model
     && record.scale === report.scale
     && record.seed === report.seed
+    && (record.trace_level ?? 'spans') === (report.trace_level ?? 'spans')
     && deepEqual(record.params, report.params);
 }
 
-export function findMatch(native, report) {
-  return native.results.find((r) => r.model === report.model && sameInputs(r, report)) ?? null;
-}
-
-// The same request under other models (e.g. sequential next to asyncio) puts the run's speed-up in context.
-export function findOtherModels(native, report) {
-  const seen = new Set();
-  return native.results.filter((r) => {
-    if (r.model === report.model || seen.has(r.model) || !sameInputs(r, report)) return false;
-    seen.add(r.model);
-    return true;
-  });
-}
-
-// When nothing matches, the requests that were recorded for this scenario tell the reader what to try.
-export function recordedRequests(native, report, limit = 5) {
+// How a recorded request differs from this run's, in words: "tasks 100 recorded, 3 here".
+export function differences(record, report) {
   const out = [];
-  for (const r of native.results) {
-    if (r.scenario !== report.scenario || r.model !== report.model) continue;
-    if (out.some((o) => o.scale === r.scale && o.seed === r.seed && deepEqual(o.params, r.params))) continue;
+  const differ = (name, recorded, here) => {
+    if (!deepEqual(recorded, here)) out.push(`${name} ${JSON.stringify(recorded)} recorded, ${JSON.stringify(here)} here`);
+  };
+  differ('model', record.model, report.model);
+  for (const name of new Set([...Object.keys(report.params ?? {}), ...Object.keys(record.params ?? {})])) {
+    differ(name, record.params?.[name], report.params?.[name]);
+  }
+  differ('scale', record.scale, report.scale);
+  differ('seed', record.seed, report.seed);
+  differ('trace', record.trace_level ?? 'spans', report.trace_level ?? 'spans');
+  return out;
+}
+
+// The recorded request nearest to this run's: the same scenario, then the same model and trace
+// level, then the fewest differences, numbers nearest on a log scale. Null when none of the
+// scenario was recorded.
+export function nearestRecorded(results, report) {
+  let best = null;
+  let bestScore = Infinity;
+  for (const r of results ?? []) {
+    if (r.scenario !== report.scenario) continue;
+    let score = (r.model === report.model ? 0 : 1000) + ((r.trace_level ?? 'spans') === (report.trace_level ?? 'spans') ? 0 : 100);
+    for (const [name, here] of Object.entries(report.params ?? {})) score += distance(r.params?.[name], here);
+    score += distance(r.scale, report.scale) + (r.seed === report.seed ? 0 : 0.5);
+    if (score < bestScore) {
+      best = r;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function distance(recorded, here) {
+  if (deepEqual(recorded, here)) return 0;
+  if (typeof recorded === 'number' && typeof here === 'number' && recorded > 0 && here > 0) {
+    return 1 + Math.abs(Math.log10(recorded / here));
+  }
+  return 3;
+}
+
+// Every recorded request of this scenario, once each, for the reader to load.
+export function recordedRequests(results, scenario) {
+  const out = [];
+  for (const r of results ?? []) {
+    if (r.scenario !== scenario || out.some((o) => sameRequest(o, r))) continue;
     out.push(r);
-    if (out.length === limit) break;
   }
   return out;
 }
