@@ -58,12 +58,10 @@ struct Report {
   std::map<std::string, std::pair<double, double>> metric_ranges;
   std::map<std::string, bool> checks;
   std::optional<Table> table;
-};
-
-std::vector<SweepPoint> sweep;
-std::string sweep_memory;  // what the bytes were read from
-std::string sweep_limit;   // why the sweep stopped before its end, if it did
-std::optional<Error> error;
+  std::vector<SweepPoint> sweep;
+  std::string sweep_memory;  // what the bytes were read from
+  std::string sweep_limit;   // why the sweep stopped before its end, if it did
+  std::optional<Error> error;
 };
 
 nlohmann::json to_json(const Report& report);
