@@ -103,4 +103,9 @@ extern const multiprocessing::Function<Encrypt, Encrypted> encrypt;
 // Counts the primes below the limit by trial division.
 extern const multiprocessing::Function<std::int64_t, std::int64_t> count_primes;
 
+// scale.cpp: a process that waits, for the sweep and the pool's round trip.
+
+// time.sleep for the given nanoseconds (0: answers at once); answers them.
+extern const multiprocessing::Function<std::int64_t, std::int64_t> nap;
+
 }  // namespace samovar::scenarios::process_functions

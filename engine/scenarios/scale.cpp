@@ -4,15 +4,29 @@
 
 #include "engine/asyncio/gather.hpp"
 #include "engine/asyncio/sleep.hpp"
+#include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/concurrent/thread_pool_executor.hpp"
 #include "engine/contract/format.hpp"
 #include "engine/platform/memory.hpp"
+#include "engine/platform/process.hpp"
 #include "engine/scenarios/catalog.hpp"
 #include "engine/scenarios/context.hpp"
+#include "engine/scenarios/process_functions.hpp"
 #include "engine/threading/lock.hpp"
 #include "engine/threading/thread.hpp"
 
 namespace samovar::scenarios {
+
+namespace process_functions {
+
+const multiprocessing::Function<std::int64_t, std::int64_t> nap{"nap",
+                                                                [](const std::int64_t& nanos) {
+                                                                  if (nanos > 0)
+                                                                    platform::sleep_for(nanos);
+                                                                  return nanos;
+                                                                }};
+
+}  // namespace process_functions
 
 namespace {
 
@@ -134,6 +148,27 @@ contract::SweepPoint threads_waiting(Context& ctx, std::size_t n, double seconds
           (static_cast<double>(held) - static_cast<double>(before)) / units};
 }
 
+// n worker processes started, each in time.sleep for `seconds` at once: per process, the wall
+// time beyond the sleep (mostly its start) and what the process tree then holds.
+contract::SweepPoint processes_waiting(Context& ctx, std::size_t n, double seconds) {
+  const auto& nap = process_functions::nap;
+  const std::vector<std::string> naps(n, nap.argument(platform::to_nanos(seconds)));
+  const std::size_t before = memory_bytes();
+  const platform::Nanos start = platform::now();
+  std::size_t held = before;
+  {
+    concurrent::ProcessPoolExecutor pool(n, &ctx.recorder());
+    std::vector<concurrent::Future<std::string>> calls;
+    for (const auto& argument : naps) calls.push_back(pool.submit(nap.name(), argument));
+    held = memory_bytes();
+    for (auto& call : calls) call.result(ctx.stop());
+  }
+  const double wall = platform::to_seconds(platform::now() - start);
+  const double units = static_cast<double>(n);
+  return {"processes", n, wall, (wall - seconds) * 1e6 / units,
+          (static_cast<double>(held) - static_cast<double>(before)) / units};
+}
+
 contract::SweepPoint coroutines_waiting(Context& ctx, std::size_t n, double seconds) {
   Measured m;
   const platform::Nanos start = platform::now();
@@ -144,14 +179,18 @@ contract::SweepPoint coroutines_waiting(Context& ctx, std::size_t n, double seco
           (static_cast<double>(m.heap_asleep) - static_cast<double>(m.heap_before)) / units};
 }
 
-// Table 3 and 8.2 measured: 10, 100, 1,000, ... units waiting at once, up to `sweep_to`.
+// Table 3 and 8.2 measured: 10, 100, 1,000, ... coroutines or threads waiting at once, or 1, 2,
+// 4, ... processes, up to `sweep_to`.
 void run_sweep(Context& ctx, std::size_t up_to) {
   const double seconds = ctx.seconds(ctx.number("delay"));
-  const bool threads = ctx.model() == "threading";
+  const std::string& model = ctx.model();
+  const std::size_t first = model == "multiprocessing" ? 1 : 10, factor = first == 1 ? 2 : 10;
   std::size_t largest = 0;
-  for (std::size_t n = std::min<std::size_t>(10, up_to);; n = std::min(n * 10, up_to)) {
-    const contract::SweepPoint point =
-        threads ? threads_waiting(ctx, n, seconds) : coroutines_waiting(ctx, n, seconds);
+  for (std::size_t n = std::min(first, up_to);; n = std::min(n * factor, up_to)) {
+    const contract::SweepPoint point = model == "threading" ? threads_waiting(ctx, n, seconds)
+                                       : model == "multiprocessing"
+                                           ? processes_waiting(ctx, n, seconds)
+                                           : coroutines_waiting(ctx, n, seconds);
     ctx.print(std::to_string(point.n) + " " + point.unit +
                   " waiting at once: " + contract::fixed(point.wall_s, 3) + " s, " +
                   contract::fixed(point.us_per_unit, 2) + " us and " +
@@ -162,14 +201,40 @@ void run_sweep(Context& ctx, std::size_t up_to) {
     if (!ctx.sweep_limit().empty() || n >= up_to) break;
   }
   ctx.metric("sweep_largest", static_cast<double>(largest));
-  // From what the recorder counted: the largest step's units all waited at the same moment.
-  ctx.check("all_units_waited_at_once", ctx.recorder().peak_overlap("sleep") >= largest);
+  // From what the recorder counted: the largest step's units all waited at the same moment (a
+  // process's sleep is its own, out of the recorder's sight).
+  if (model != "multiprocessing")
+    ctx.check("all_units_waited_at_once", ctx.recorder().peak_overlap("sleep") >= largest);
+}
+
+// The multiprocessing model's own costs: a worker process started, and a call to it and back,
+// submitted one at a time.
+void run_processes(Context& ctx) {
+  const long long calls = ctx.integer("tasks");
+  const auto& nap = process_functions::nap;
+  const platform::Nanos start = platform::now();
+  concurrent::ProcessPoolExecutor pool(1, &ctx.recorder());
+  pool.submit(nap.name(), nap.argument(0)).result(ctx.stop());  // up before timing the calls
+  const double start_ms = platform::to_seconds(platform::now() - start) * 1e3;
+  const platform::Nanos calls_start = platform::now();
+  for (long long i = 0; i < calls; ++i) pool.submit(nap.name(), nap.argument(0)).result(ctx.stop());
+  const double round_trip_us =
+      static_cast<double>(platform::now() - calls_start) / 1e3 / static_cast<double>(calls);
+  ctx.print("a worker process started and answered its first call: " +
+                contract::fixed(start_ms, 1) + " ms",
+            false);
+  ctx.print(std::to_string(calls) + " calls through a ProcessPoolExecutor, one at a time: " +
+                contract::fixed(round_trip_us, 1) + " us each, submit to result",
+            false);
+  ctx.metric("process_start_ms", start_ms);
+  ctx.metric("process_round_trip_us", round_trip_us);
 }
 
 void run(Context& ctx) {
   if (const auto up_to = ctx.integer("sweep_to"); up_to > 0)
     return run_sweep(ctx, static_cast<std::size_t>(up_to));
   if (ctx.model() == "threading") return run_threading(ctx);
+  if (ctx.model() == "multiprocessing") return run_processes(ctx);
   const long long tasks = ctx.integer("tasks");
   const long long n_switches = ctx.integer("switches");
   const double seconds = ctx.seconds(ctx.number("delay"));
@@ -205,25 +270,31 @@ void run(Context& ctx) {
 }  // namespace
 
 Scenario scale() {
-  return {{"scale",
-           "Resource usage as tasks grow",
-           "8.2",
-           "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, "
-           "the memory each sleeping task holds, and one suspend/resume through the loop. Model "
-           "threading: a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread "
-           "started and joined. Measure with trace off (--no-spans) for the engine's own figures. "
-           "sweep_to sweeps 10, 100, ... units waiting at once, with the time and memory of each.",
-           {"asyncio", "threading"},
-           {param::integer("tasks", 100'000, 1, 1'000'000,
-                           "tasks gathered at once (threading: calls through the pool)"),
-            param::number("delay", 1.0, 0, 60, "guide seconds each task sleeps"),
-            param::integer("switches", 1'000'000, 1, 100'000'000,
-                           "sleep(0) round trips to time (threading: Lock acquire/release pairs)"),
-            param::integer("sweep_to", 0, 0, 1'000'000,
-                           "0, or sweep 10, 100, ... up to this many units waiting at once "
-                           "(coroutines; threading: threads), time and memory per unit")
-                .at_most_with("threading", 1000, "threads waiting at once")}},
-          run};
+  return {
+      {"scale",
+       "Resource usage as tasks grow",
+       "8.2",
+       "What a task costs: the time asyncio.gather spends per task beyond the sleep itself, "
+       "the memory each sleeping task holds, and one suspend/resume through the loop. Model "
+       "threading: a call through a ThreadPoolExecutor and back, an uncontended Lock, a thread "
+       "started and joined. Model multiprocessing: a worker process started, and a call to it and "
+       "back. Measure with trace off (--no-spans) for the engine's own figures. sweep_to "
+       "sweeps 10, 100, ... coroutines or threads (1, 2, 4, ... processes) waiting at once, "
+       "with the time and memory of each.",
+       {"asyncio", "threading", "multiprocessing"},
+       {param::integer("tasks", 100'000, 1, 1'000'000,
+                       "tasks gathered at once (threading, multiprocessing: calls through a "
+                       "pool of one)"),
+        param::number("delay", 1.0, 0, 60, "guide seconds each task sleeps"),
+        param::integer("switches", 1'000'000, 1, 100'000'000,
+                       "sleep(0) round trips to time (threading: Lock acquire/release pairs)"),
+        param::integer("sweep_to", 0, 0, 1'000'000,
+                       "0, or sweep 10, 100, ... up to this many units waiting at once "
+                       "(coroutines; threading: threads), time and memory per unit")
+            .at_most_with("threading", 1000, "threads waiting at once")
+            .at_most_with("multiprocessing", static_cast<double>(platform::process::max_workers()),
+                          "worker processes this target can run at once")}},
+      run};
 }
 
 }  // namespace samovar::scenarios

@@ -432,7 +432,7 @@ test('scale: asyncio\'s cost per task, as README runs it (defaults, --no-spans)'
   const report = await runJson(samovar, ['run', 'scale', '--no-spans', '--json']);
   assert.equal(report.model, 'asyncio');
   assert.equal(report.trace_level, 'off');
-  assert.deepEqual(report.params, { tasks: 100000, delay: 1, switches: 1000000 });
+  assert.deepEqual(report.params, { tasks: 100000, delay: 1, switches: 1000000, sweep_to: 0 });
   assert.deepEqual(report.checks, { all_tasks_finished: true });
   const { metrics: m } = report;
   assert.equal(m.tasks, 100000);

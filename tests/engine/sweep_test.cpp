@@ -60,6 +60,28 @@ TEST_CASE("scale's sweep with threading: real threads each in time.sleep",
   CHECK(sleepers.size() == 10);
 }
 
+TEST_CASE("scale's sweep with multiprocessing: 1, then 2 worker processes each in time.sleep",
+          "[scenario][scale][sweep][process]") {
+  const json r = run_request({{"scenario", "scale"},
+                              {"model", "multiprocessing"},
+                              {"params", {{"sweep_to", 2}, {"delay", 2}}},
+                              {"scale", 0.1}});
+  REQUIRE_FALSE(r.contains("error"));
+  const json& points = r["sweep"]["points"];
+  REQUIRE(points.size() == 2);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    INFO(points[i].dump());
+    CHECK(points[i]["unit"] == "processes");
+    CHECK(points[i]["n"] == i + 1);
+    CHECK(points[i]["wall_s"].get<double>() >= 0.2);
+  }
+  // Each process got its own lane in the trace, and its call shows on it.
+  std::set<std::string> lanes;
+  for (const auto& s : r["trace"])
+    if (s["name"] == "call") lanes.insert(s["lane"].get<std::string>());
+  CHECK(lanes.size() >= 2);
+}
+
 TEST_CASE("a sweep past the threads one can wait at once is refused, naming the field",
           "[scenario][scale][sweep][contract]") {
   const json r = run_request(
