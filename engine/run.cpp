@@ -65,6 +65,7 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
   if (!keep) return;
   report.checks = ctx.checks();
   report.expected_checks = ctx.expected_checks();
+  report.table = ctx.table();
   report.sweep = ctx.sweep();
   report.sweep_limit = ctx.sweep_limit();
   report.sweep_memory = ctx.sweep_memory();

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <system_error>
 
 #include "engine/samovar.hpp"
@@ -34,9 +36,35 @@ static json cli_value(const std::string& typed) {
   }
 }
 
+// --spec FILE: the file's JSON, or a message for exit 2.
+static std::optional<json> read_spec(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) {
+    std::cerr << "error: --spec " << path << ": cannot be read; allowed: a JSON file\n";
+    return std::nullopt;
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    return json::parse(valid_utf8(text));
+  } catch (const json::exception& e) {
+    std::cerr << "error: --spec " << path << ": not JSON (" << e.what() << ")\n";
+    return std::nullopt;
+  }
+}
+
 int run(const RunArgs& args) {
-  json request{
-      {"schema_version", kSchemaVersion}, {"scenario", args.scenario}, {"params", json::object()}};
+  if (args.scenario.empty() && args.spec_file.empty()) {
+    std::cerr << "error: run needs a SCENARIO (or --spec FILE)\n";
+    return 2;
+  }
+  json request{{"schema_version", kSchemaVersion},
+               {"scenario", args.scenario.empty() ? "workload" : args.scenario},
+               {"params", json::object()}};
+  if (!args.spec_file.empty()) {
+    const auto spec = read_spec(args.spec_file);
+    if (!spec) return 2;
+    request["spec"] = *spec;
+  }
   if (!args.model.empty()) request["model"] = args.model;
   if (args.scale) request["scale"] = cli_value(*args.scale);
   if (args.seed) request["seed"] = cli_value(*args.seed);

@@ -21,6 +21,7 @@ struct RunArgs {
   bool json = false;
   std::string trace_file;
   bool trace_off = false;
+  std::string spec_file;  // --spec: the request's `spec`, read from this JSON file
 };
 int run(const RunArgs& args);
 

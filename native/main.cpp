@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   cli::RunArgs run_args;
   auto* run =
       app.add_subcommand("run", "Run one scenario and print what it printed, then a summary");
-  run->add_option("scenario", run_args.scenario, "Scenario id (see `samovar list`)")->required();
+  run->add_option("scenario", run_args.scenario,
+                  "Scenario id (see `samovar list`); workload when --spec is given");
   run->add_option("--model", run_args.model, "sequential, asyncio, threading or multiprocessing");
   run->add_option("--set", run_args.sets, "A param, as name=value (repeatable)");
   run->add_option("--scale", run_args.scale,
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
   run->add_option("--trace", run_args.trace_file,
                   "Write the trace as Chrome Trace Event JSON (Perfetto opens it)");
   run->add_flag("--no-spans", run_args.trace_off, "Record no spans (request field trace: off)");
+  run->add_option("--spec", run_args.spec_file,
+                  "A workload spec (JSON file) to run: the request's spec field");
 
   cli::ServeArgs serve_args;
   serve_args.root = SAMOVAR_DEFAULT_ROOT;

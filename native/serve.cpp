@@ -129,16 +129,27 @@ void check_served(const Request& request, const nlohmann::json& raw, const Serve
   over("deadline_s", request.deadline_s, limits::kMinDeadlineS, limits::kServeMaxDeadlineS, false);
   over("max_lines", static_cast<double>(request.max_lines), 0, limits::kServeMaxLines, true);
   over("max_spans", static_cast<double>(request.max_spans), 0, limits::kServeMaxSpans, true);
-  if (any_url || !request.params.contains("url")) return;
-  const auto& url = request.params["url"];
-  if (!url.is_string() || url.get<std::string>().empty()) return;
-  const std::string text = url.get<std::string>();
-  for (const auto& origin : served.own_origins)
-    if (text.rfind(origin + "/delay/", 0) == 0) return;
-  throw BadRequest("params.url",
-                   "only this server's own /delay/<s> is fetched (" + served.own_origins.front() +
-                       "/delay/2, or leave url out); start `samovar serve --allow-any-url` to "
-                       "fetch others");
+  if (any_url) return;
+  const auto own = [&](const std::string& field, const nlohmann::json& url) {
+    if (!url.is_string() || url.get<std::string>().empty()) return;
+    const std::string text = url.get<std::string>();
+    for (const auto& origin : served.own_origins)
+      if (text.rfind(origin + "/delay/", 0) == 0) return;
+    throw BadRequest(field, "only this server's own /delay/<s> is fetched (" +
+                                served.own_origins.front() +
+                                "/delay/2, or leave url out); start `samovar serve "
+                                "--allow-any-url` to fetch others");
+  };
+  if (request.params.contains("url")) own("params.url", request.params["url"]);
+  // A workload's http steps (the spec was checked with the request: its shape is known).
+  if (request.spec.is_object())
+    for (std::size_t t = 0; t < request.spec["tasks"].size(); ++t) {
+      const auto& steps = request.spec["tasks"][t]["steps"];
+      for (std::size_t i = 0; i < steps.size(); ++i)
+        if (steps[i].contains("url"))
+          own("spec.tasks[" + std::to_string(t) + "].steps[" + std::to_string(i) + "].url",
+              steps[i]["url"]);
+    }
 }
 
 class Routes {

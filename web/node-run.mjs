@@ -4,7 +4,7 @@
 //   node web/node-run.mjs run gather --set tasks=3 --json
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCHEMA_VERSION } from './page/schema.js';
@@ -12,7 +12,7 @@ import { SCHEMA_VERSION } from './page/schema.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const modulePath = process.env.SAMOVAR_WASM ?? join(here, '..', 'build', 'wasm', 'page', 'samovar.js');
 const usage = `usage: node-run.mjs list [--json]
-       node-run.mjs run SCENARIO [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--repeat N] [--no-spans] [--json] [--trace FILE]`;
+       node-run.mjs run SCENARIO|--spec FILE [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--repeat N] [--no-spans] [--json] [--trace FILE]`;
 
 // process.exit can cut piped output short: exit once stdout has taken everything.
 function finish(text, code) {
@@ -31,6 +31,13 @@ function cliValue(text) {
   return typeof value === 'number' && !Number.isFinite(value) ? text : value;  // 1e999, as natively
 }
 
+// --spec FILE: the request's spec, as the native CLI reads it (exit 2 when it cannot be had).
+function readSpec(path) {
+  let text;
+  try { text = readFileSync(path, 'utf8'); } catch { fail(`error: --spec ${path}: cannot be read; allowed: a JSON file`); }
+  try { return JSON.parse(text); } catch (e) { fail(`error: --spec ${path}: not JSON (${e.message})`); }
+}
+
 function parseRun(args) {
   const request = { schema_version: SCHEMA_VERSION, params: {} };
   const options = { json: false, traceFile: null };
@@ -45,6 +52,7 @@ function parseRun(args) {
     else if (a === '--deadline') request.deadline_s = cliValue(value(++i, a));
     else if (a === '--repeat') request.repeat = cliValue(value(++i, a));
     else if (a === '--trace') options.traceFile = value(++i, a);
+    else if (a === '--spec') request.spec = readSpec(value(++i, a));
     else if (a === '--set') {
       const assignment = value(++i, a);
       const eq = assignment.indexOf('=');
@@ -54,6 +62,7 @@ function parseRun(args) {
     else if (request.scenario === undefined) request.scenario = a;
     else fail(`unexpected argument ${a}`);
   }
+  if (request.scenario === undefined && request.spec !== undefined) request.scenario = 'workload';
   if (request.scenario === undefined) fail('run needs a SCENARIO');
   return { request, options };
 }

@@ -53,6 +53,8 @@ json to_json(const Report& r) {
          {"checks", r.checks},
          {"expected_checks", r.expected_checks},
          {"trace", std::move(spans)}};
+  if (!r.request.spec.is_null()) j["spec"] = r.request.spec;
+  if (r.table) j["table"] = to_json(*r.table);
   if (!r.sweep.empty() || !r.sweep_limit.empty()) {
     json points = json::array();
     for (const auto& p : r.sweep)
@@ -71,6 +73,23 @@ json to_json(const Report& r) {
   }
   if (r.error) j["error"] = {{"code", r.error->code}, {"message", r.error->message}};
   return j;
+}
+
+json to_json(const Table& table) {
+  const auto figure = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json rows = json::array();
+  for (const auto& row : table.rows) {
+    json cells = json::array();
+    for (const auto& c : row.cells) {
+      json cell{{"measured_s", figure(c.measured_s)},
+                {"ideal_s", figure(c.ideal_s)},
+                {"guide_s", figure(c.guide_s)}};
+      if (!c.note.empty()) cell["note"] = c.note;
+      cells.push_back(std::move(cell));
+    }
+    rows.push_back({{"name", row.name}, {"cells", std::move(cells)}});
+  }
+  return {{"columns", table.columns}, {"rows", std::move(rows)}};
 }
 
 json bad_request_json(const std::string& field, const std::string& message) {

@@ -18,6 +18,22 @@ struct Error {
   std::string message;
 };
 
+// A table of figures a scenario measured beside what it expected (compare: Table 4 of the
+// guide). Each cell: the measured wall time, the ideal for this machine, the guide's figure,
+// each absent where there is none, and a note saying why a measurement is missing.
+struct Table {
+  struct Cell {
+    std::optional<double> measured_s, ideal_s, guide_s;
+    std::string note;
+  };
+  struct Row {
+    std::string name;
+    std::vector<Cell> cells;  // one per column
+  };
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+};
+
 // One step of a sweep (scale's): n units waiting at once, what the step took and held.
 struct SweepPoint {
   std::string unit;  // "coroutines", "threads"
@@ -48,6 +64,7 @@ struct Report {
   // "expected_checks".
   std::map<std::string, bool> checks;
   std::map<std::string, bool> expected_checks;
+  std::optional<Table> table;
   std::vector<SweepPoint> sweep;
   std::string sweep_memory;  // what the bytes were read from
   std::string sweep_limit;   // why the sweep stopped before its end, if it did
@@ -56,6 +73,7 @@ struct Report {
 
 nlohmann::json to_json(const Report& report);
 nlohmann::json to_json(const platform::Machine& machine);
+nlohmann::json to_json(const Table& table);
 // One output line as the report and the page's live stream show it.
 nlohmann::json to_json(const trace::Line& line, const std::string& who);
 

@@ -34,7 +34,7 @@ using limits::kMaxText;
 constexpr const char* kFields =
     "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, "
     "max_spans, "
-    "repeat";
+    "repeat, spec";
 
 bool has(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -127,8 +127,8 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   check_json_value(j);
   for (const auto& [key, value] : j.items()) {
     static const std::vector<std::string> known{
-        "schema_version", "scenario", "model",     "params",    "scale", "seed",
-        "deadline_s",     "trace",    "max_lines", "max_spans", "repeat"};
+        "schema_version", "scenario", "model",     "params",    "scale",  "seed",
+        "deadline_s",     "trace",    "max_lines", "max_spans", "repeat", "spec"};
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw BadRequest(key, message::unknown_field(kFields));
   }
@@ -177,6 +177,17 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   }
   for (const auto& limit : scenario->limits)
     if (limit.model == r.model) check_limit(limit, r.params);
+  if (scenario->spec_rule) {
+    if (!j.contains("spec")) throw BadRequest("spec", message::missing());
+    scenario->spec_rule(j["spec"]);
+    r.spec = j["spec"];
+  } else if (j.contains("spec")) {
+    std::vector<std::string> ids;
+    for (const auto& s : scenarios)
+      if (s.spec_rule) ids.push_back(s.id);
+    throw BadRequest("spec", "scenario " + r.scenario + " takes no spec; allowed with scenario " +
+                                 message::list(ids) + " only");
+  }
   if (j.contains("scale"))
     r.scale = number("scale", j["scale"], limits::kMinScale, limits::kMaxScale, false);
   if (j.contains("seed"))
@@ -207,17 +218,19 @@ Request parse_request_text(const std::string& text, const std::vector<ScenarioSp
 }
 
 json to_json(const Request& r) {
-  return {{"schema_version", kSchemaVersion},
-          {"scenario", r.scenario},
-          {"model", r.model},
-          {"params", r.params},
-          {"scale", r.scale},
-          {"seed", r.seed},
-          {"deadline_s", r.deadline_s},
-          {"trace", r.trace == trace::Level::spans ? "spans" : "off"},
-          {"max_lines", r.max_lines},
-          {"max_spans", r.max_spans},
-          {"repeat", r.repeat}};
+  json j{{"schema_version", kSchemaVersion},
+         {"scenario", r.scenario},
+         {"model", r.model},
+         {"params", r.params},
+         {"scale", r.scale},
+         {"seed", r.seed},
+         {"deadline_s", r.deadline_s},
+         {"trace", r.trace == trace::Level::spans ? "spans" : "off"},
+         {"max_lines", r.max_lines},
+         {"max_spans", r.max_spans},
+         {"repeat", r.repeat}};
+  if (!r.spec.is_null()) j["spec"] = r.spec;
+  return j;
 }
 
 }  // namespace samovar::contract

@@ -25,6 +25,8 @@ struct Request {
   trace::Level trace = trace::Level::spans;
   std::size_t max_lines = 10'000;
   std::size_t max_spans = 50'000;
+  // A workload spec (JSON), for a scenario that runs one (ScenarioSpec::spec_rule); null else.
+  nlohmann::json spec;
   // Runs of the same request: the report's wall time and metrics are their medians, its lines,
   // trace and checks the first run's. deadline_s bounds all of them together.
   int repeat = 1;

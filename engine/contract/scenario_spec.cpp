@@ -161,6 +161,7 @@ nlohmann::json catalog_json(const std::vector<ScenarioSpec>& scenarios) {
                    {"default_model", s.models.front()},
                    {"params", params},
                    {"headline", std::move(headline)}});
+    if (s.spec_rule) all.back()["takes_spec"] = true;  // the request's `spec` field
   }
   return {{"schema_version", kSchemaVersion}, {"scenarios", all}};
 }

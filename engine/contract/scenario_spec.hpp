@@ -81,6 +81,9 @@ struct ScenarioSpec {
   std::vector<std::string> models;
   std::vector<ParamSpec> params;
   std::vector<SumLimit> limits = {};
+  // A scenario that runs a request's `spec` (a workload) checks it with this: it throws
+  // BadRequest naming the spec's bad field. Unset: the scenario takes no spec.
+  std::function<void(const nlohmann::json&)> spec_rule = {};
   std::vector<Headline> headline = {};
 
   const ParamSpec* param(std::string_view name) const;

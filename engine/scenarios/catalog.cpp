@@ -14,6 +14,8 @@ Scenario deadlock();
 Scenario producer_consumer();
 Scenario gil();
 Scenario encrypt();
+Scenario workload();
+Scenario compare();
 
 namespace {
 
@@ -56,7 +58,12 @@ const std::vector<Scenario>& catalog() {
                               {"lock_acquire_release_ns", "uncontended Lock", "ns"},
                               {"pool_round_trip_us", "pool round trip", "µs"},
                               {"process_start_ms", "a worker process's start", "ms"},
-                              {"process_round_trip_us", "process pool round trip", "µs"}})};
+                              {"process_round_trip_us", "process pool round trip", "µs"}}),
+      with_headline(compare(),
+                    {{"cpu_unit_s", "a cpu unit", "s"}, {"file_step_s", "a file step", "s"}}),
+      with_headline(workload(), {{"model_wall_s", "the tasks' wall time", "s"},
+                                 {"peak_sleep", "sleeps at once", ""},
+                                 {"peak_cpu", "cpu steps at once", ""}})};
   return all;
 }
 

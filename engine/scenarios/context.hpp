@@ -100,6 +100,11 @@ class Context {
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
   const std::map<std::string, bool>& expected_checks() const noexcept { return expected_checks_; }
+  // The request's workload spec (null unless the scenario takes one), and the report's table.
+  const nlohmann::json& spec() const noexcept { return request_.spec; }
+  double scale() const noexcept { return request_.scale; }
+  void table(contract::Table t) { table_ = std::move(t); }
+  const std::optional<contract::Table>& table() const noexcept { return table_; }
   // A sweep's steps, what their memory was read from, and why it stopped early (a thread that
   // could not start), if it did.
   void sweep_point(contract::SweepPoint point, std::string memory) {
@@ -124,6 +129,7 @@ class Context {
   std::map<std::string, double> metrics_;
   std::map<std::string, bool> checks_;
   std::map<std::string, bool> expected_checks_;
+  std::optional<contract::Table> table_;
   std::vector<contract::SweepPoint> sweep_;
   std::string sweep_memory_;
   std::string sweep_limit_;

@@ -567,6 +567,40 @@ test('scale in the page: what a task costs, and the threading model\'s own costs
   });
 });
 
+test('compare in the page: Table 4 as a table (every cell) and a chart', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const {state, error, checks} = await runScenario(page, 'compare', {rows: 'cpu', work: 4}, undefined, {scale: 0.02});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.ok(checkShown(checks, 'cpu/order_agrees_with_guide') !== undefined, `checks: ${checks}`);
+    const table = await page.evaluate(() => ({
+      head: [...document.querySelectorAll('#compare-table th')].map((th) => th.textContent),
+      cells: [...document.querySelectorAll('#compare-table tbody td')].map((td) => td.textContent),
+      chart: Boolean(document.querySelector('#compare-table .chart svg')),
+    }));
+    assert.deepEqual(table.head, ['workload', 'Sequential', 'Asyncio', 'Threading (GIL)', 'Threading, GIL off', 'Multiprocessing']);
+    assert.equal(table.cells.length, 6);
+    assert.equal(table.cells[0], 'CPU-intensive calculation');
+    for (const cell of table.cells.slice(1)) assert.match(cell, /^[\d.]+s.*ideal [\d.]+s/, `cell ${cell}`);
+    assert.match(table.cells[1], /the guide says 8 s/);
+    assert.ok(table.chart, 'a chart beside the table');
+  });
+});
+
+test('the spec editor: a workload written in the page runs; a bad field is named', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    await page.click('#scenarios [data-scenario="workload"]');
+    const spec = {version: 1, tasks: [{name: 'one', steps: [{step: 'print', text: 'hello'}, {step: 'sleep', seconds: 1}]},
+      {name: 'two', steps: [{step: 'sleep', seconds: 1}]}]};
+    await page.fill('#spec', JSON.stringify(spec));
+    const ran = await runScenario(page, 'workload', {}, 'asyncio');
+    assert.equal(ran.state, 'done', `run ended in state ${ran.state}: ${ran.error}`);
+    assert.ok(ran.lines.some((l) => l.endsWith('hello')), `lines:\n${ran.lines.join('\n')}`);
+    assert.equal(ran.metrics.peak_sleep?.shown, '2');
+    spec.tasks[1].steps[0].seconds = 'x';
+    await page.fill('#spec', JSON.stringify(spec));
+    const bad = await runScenario(page, 'workload');
+    assert.equal(bad.state, 'error');
+    assert.match(bad.error, /spec\.tasks\[1\]\.steps\[0\]\.seconds/);
 test('scale\'s sweep in the page: per-unit time and memory drawn on log axes beside the native sweep', {timeout: 150_000}, async () => {
   await inPage(async (page) => {
     assert.equal(await page.isVisible('#sweep'), false, 'the sweep section shows before a sweep');

@@ -289,7 +289,7 @@ test('run --json --model sequential: checks say not concurrent', { timeout: RUN_
 // ---- bad input ----
 
 const BAD_INPUT = [
-  [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale'],
+  [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale, compare, workload'],
   [['run', 'gather', '--model', 'bogus'], 'error: model: "bogus" is not allowed; allowed: asyncio, sequential'],
   [['run', 'gather', '--set', 'size=3'], 'error: params.size: unknown field; allowed: tasks, delay, blocking'],
   [['run', 'gather', '--set', 'tasks=abc'], 'error: params.tasks: expected an integer, got string "abc"'],
@@ -829,4 +829,63 @@ test('bench --quick writes the results file atomically', { timeout: 180_000 }, a
         `${tasks} tasks: asyncio ${gathered.wall_s} s is faster than sequential ${sequential.wall_s} s`);
   }
   assert.deepEqual(readdirSync(dir), ['native.json'], 'no *.tmp.* file left');
+});
+
+// ---- run --spec (workload specs, docs/WORKLOAD.md) ----
+
+const GOOD_SPEC = {
+  version: 1,
+  counters: [{ name: 'stock', shared: false }],
+  tasks: ['chai', 'coffee'].map((name) => ({
+    name,
+    steps: [{ step: 'print', text: `brewing ${name}` }, { step: 'sleep', seconds: 1 },
+      { step: 'cpu', units: 2 }, { step: 'incr', counter: 'stock', times: 100, locked: true }],
+  })),
+};
+
+test('run --spec FILE runs the workload under the model asked for, on both targets', async (t) => {
+  assertWasmBuilt();
+  const file = join(tempDir(t), 'spec.json');
+  writeFileSync(file, JSON.stringify(GOOD_SPEC));
+  for (const run of [samovar, wasm]) {
+    const report = await runJson(run, ['run', '--spec', file, '--model', 'threading', '--json']);
+    assert.equal(report.scenario, 'workload');
+    assert.deepEqual(report.spec.tasks.map((task) => task.name), ['chai', 'coffee']);
+    assert.equal(report.checks.counters_exact, true);
+    assert.equal(report.checks.one_gil_holder_at_a_time, true);
+    assert.equal(report.metrics.primes, 2 * 2 * 753);
+    const texts = report.output.map((line) => line.text);
+    for (const text of ['chai started', 'brewing chai', 'chai finished', 'coffee finished'])
+      assert.ok(texts.includes(text), `${text} in ${texts}`);
+  }
+});
+
+test('run --spec with a bad file exits 2 and says why, on both targets', async (t) => {
+  assertWasmBuilt();
+  const dir = tempDir(t);
+  const missing = join(dir, 'missing.json');
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '{"version": 1, tasks');
+  const badField = join(dir, 'bad.json');
+  const bad = structuredClone(GOOD_SPEC);
+  bad.tasks[1].steps[1].seconds = 'x';
+  writeFileSync(badField, JSON.stringify(bad));
+  const cases = [
+    [missing, new RegExp(`^error: --spec ${missing}: cannot be read; allowed: a JSON file\n`)],
+    [dir, /cannot be read; allowed: a JSON file/],
+    [notJson, /^error: --spec .*not\.json: not JSON/],
+    [badField, /^error: spec\.tasks\[1\]\.steps\[1\]\.seconds: .*expected number 0\.\.60, got string "x"/],
+  ];
+  for (const [file, message] of cases) {
+    const [native, web] = await Promise.all([samovar('run', '--spec', file), wasm('run', '--spec', file)]);
+    assertExit(native, 2, `native --spec ${file}`);
+    assertExit(web, 2, `wasm --spec ${file}`);
+    assert.equal(native.stdout, '');
+    assert.match(native.stderr, message);
+    assert.match(web.stderr, message);
+  }
+  // A spec is for the workload scenario only.
+  const other = await samovar('run', 'gather', '--spec', badField);
+  assertExit(other, 2, 'gather --spec');
+  assert.match(other.stderr, /^error: spec: /);
 });

@@ -40,7 +40,7 @@ TEST_CASE("a request gets every default filled in", "[contract]") {
 TEST_CASE("bad requests are refused with the field and what is allowed", "[contract]") {
   CHECK(
       error_of(R"({"scenario": "nope"})") ==
-      R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale)");
+      R"(scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale, compare, workload)");
   CHECK(error_of(R"({"scenario": "gather", "model": "threading"})") ==
         R"(model: "threading" is not allowed; allowed: asyncio, sequential)");
   CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==
@@ -62,7 +62,7 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
   CHECK(error_of(R"({"scenario": "gather", "colour": "red"})") ==
         "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, "
         "deadline_s, trace, "
-        "max_lines, max_spans, repeat");
+        "max_lines, max_spans, repeat, spec");
   CHECK(error_of(R"({"model": "asyncio"})") == "scenario: required, but missing");
   CHECK(error_of("[1, 2]") == "request: expected a JSON object");
   CHECK(error_of("{").rfind("request: not valid JSON", 0) == 0);

@@ -16,6 +16,7 @@ const std::map<std::string, json> kQuick{
     {"encrypt", {{"work", 1000}, {"rounds", 1}}},
     {"gil", {{"work", 1000}, {"rounds", 1}}},
     {"scale", {{"tasks", 100}, {"switches", 100}}},
+    {"compare", {{"rows", "cpu"}, {"work", 1}}},
 };
 
 TEST_CASE("every headline metric of the catalog is one its scenario reports", "[contract]") {
@@ -32,6 +33,10 @@ TEST_CASE("every headline metric of the catalog is one its scenario reports", "[
                    {"scale", 0.01},
                    {"trace", "off"}};
       if (kQuick.count(id)) request["params"] = kQuick.at(id);
+      if (scenario.value("takes_spec", false))  // a workload: one task, a sleep and a cpu unit
+        request["spec"] = json::parse(
+            R"({"version": 1, "tasks": [{"steps": [{"step": "sleep", "seconds": 1},
+                                                    {"step": "cpu", "units": 1}]}]})");
       const json r = to_json(run(parse_request(request)));
       INFO(model << ": " << r.value("error", json()).dump());
       REQUIRE_FALSE(r.contains("error"));

@@ -420,9 +420,10 @@ TEST_CASE("encrypt: the guide's line from a process pool, equal to the work done
           "[scenario][encrypt][process]") {
   const json r = run_request(
       {{"scenario", "encrypt"}, {"params", {{"items", 4}, {"work", 10000}, {"workers", 2}}}});
-  REQUIRE(r["output"].size() == 6);
+  // The guide's program prints its one card; the other three are encrypted and compared too.
+  REQUIRE(r["output"].size() == 1);
   CHECK(r["output"][0]["text"] == "    4321_drac_tiderc");
-  CHECK(r["output"][3]["text"] == "    7321_drac_tiderc");
+  CHECK(r["metrics"]["rounds"] == 3);
   CHECK(r["checks"]["results_equal_sequential"] == true);
   CHECK(r["checks"]["no_worker_left"] == true);
   // Every call is on a lane of the pool's processes (the encrypt calls and the round trips

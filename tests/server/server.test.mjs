@@ -777,6 +777,22 @@ describe('the 30 s limits', { concurrency: true }, () => {
   });
 });
 
+test('POST /api/run runs a workload spec; its http steps fetch only this server\'s /delay', { timeout: 60_000 }, async () => {
+  const spec = (url) => ({ version: 1, tasks: [{ name: 'fetch', steps: [{ step: 'http', seconds: 0, ...(url ? { url } : {}) }] }] });
+  const ok = await postJson('/api/run', { scenario: 'workload', model: 'threading', spec: spec() });
+  assert.equal(ok.status, 200);
+  const report = JSON.parse(ok.body.toString());
+  assert.equal(report.error, undefined);
+  assert.equal(report.checks.io_ok, true);
+  const away = await postJson('/api/run', { scenario: 'workload', spec: spec('http://127.0.0.1:1/x') });
+  assert.equal(away.status, 400);
+  const { error } = JSON.parse(away.body.toString());
+  assert.equal(error.field, 'spec.tasks[0].steps[0].url');
+  const bad = await postJson('/api/run', { scenario: 'workload', spec: { version: 1, tasks: [{ steps: [{ step: 'cpu', units: 0 }] }] } });
+  assert.equal(bad.status, 400);
+  assert.equal(JSON.parse(bad.body.toString()).error.field, 'spec.tasks[0].steps[0].units');
+});
+
 test('the server is still up after all of the above', { timeout: 10_000 }, async () => {
   assert.equal(server.child.exitCode, null, `serve exited; stderr: ${server.stderr()}`);
   assert.equal(server.child.signalCode, null, `serve was killed; stderr: ${server.stderr()}`);

@@ -5,6 +5,7 @@ import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
+import { drawTable, specEditor, readSpec } from './compare.js';
 import { drawComparison, clearComparison, sidesOf } from './comparison.js';
 import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative } from './results.js';
@@ -59,6 +60,7 @@ function select(id) {
   ui.title.textContent = found.title;
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found);
+  specEditor(ui.paramsBox, found);
 }
 
 function showError(text) {
@@ -77,6 +79,7 @@ function clearResults() {
   ui.metrics.replaceChildren();
   clearTimeline(ui.timeline, ui.timelineNote);
   clearComparison(ui.comparison, ui.conditions);
+  drawTable(ui.results, null);
   clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
@@ -95,6 +98,7 @@ async function run(trace = 'spans') {
   running = true;
   ui.run.disabled = true;
   const request = {...readRequest(ui, scenario), trace};
+  readSpec(request);
   clearResults();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
@@ -162,6 +166,7 @@ async function render(report, request, nativePromise, live) {
   renderChecks(ui.checks, report.checks, undefined, report.expected_checks);
   renderMetrics(ui.metrics, report.metrics);
   drawTimeline(ui.timeline, ui.timelineNote, report);
+  drawTable(ui.results, report);
   const compared = {
     report,
     scenario: engine.catalog.scenarios.find((s) => s.id === report.scenario),
