@@ -601,6 +601,9 @@ test('the spec editor: a workload written in the page runs; a bad field is named
     const bad = await runScenario(page, 'workload');
     assert.equal(bad.state, 'error');
     assert.match(bad.error, /spec\.tasks\[1\]\.steps\[0\]\.seconds/);
+  });
+});
+
 test('scale\'s sweep in the page: per-unit time and memory drawn on log axes beside the native sweep', {timeout: 150_000}, async () => {
   await inPage(async (page) => {
     assert.equal(await page.isVisible('#sweep'), false, 'the sweep section shows before a sweep');
