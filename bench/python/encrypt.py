@@ -8,7 +8,7 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from samovar_request import DeadlineExceeded, fixed, integer, main, run_asyncio
+from samovar_request import DeadlineExceeded, integer, main, run_asyncio
 
 MASK = (1 << 64) - 1
 PRIME = 0x100000001B3
@@ -71,8 +71,8 @@ def body(run):
                 expected, answers = here, there
             else:
                 rounds_agree = rounds_agree and there == answers
-        for text, _ in answers:
-            run.print(text)  # print(result)
+        # The guide's program prints its one card; the others are encrypted and compared too.
+        run.print(answers[0][0])  # print(result)
         trips = []
         for _ in range(500):
             sent = time.perf_counter()
@@ -81,10 +81,6 @@ def body(run):
     finally:
         pool.shutdown(wait=True)
     sequential_s, pool_s = statistics.median(sequential_runs), statistics.median(pool_runs)
-    run.print("Processes: " + ", ".join(f"{pid} ({n} calls)" for pid, n in sorted(calls.items())),
-              stable=False)
-    run.print(f"Sequential {fixed(sequential_s, 3)} s, {workers} processes {fixed(pool_s, 3)} s: "
-              f"{fixed(sequential_s / pool_s, 2)}x", stable=False)
     run.end_program()
     run.metric("rounds", repeats)
     run.metric("sequential_s", sequential_s)
