@@ -73,7 +73,8 @@ const parsed = command === 'run' ? parseRun(rest) : null;
 
 // The WASM build has no listening socket: natively a run that GETs the built-in /delay starts
 // its own server, in a page the page's origin serves it, and here this runner does, for the
-// runs that need it (http-get without a url, or params naming a /delay/ path). The module
+// runs that may GET it (http-get without a url, compare's HTTP row, a spec's http steps, or
+// params naming a /delay/ path). The module
 // resolves relative URLs against samovarBase (web/pre.js).
 const MAX_DELAY_S = 30;  // engine/net/delay_server.hpp
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -84,7 +85,10 @@ function namesDelay(value) {
 }
 
 function needsDelayServer(request) {
-  return (request.scenario === 'http-get' && !request.params.url) || namesDelay(request.params);
+  return (request.scenario === 'http-get' && !request.params.url)
+    || request.scenario === 'compare'
+    || request.spec !== undefined
+    || namesDelay(request.params);
 }
 
 // GET /delay/<seconds>, as natively: {"delay_s": s} after s seconds (capped at 30); 400 for

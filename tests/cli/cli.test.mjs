@@ -729,6 +729,19 @@ test('parity: run http-get with its defaults: every GET succeeds natively and in
   });
 });
 
+// compare's HTTP row GETs the built-in /delay as http-get does: under node from the runner's own.
+test('parity: compare\'s HTTP row: every GET succeeds natively and in WASM', { timeout: 200_000 }, async () => {
+  const [native, web] = await bothTargets(['compare', '--set', 'rows=http']);
+  for (const report of [native, web]) {
+    const told = JSON.stringify({ error: report.error, checks: report.checks });
+    assert.equal(report.checks['http/sequential_io_ok'], true, told);
+    assert.equal(report.checks['http/asyncio_io_ok'], true, told);
+    // Three GETs of 0.2 s each: one after another, then all at once.
+    assert.ok(report.metrics['http/sequential_s'] >= 0.6, told);
+    assert.ok(report.metrics['http/asyncio_s'] >= 0.2, told);
+  }
+});
+
 // scale: every line is a measurement (unstable), so the shapes are compared, and the checks.
 for (const [args, checks] of [
   [['scale', '--set', 'tasks=2000', '--set', 'switches=20000'], { all_tasks_finished: true }],
