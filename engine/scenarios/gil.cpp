@@ -14,30 +14,11 @@
 #include "engine/scenarios/process_functions.hpp"
 #include "engine/scenarios/stopwatch.hpp"
 #include "engine/threading/gil.hpp"
+#include "engine/workload/cpu.hpp"
 
 namespace samovar::scenarios {
 
 namespace {
-
-// Counts the primes in [from, to) by trial division. `each_candidate` runs once per number
-// tried. Kept out of line: V8 moves a WASM function to optimised code only between calls, so
-// one long call would run unoptimised to its end.
-template <class EachCandidate>
-[[gnu::noinline]] long long count_primes_between(long long from, long long to,
-                                                 EachCandidate& each_candidate) {
-  long long count = 0;
-  for (long long n = from < 2 ? 2 : from; n < to; ++n) {
-    bool prime = true;
-    for (long long d = 2; d * d <= n; ++d)
-      if (n % d == 0) {
-        prime = false;
-        break;
-      }
-    count += prime;
-    each_candidate();
-  }
-  return count;
-}
 
 // The primes below `limit`, in chunks of calls to the function above: deterministic on both
 // targets. `each_candidate` runs once per number tried (the GIL model's eval-loop checkpoint),
@@ -47,8 +28,8 @@ long long primes_below(long long limit, EachCandidate each_candidate, EachChunk 
   constexpr long long kChunk = 10'000;
   long long count = 0;
   for (long long from = 0; from < limit; from += kChunk) {
-    count +=
-        count_primes_between(from, from + kChunk < limit ? from + kChunk : limit, each_candidate);
+    count += workload::count_primes_between(from, from + kChunk < limit ? from + kChunk : limit,
+                                            each_candidate);
     each_chunk();
   }
   return count;
