@@ -188,7 +188,7 @@ json cpython_record(const json& request, const ProgramRun& run, std::size_t max_
   record["output_lines"] = lines.size();
   record["output_cut"] = lines.size() > max_lines;
   if (summary.is_object()) {
-    for (const char* field : {"wall_s", "metrics", "checks", "notes", "error"})
+    for (const char* field : {"wall_s", "metrics", "checks", "notes", "sweep", "error"})
       if (summary.contains(field)) record[field] = summary[field];
   } else {
     const std::string why = run.timed_out ? "no summary: it was stopped at the bench's timeout"

@@ -33,6 +33,53 @@ std::string params(const json& p) {
   return out;
 }
 
+std::string figure(double v, const char* format) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, format, v);
+  return buffer;
+}
+
+// scale's sweeps: each step's cost per unit, natively and in CPython where it swept the same n.
+void sweeps(std::ostringstream& md, const json& natives, const json& cpython) {
+  std::string memory;
+  for (std::size_t i = 0; i < natives.size(); ++i) {
+    const json& n = natives[i];
+    if (!n.contains("sweep")) continue;
+    const json* c = nullptr;
+    if (cpython.contains("results") && i < cpython["results"].size() &&
+        cpython["results"][i].contains("sweep"))
+      c = &cpython["results"][i]["sweep"];
+    if (memory.empty())
+      md << "\n## Per unit as they grow (scale's sweep)\n\n"
+         << "N units waiting at once: the wall time beyond the one shared wait, and the memory "
+            "held while all waited less before, each per unit, from the same results file.\n";
+    memory = n["sweep"].value("memory", "?");
+    md << "\n"
+       << n["model"].get<std::string>() << ", " << cell(params(n["params"]))
+       << (c ? "" : " (no CPython sweep)") << "\n\n"
+       << "| n | native µs each | CPython µs each | native bytes each | CPython bytes each |\n"
+       << "|---:|---:|---:|---:|---:|\n";
+    for (const auto& p : n["sweep"]["points"]) {
+      std::string python_us = "—", python_bytes = "—";
+      for (const auto& q : c ? (*c)["points"] : json::array())
+        if (q["n"] == p["n"]) {
+          python_us = figure(q["us_per_unit"].get<double>(), "%.2f");
+          python_bytes = figure(q["bytes_per_unit"].get<double>(), "%.0f");
+        }
+      md << "| " << p["n"].get<std::size_t>() << " " << p["unit"].get<std::string>() << " | "
+         << figure(p["us_per_unit"].get<double>(), "%.2f") << " | " << python_us << " | "
+         << figure(p["bytes_per_unit"].get<double>(), "%.0f") << " | " << python_bytes << " |\n";
+    }
+    for (const auto* s : {&n["sweep"], c})
+      if (s && s->contains("limit"))
+        md << "\n"
+           << (s == c ? "CPython" : "Native")
+           << " stopped early: " << (*s)["limit"].get<std::string>() << "\n";
+  }
+  if (!memory.empty())
+    md << "\nMemory natively: " << memory << "; the CPython programs read it the same way.\n";
+}
+
 }  // namespace
 
 std::string performance_markdown(const json& results) {
@@ -95,6 +142,7 @@ std::string performance_markdown(const json& results) {
        << " | " << cell(params(n["params"]) + scale) << " | " << n.value("trace_level", "") << " | "
        << seconds(native_s) << " | " << cell(python_cell) << " | " << ratio << " |\n";
   }
+  sweeps(md, natives, cpython);
   md << "\nThe results file (`samovar bench --out`) holds each run's metrics, checks and first "
         "output lines too; `cpython.results[i]` stands beside `results[i]`.\n";
   return md.str();

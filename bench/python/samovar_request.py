@@ -136,6 +136,7 @@ class Run:
         self.metrics = {}
         self.checks = {}
         self.notes = []
+        self.sweep = None  # scale's sweep, in the report's shape: {points, memory, limit?}
         self.unstable = []
         self.lines = 0
         self._lock = threading.Lock()
@@ -176,6 +177,8 @@ class Run:
                           "executable": sys.executable, "aiohttp": HAVE_AIOHTTP},
                "machine": {"cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()}",
                            "timer_resolution_s": time.get_clock_info("perf_counter").resolution}}
+        if self.sweep is not None:
+            out["sweep"] = self.sweep
         if error is not None:
             out["error"] = error
         with self._lock:

@@ -75,9 +75,9 @@ async function runNative(request) {
 }
 
 // A line's shape: what is left when the figures (totals, times, ports, process ids) are taken
-// out, for the lines whose text depends on timing or place.
+// out, for the lines whose text depends on timing or place (a memory difference may be below 0).
 // A list of worker processes is one shape however many workers took calls.
-const shape = (text) => text.replace(/\d+(\.\d+)?/g, '#').replace(/# \(# calls\)(, # \(# calls\))+/g, '# (# calls)');
+const shape = (text) => text.replace(/-?\d+(\.\d+)?/g, '#').replace(/# \(# calls\)(, # \(# calls\))+/g, '# (# calls)');
 
 // Where CPython legitimately prints a line samovar does not: the GIL-off row needs a
 // free-threaded interpreter, and the program says that it has none.
@@ -90,6 +90,7 @@ const CHECKS_THAT_MAY_DIFFER = {
   encrypt: ['ran_in_more_than_one_worker'],  // CPython's pool may give one worker every card
   gil: ['one_gil_holder_at_a_time', 'gil_off_tasks_overlapped'],  // the trace's, not CPython's
   'producer-consumer': ['producers_waited_for_space'],  // timing: a tiny scale may not fill it
+  scale: ['all_units_waited_at_once'],  // timing: a thread may wake before the last one starts
 };
 
 const url_server = createServer((req, res) => {
@@ -98,6 +99,13 @@ const url_server = createServer((req, res) => {
   setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}\n'), Number(m[1]) * 1e3);
 });
 after(() => url_server.close());
+
+// scale's sweeps, small: every step of samovar's list for the model, up to its end.
+const SWEEPS = [
+  { scenario: 'scale', params: { sweep_to: 1000 }, scale: 0.05 },
+  { scenario: 'scale', model: 'threading', params: { sweep_to: 100 }, scale: 0.05 },
+  { scenario: 'scale', model: 'multiprocessing', params: { sweep_to: 5 }, scale: 0.05 },
+];
 
 const CASES = [
   { scenario: 'brew-chai', scale: 0.02 },
@@ -125,6 +133,10 @@ const CASES = [
   { scenario: 'producer-consumer', model: 'asyncio', scale: 0.02 },
   { scenario: 'producer-consumer', model: 'multiprocessing', params: { value: true }, scale: 0.02 },
   { scenario: 'gil', params: { work: 20000, rounds: 1 } },
+  { scenario: 'scale', params: { tasks: 1000, switches: 10000 }, scale: 0.05 },
+  { scenario: 'scale', model: 'threading', params: { tasks: 1000, switches: 10000 } },
+  { scenario: 'scale', model: 'multiprocessing', params: { tasks: 20 } },
+  ...SWEEPS,
 ];
 
 test('each CPython program prints what samovar run prints, and a summary', { timeout: 240_000 }, async (t) => {
@@ -176,6 +188,45 @@ test('race: CPython counts every lock-protected update, and reports unsynchronis
   assert.deepEqual(racy.output.map((o) => o.text), [`Chai stock: ${m.actual}`]);
 });
 
+test('scale: CPython sweeps the steps samovar sweeps and reports them in its sweep shape', { timeout: 120_000 }, async (t) => {
+  for (const request of SWEEPS) {
+    await t.test(JSON.stringify(request), async () => {
+      const [native, python] = await Promise.all([runNative(request), runPython(request)]);
+      const sweep = python.summary.sweep;
+      assert.deepEqual(Object.keys(sweep).sort(), ['memory', 'points']);
+      assert.equal(sweep.memory, native.sweep.memory, 'memory read as samovar reads it natively');
+      assert.deepEqual(sweep.points.map((p) => [p.unit, p.n]), native.sweep.points.map((p) => [p.unit, p.n]));
+      for (const p of sweep.points) {
+        assert.deepEqual(Object.keys(p).sort(), Object.keys(native.sweep.points[0]).sort());
+        assert.ok(p.wall_s > 0 && Number.isFinite(p.us_per_unit) && Number.isFinite(p.bytes_per_unit), JSON.stringify(p));
+      }
+      // A line a step, with the step's own figures.
+      assert.deepEqual(python.output.map((o) => o.text),
+        sweep.points.map((p) => `${p.n} ${p.unit} waiting at once: ${p.wall_s.toFixed(3)} s, ${p.us_per_unit.toFixed(2)} us and ${p.bytes_per_unit.toFixed(0)} bytes each`));
+      assert.equal(python.summary.metrics.sweep_largest, sweep.points.at(-1).n);
+      // One loop thread starts every coroutine before any timer is looked at: all wait at once.
+      if (request.model === undefined) assert.equal(python.summary.checks.all_units_waited_at_once, true);
+    });
+  }
+  // Pooled processes hold what they touched: a sweep of them holds more than a megabyte each.
+  const processes = await runPython(SWEEPS[2]);
+  assert.ok(processes.summary.sweep.points.every((p) => p.bytes_per_unit > 1e6), JSON.stringify(processes.summary.sweep));
+});
+
+test('scale: a thread that cannot start ends CPython\'s sweep, said as samovar says it', { timeout: 60_000 }, async () => {
+  // Address space for a few 8 MiB thread stacks only: thread creation fails part way.
+  const request = { scenario: 'scale', model: 'threading', params: { sweep_to: 1000 }, scale: 0.02 };
+  const r = await exec('sh', ['-c', `ulimit -v 600000; exec "$0" -B "$1" "$2"`, PYTHON, program('scale'), JSON.stringify(request)]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1).slice(SUMMARY.length));
+  const { points, limit } = summary.sweep;
+  assert.match(limit, /^thread (\d+) of (\d+) could not start: /);
+  const [, k, of] = /^thread (\d+) of (\d+)/.exec(limit).map(Number);
+  assert.equal(points.at(-1).n, k - 1, 'the threads that did start are the last step');
+  assert.equal(of, k <= 10 ? 10 : k <= 100 ? 100 : 1000);
+  assert.ok(points.length < 3, 'the sweep ended at the limit');
+});
+
 test('bad input: a clear error naming the field, exit 2', { timeout: 60_000 }, async () => {
   const cases = [
     [['{not json'], /request/],
@@ -192,6 +243,20 @@ test('bad input: a clear error naming the field, exit 2', { timeout: 60_000 }, a
     assert.equal(r.code, 2, `${args}: exit ${r.code} ${r.stderr}`);
     assert.match(r.stderr, pattern);
     assert.equal(r.stdout, '', 'nothing ran');
+  }
+  // scale's caps per model, as samovar's own.
+  for (const [model, sweepTo, pattern] of [
+    ['threading', 1001, /params\.sweep_to: 1001 is more than this target allows: at most 1000 threads waiting at once/],
+    ['multiprocessing', 65, /params\.sweep_to: 65 is more than this target allows: at most 64 worker processes/],
+    ['asyncio', 1000001, /params\.sweep_to.*0 to 1000000/]]) {
+    const request = JSON.stringify({ scenario: 'scale', model, params: { sweep_to: sweepTo } });
+    const r = await exec(PYTHON, ['-B', program('scale'), request]);
+    assert.equal(r.code, 2, `${request}: exit ${r.code} ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stdout, '', 'nothing ran');
+    const native = await exec(BIN, ['run', 'scale', '--model', model, '--set', `sweep_to=${sweepTo}`]);
+    assert.equal(native.code, 2, native.stderr);
+    assert.match(native.stderr, pattern);
   }
   const url = await exec(PYTHON, ['-B', program('http-get'),
     JSON.stringify({ scenario: 'http-get', params: { url: 'ftp://example.invalid/' } })]);
@@ -273,10 +338,21 @@ test('bench --quick records native and CPython results side by side; without pyt
     if (!n.output_cut && !c.output_cut) assert.deepEqual(stable(c.output), stable(n.output), c.scenario);
   }
   assert.ok(ran >= 20, `${ran} CPython runs`);
-  assert.equal(cpython.results.find((c) => c.scenario === 'scale').skipped, 'no CPython program for this scenario');
+  // scale's sweeps as CPython swept them, each beside samovar's, for the page's charts.
+  const sweeps = cpython.results.filter((c) => c.scenario === 'scale' && c.params.sweep_to > 0);
+  assert.deepEqual(sweeps.map((c) => c.model), ['asyncio', 'threading', 'multiprocessing']);
+  for (const c of sweeps) {
+    const n = file.results[cpython.results.indexOf(c)];
+    assert.deepEqual(c.sweep.points.map((p) => p.n), n.sweep.points.map((p) => p.n), `${c.model}'s steps`);
+    assert.equal(c.sweep.memory, n.sweep.memory);
+  }
   const text = readFileSync(md, 'utf8');
   assert.match(text, /## The machine/);
   assert.match(text, new RegExp(`CPython: ${cpython.version.replace(/\./g, '\\.')}`));
   assert.match(text, /\| gather \| asyncio \| blocking=false delay=3(\.0)? tasks=3 \| spans \| [0-9.]+ \| [0-9.]+ \| [0-9.]+× \|/);
+  // The sweeps' steps, native beside CPython, generated from the same file.
+  assert.match(text, /## Per unit as they grow \(scale's sweep\)/);
+  assert.match(text, /\| 100000 coroutines \| -?[0-9.]+ \| -?[0-9.]+ \| -?[0-9]+ \| -?[0-9]+ \|/);
+  assert.match(text, /\| 8 processes \| -?[0-9.]+ \| -?[0-9.]+ \| -?[0-9]+ \| -?[0-9]+ \|/);
   assert.deepEqual(readdirSync(dir).sort(), ['PERFORMANCE.md', 'empty-bin', 'no-python', 'results.json'], 'no *.tmp.* file left');
 });

@@ -615,3 +615,20 @@ test('scale\'s sweep in the page: per-unit time and memory drawn on log axes bes
     assert.match(await page.textContent('#sweep'), /Memory here: the module's heap in use\. native: resident memory of the process and its children\./);
   });
 });
+
+// `samovar bench --quick` (the fixture) records CPython's sweep to 100,000 coroutines.
+test('scale\'s sweep in the page: CPython\'s recorded sweep drawn as a third curve', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const {state, error} = await runScenario(page, 'scale', {sweep_to: 100000, delay: 1}, 'asyncio', {scale: 0.1});
+    assert.equal(state, 'done', `run ended in state ${state}: ${error}`);
+    assert.equal(await page.getAttribute('#sweep', 'data-points'), '5');
+    const text = await page.textContent('#sweep');
+    assert.match(text, /CPython: resident memory of the process and its children\./);
+    assert.doesNotMatch(text, /No sweep from[^.]*CPython/);
+    // Each chart's legend names the three series, and each draws a line per series.
+    for (const figure of await page.$$('#sweep .sweep-charts > figure')) {
+      assert.match(await figure.textContent(), /CPython/);
+      assert.ok((await figure.$$('[aria-label="line"] path')).length >= 3, 'a line per series');
+    }
+  });
+});
