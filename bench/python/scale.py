@@ -135,22 +135,36 @@ def nap(seconds):
     return seconds
 
 
+def stop(pool):
+    """A failed run's pool: its workers killed, not waited for (their naps may outlast the
+    deadline, and the program ends with os._exit, which would leave them waiting for calls)."""
+    for process in list((pool._processes or {}).values()):  # no public kill before 3.14
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def result(run, future):
+    """A pool's answer, waited for no longer than the deadline."""
     try:
         return future.result(timeout=run.request.time_left())
     except FutureTimeout:
-        raise DeadlineExceeded("a worker process had not answered at the deadline") from None
+        raise DeadlineExceeded("a pool's worker had not answered at the deadline") from None
 
 
 def processes_waiting(run, n, seconds, _sleeps):
     """n worker processes started, each in time.sleep at once; the pool's end is timed too."""
     before = memory_in_use()
     start = time.perf_counter()
-    with ProcessPoolExecutor(n) as pool:
+    pool = ProcessPoolExecutor(n)
+    try:
         calls = [pool.submit(nap, seconds) for _ in range(n)]
         held = memory_in_use()
         for call in calls:
             result(run, call)
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
     wall = time.perf_counter() - start
     return point("processes", n, wall, seconds, before, held), None
 
@@ -214,10 +228,10 @@ def run_threading(run):
     r = run.request
     calls, pairs = r["tasks"], r["switches"]
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: None).result()  # the worker exists before timing starts
+        result(run, pool.submit(lambda: None))  # the worker exists before timing starts
         start = time.perf_counter()
         for _ in range(calls):
-            pool.submit(lambda: None).result(timeout=r.time_left())
+            result(run, pool.submit(lambda: None))
         round_trip_us = (time.perf_counter() - start) * 1e6 / calls
     run.print(f"{calls} calls through a ThreadPoolExecutor, one at a time: "
               f"{fixed(round_trip_us, 2)} us each, submit to result", stable=False)
@@ -249,13 +263,18 @@ def run_threading(run):
 def run_processes(run):
     calls = run.request["tasks"]
     start = time.perf_counter()
-    with ProcessPoolExecutor(1) as pool:
+    pool = ProcessPoolExecutor(1)
+    try:
         result(run, pool.submit(nap, 0))  # up before timing the calls
         start_ms = (time.perf_counter() - start) * 1e3
         calls_start = time.perf_counter()
         for _ in range(calls):
             result(run, pool.submit(nap, 0))
         round_trip_us = (time.perf_counter() - calls_start) * 1e6 / calls
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
     run.print(f"a worker process started and answered its first call: {fixed(start_ms, 1)} ms",
               stable=False)
     run.print(f"{calls} calls through a ProcessPoolExecutor, one at a time: "

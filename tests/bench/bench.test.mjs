@@ -227,6 +227,18 @@ test('scale: a thread that cannot start ends CPython\'s sweep, said as samovar s
   assert.ok(points.length < 3, 'the sweep ended at the limit');
 });
 
+test('scale: past its deadline CPython\'s sweep fails as the others do, and leaves no worker behind', { timeout: 60_000 }, async () => {
+  for (const model of ['asyncio', 'threading', 'multiprocessing']) {
+    const request = { scenario: 'scale', model, deadline_s: 0.5, params: { sweep_to: 8, delay: 10 } };
+    // stdout closes only when every process holding it has ended: a worker left waiting for
+    // calls would hold it past the hang guard.
+    const r = await exec(PYTHON, ['-B', program('scale'), JSON.stringify(request)], { timeoutMs: 30_000 });
+    assert.equal(r.code, 1, `${model}: exit ${r.code} ${r.signal ?? ''} ${r.stderr}`);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1).slice(SUMMARY.length));
+    assert.equal(summary.error.code, 'deadline_exceeded', model);
+  }
+});
+
 test('bad input: a clear error naming the field, exit 2', { timeout: 60_000 }, async () => {
   const cases = [
     [['{not json'], /request/],
