@@ -143,7 +143,15 @@ void get(ValueReader& in, T& value) {
       throw BadMessage("a vector longer than its message");  // items take >= 1 byte
     value.clear();
     value.resize(n);
-    for (auto& item : value) get(in, item);
+    if constexpr (std::is_same_v<typename T::value_type, bool>) {
+      for (std::size_t i = 0; i < n; ++i) {  // vector<bool>'s items are proxies, not bools
+        bool item = false;
+        get(in, item);
+        value[i] = item;
+      }
+    } else {
+      for (auto& item : value) get(in, item);
+    }
   } else if constexpr (IsOptional<T>::value) {
     bool has = false;
     get(in, has);
