@@ -180,6 +180,10 @@ def run_sweep(run, up_to):
     n = min(first, up_to)
     while True:
         p, limit = step(run, n, seconds, sleeps)
+        # As samovar's: a passed deadline is the run's error, even if the step got to its end
+        # (its threads' sleeps were cut short at the deadline).
+        if r.time_left() <= 0:
+            raise DeadlineExceeded()
         run.print(f"{p['n']} {p['unit']} waiting at once: {fixed(p['wall_s'], 3)} s, "
                   f"{fixed(p['us_per_unit'], 2)} us and {fixed(p['bytes_per_unit'], 0)} "
                   "bytes each", stable=False)
