@@ -104,7 +104,8 @@ void put(std::string& out, const T& value) {
     if (value.size() > std::numeric_limits<std::uint32_t>::max())
       throw BadMessage("a vector of more than 2^32 items");
     put_u32(out, static_cast<std::uint32_t>(value.size()));
-    for (const auto& item : value) put(out, item);
+    // Named, so that vector<bool>'s proxy items (libc++'s, in WASM) are put as bools.
+    for (const auto& item : value) put<typename T::value_type>(out, item);
   } else if constexpr (IsOptional<T>::value) {
     put(out, value.has_value());
     if (value) put(out, *value);
