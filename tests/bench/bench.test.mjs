@@ -76,8 +76,11 @@ async function runNative(request) {
 
 // A line's shape: what is left when the figures (totals, times, ports, process ids) are taken
 // out, for the lines whose text depends on timing or place (a memory difference may be below 0).
-// A list of worker processes is one shape however many workers took calls.
-const shape = (text) => text.replace(/-?\d+(\.\d+)?/g, '#').replace(/# \(# calls\)(, # \(# calls\))+/g, '# (# calls)');
+// A list of worker processes is one shape however many workers took calls, and with deadlock's
+// timeouts either task may be the one that gives up its lock (a or b).
+const shape = (text) => text.replace(/-?\d+(\.\d+)?/g, '#')
+  .replace(/# \(# calls\)(, # \(# calls\))+/g, '# (# calls)')
+  .replace(/\block [ab]\b/g, 'lock #');
 
 // Where CPython legitimately prints a line samovar does not: the GIL-off row needs a
 // free-threaded interpreter, and the program says that it has none.
