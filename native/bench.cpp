@@ -93,6 +93,8 @@ std::vector<Planned> plan(bool quick) {
   if (!quick) add({{"scenario", "gil"}, {"trace", "off"}}, slow);
   add({{"scenario", "gil"}, {"params", {{"work", 100000}, {"rounds", 1}}}});
   add({{"scenario", "http-get"}, {"params", {{"requests", 1000}}}}, quick ? kQuickSkip : "");
+  // The guide's Table 4 (8.1): its four workloads under every model, a few seconds in all.
+  add({{"scenario", "compare"}});
   // The loop's own costs: as the page runs it (spans on), and as measured (tracing off).
   add({{"scenario", "scale"}});
   add({{"scenario", "scale"}, {"trace", "off"}});
@@ -302,7 +304,7 @@ int bench(const BenchArgs& args) {
   std::cout << "wrote " << args.out << "\n";
   if (!python) std::cout << "cpython: " << why_no_python << "\n";
   if (!args.markdown.empty()) {
-    write_atomically(args.markdown, performance_markdown(file));
+    write_atomically(args.markdown, performance_markdown(file, catalog_json()));
     std::cout << "wrote " << args.markdown << "\n";
   }
   return 0;

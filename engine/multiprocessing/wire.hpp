@@ -104,7 +104,8 @@ void put(std::string& out, const T& value) {
     if (value.size() > std::numeric_limits<std::uint32_t>::max())
       throw BadMessage("a vector of more than 2^32 items");
     put_u32(out, static_cast<std::uint32_t>(value.size()));
-    for (const auto& item : value) put(out, item);
+    // Named, so that vector<bool>'s proxy items (libc++'s, in WASM) are put as bools.
+    for (const auto& item : value) put<typename T::value_type>(out, item);
   } else if constexpr (IsOptional<T>::value) {
     put(out, value.has_value());
     if (value) put(out, *value);
@@ -143,7 +144,15 @@ void get(ValueReader& in, T& value) {
       throw BadMessage("a vector longer than its message");  // items take >= 1 byte
     value.clear();
     value.resize(n);
-    for (auto& item : value) get(in, item);
+    if constexpr (std::is_same_v<typename T::value_type, bool>) {
+      for (std::size_t i = 0; i < n; ++i) {  // vector<bool>'s items are proxies, not bools
+        bool item = false;
+        get(in, item);
+        value[i] = item;
+      }
+    } else {
+      for (auto& item : value) get(in, item);
+    }
   } else if constexpr (IsOptional<T>::value) {
     bool has = false;
     get(in, has);

@@ -1,7 +1,5 @@
 #include "engine/net/http_server.hpp"
 
-#include <http_parser.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <string_view>
@@ -11,7 +9,7 @@
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/asyncio/sleep.hpp"
 #include "engine/asyncio/wait_fd.hpp"
-#include "engine/net/detail/message_parse.hpp"
+#include "engine/net/detail/request_reader.hpp"
 #include "engine/platform/socket.hpp"
 
 namespace samovar::net {
@@ -50,44 +48,6 @@ const char* status_text(int status) {
 }
 
 namespace {
-
-// What the parser's callbacks assemble for one request.
-struct Parse : detail::MessageParse {
-  std::string target;
-  std::string method;
-  bool keep_alive = true;
-  bool headers_done = false;
-};
-
-Parse& of(http_parser* p) {
-  return static_cast<Parse&>(*static_cast<detail::MessageParse*>(p->data));
-}
-
-const http_parser_settings& settings() {
-  static const http_parser_settings table = [] {
-    http_parser_settings s{};
-    http_parser_settings_init(&s);
-    detail::collect_headers_and_body(s);
-    s.on_url = [](http_parser* p, const char* at, size_t n) {
-      of(p).target.append(at, n);
-      return 0;
-    };
-    s.on_headers_complete = [](http_parser* p) {
-      of(p).headers_done = true;
-      return 0;
-    };
-    s.on_message_complete = [](http_parser* p) {
-      auto& st = of(p);
-      st.method = http_method_str(static_cast<http_method>(p->method));
-      st.keep_alive = http_should_keep_alive(p) != 0;
-      st.complete = true;
-      http_parser_pause(p, 1);  // one message at a time; pipelined bytes wait in `pending`
-      return 0;
-    };
-    return s;
-  }();
-  return table;
-}
 
 std::string serialize(const HttpResponse& r, const Headers& common, bool keep_alive, bool head) {
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + status_text(r.status) + "\r\n";
@@ -246,9 +206,7 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       --*open;
     }
   } close{asyncio::EventLoop::current(), fd, open_connections_};
-  http_parser parser;
-  http_parser_init(&parser, HTTP_REQUEST);
-  std::string pending;  // bytes read but not yet parsed (a pipelined next request)
+  detail::RequestReader reader(options_.max_body);
   char buffer[16 * 1024];
   bool open = true;
 
@@ -271,30 +229,23 @@ asyncio::Task<void> HttpServer::connection(int fd) {
   };
 
   while (open) {
-    Parse st;
-    st.max_body = options_.max_body;
-    parser.data = static_cast<detail::MessageParse*>(&st);  // the callbacks cast back from the base
-    http_parser_pause(&parser, 0);
-    int error_status = 0;
+    reader.next();
     // The head must be whole by head_timeout after its first byte, the body by body_timeout
     // after the head: slow bytes do not keep a connection for ever.
     bool started = false;
     bool body_started = false;
     platform::Nanos phase_deadline{};
-    while (!st.complete && error_status == 0) {
+    bool timed_out = false;
+    while (!reader.complete() && reader.error_status() == 0 && !timed_out) {
       std::string_view data;
-      if (!pending.empty()) {
-        data = pending;
-      } else {
+      if (!reader.has_pending()) {
         auto r = sock::read(fd, buffer, sizeof buffer);
         if (r.kind == sock::IoResult::kWouldBlock) {
           const platform::Nanos idle_end = platform::now() + options_.idle_timeout;
           const platform::Nanos deadline = started ? std::min(idle_end, phase_deadline) : idle_end;
           if (co_await asyncio::wait_fd(fd, platform::kReadable, deadline)) {
-            if (started)
-              error_status = 408;
-            else
-              open = false;
+            open = started;  // idle between requests: close; mid-request: 408
+            timed_out = started;
             if (!open) break;
           }
           continue;
@@ -305,36 +256,30 @@ asyncio::Task<void> HttpServer::connection(int fd) {
         }
         data = std::string_view(buffer, r.bytes);
       }
-      if (!started && !data.empty()) {
+      if (!started) {
         started = true;
         phase_deadline = platform::now() + options_.head_timeout;
       }
-      const std::size_t used = http_parser_execute(&parser, &settings(), data.data(), data.size());
-      if (st.headers_done && !body_started) {
+      if (data.empty())
+        reader.parse_pending();
+      else
+        reader.parse(data);
+      if (reader.headers_done() && !body_started) {
         body_started = true;
         phase_deadline = platform::now() + options_.body_timeout;
       }
-      const auto err = HTTP_PARSER_ERRNO(&parser);
-      std::string rest(data.substr(std::min(used, data.size())));
-      pending = std::move(rest);
-      if (st.too_large)
-        error_status = 413;
-      else if (err == HPE_HEADER_OVERFLOW)
-        error_status = 431;
-      else if (err != HPE_OK && err != HPE_PAUSED)
-        error_status = 400;
     }
     if (!open) break;
 
+    const int error_status = timed_out ? 408 : reader.error_status();
     HttpResponse response;
-    bool keep_alive = st.keep_alive;
+    bool keep_alive = reader.keep_alive();
     if (error_status != 0) {
       response = plain(error_status, status_text(error_status));
       keep_alive = false;  // the stream cannot be trusted past a bad message
     } else {
-      const HttpRequest request{std::move(st.method), std::move(st.target), std::move(st.headers),
-                                std::move(st.body)};
-      if (auto [status, why] = refusal(request, parser.http_major); status != 0) {
+      const HttpRequest request = reader.take_request();
+      if (auto [status, why] = refusal(request, reader.http_major()); status != 0) {
         response = plain(status, std::move(why));
         keep_alive = false;
       } else {
@@ -361,12 +306,11 @@ asyncio::Task<void> HttpServer::connection(int fd) {
         }
         watch->stop = true;
         stop_watch.task.cancel();
-        pending += std::exchange(watch->early, {});
+        reader.keep(std::exchange(watch->early, {}));
         if (request.peer_gone->load()) break;
       }
     }
-    const bool head =
-        http_method_str(static_cast<http_method>(parser.method)) == std::string_view("HEAD");
+    const bool head = reader.is_head();
     if (!co_await send_all(
             serialize(response, options_.common_headers, keep_alive, head && error_status == 0)))
       break;

@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/concurrent/process_pool_executor.hpp"
 #include "engine/multiprocessing/barrier.hpp"
 #include "engine/multiprocessing/lock.hpp"
 #include "engine/multiprocessing/value.hpp"
+#include "engine/platform/clock.hpp"
 #include "engine/platform/process.hpp"
 #include "engine/scenarios/all_at_once.hpp"
 #include "engine/scenarios/catalog.hpp"
@@ -162,11 +164,25 @@ void run(Context& ctx) {
 
   std::atomic<long long> stock{0};
   threading::Lock lock(rt, "lock");
+  // When each thread began and ended its increments (each writes only its own pair).
+  std::vector<std::pair<platform::Nanos, platform::Nanos>> ran(static_cast<std::size_t>(n_threads));
   const double seconds =
       all_at_once(
           rt, n_threads, [](long long i) { return "Thread-" + std::to_string(i + 1); },
-          [&](long long) { restock(rt, stock, increments, sync, lock); })
+          [&](long long i) {
+            auto& [began, ended] = ran[static_cast<std::size_t>(i)];
+            began = platform::now();
+            restock(rt, stock, increments, sync, lock);
+            ended = platform::now();
+          })
           .seconds();
+  // Updates are lost only while threads increment at once. A busy machine can leave them one
+  // core between them, and then none is lost: this figure says so.
+  platform::Nanos last_began = ran.front().first, first_ended = ran.front().second;
+  for (const auto& [began, ended] : ran) {
+    last_began = std::max(last_began, began);
+    first_ended = std::min(first_ended, ended);
+  }
 
   const long long expected = n_threads * increments;
   const long long actual = stock.load();
@@ -176,9 +192,13 @@ void run(Context& ctx) {
   ctx.metric("actual", static_cast<double>(actual));
   ctx.metric("lost", static_cast<double>(expected - actual));
   ctx.metric("ns_per_increment", seconds * 1e9 / static_cast<double>(expected));
+  ctx.metric("all_at_once_ms",
+             static_cast<double>(std::max<platform::Nanos>(first_ended - last_began, 0)) / 1e6);
   // Unsynchronised real threads lose updates (the guide: "Often < 200000!"); a lock, an atomic
   // increment or the GIL's switches between increments keep the total exact.
-  ctx.check("exact", actual == expected, sync != "none" || ctx.flag("gil") || n_threads == 1);
+  // Threads that never incremented at once (one ended before the next began) lose nothing.
+  ctx.check("exact", actual == expected,
+            sync != "none" || ctx.flag("gil") || n_threads == 1 || first_ended < last_began);
 }
 
 }  // namespace

@@ -277,6 +277,18 @@ test('bench --quick records native and CPython results side by side; without pyt
   const text = readFileSync(md, 'utf8');
   assert.match(text, /## The machine/);
   assert.match(text, new RegExp(`CPython: ${cpython.version.replace(/\./g, '\\.')}`));
-  assert.match(text, /\| gather \| asyncio \| blocking=false delay=3(\.0)? tasks=3 \| spans \| [0-9.]+ \| [0-9.]+ \| [0-9.]+× \|/);
+  assert.match(text, /\| gather \| asyncio \| blocking=false delay=3(\.0)? tasks=3 \| spans \| [0-9.]+ \| [0-9.]+ \| [0-9.]+× \| sleeps at once 3 · 3 \|/);
+  // Table 4 as compare measured it: its four rows, each cell measured (ideal; the guide's).
+  const compare = file.results.find((n) => n.scenario === 'compare');
+  assert.equal(compare.table.rows.length, 4);
+  assert.match(text, /## The guide's Table 4 \(8\.1\), measured by `compare`/);
+  assert.match(text, /\| 3 HTTP requests \(2s each\) \| [0-9.]+ \([0-9.]+; 6\.000\) \|/);
+  // scale's sweeps, one table per model, a row per N the native sweep reached.
+  for (const unit of ['coroutines', 'threads', 'processes']) {
+    const sweep = file.results.find((n) => n.sweep && n.sweep.points[0].unit === unit);
+    assert.ok(sweep, unit);
+    assert.match(text, new RegExp(`### ${sweep.model}: ${unit}`));
+    for (const p of sweep.sweep.points) assert.match(text, new RegExp(`\\n\\| ${p.n} \\| [0-9.]+ \\|`), `${unit} ${p.n}`);
+  }
   assert.deepEqual(readdirSync(dir).sort(), ['PERFORMANCE.md', 'empty-bin', 'no-python', 'results.json'], 'no *.tmp.* file left');
 });

@@ -161,3 +161,13 @@ TEST_CASE("http-get: concurrent GETs through one session, against the run's own 
   CHECK(report["output"][0]["stable"] == false);  // it holds the run's port
   CHECK(report["wall_s"].get<double>() < 1.0);    // 5 x 0.2 s would be 1 s
 }
+
+// serve caps its connections below the fd limit; the run's own /delay server must not, or
+// the requests past the cap fail with 503 (1,000 requests failed 488).
+TEST_CASE("http-get: more requests than serve's connection cap all succeed", "[native][scenario]") {
+  const auto report = run_json_text(
+      R"({"scenario": "http-get", "params": {"requests": 1000, "delay": 1}, "trace": "off"})");
+  CHECK(report["metrics"]["failed"] == 0);
+  CHECK(report["checks"]["all_ok"] == true);
+  CHECK(report["metrics"]["connections_opened"] == 1000);
+}

@@ -68,6 +68,10 @@ TEST_CASE("wire: typed values round-trip: integers, bools, strings, vectors, str
   const Order unpaid{7, 0, {}, std::nullopt};
   CHECK(wire::decode_value<Order>(wire::encode_value(unpaid)) == unpaid);
   CHECK(wire::encode_value(std::optional<std::int64_t>()) == std::string(1, '\0'));
+  const std::vector<bool> flags{true, false, true};  // items are proxies, decoded one by one
+  CHECK(wire::decode_value<std::vector<bool>>(wire::encode_value(flags)) == flags);
+  CHECK_THROWS_WITH(wire::decode_value<std::vector<bool>>(std::string("\1\0\0\0\2", 5)),
+                    "a bool of value 2");
 }
 
 TEST_CASE("wire: bytes that are not the value asked for are refused", "[wire]") {

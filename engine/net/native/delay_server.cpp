@@ -1,5 +1,7 @@
 #include <charconv>
 #include <cmath>
+#include <cstddef>
+#include <limits>
 #include <optional>
 
 #include "engine/asyncio/event_loop.hpp"
@@ -28,10 +30,19 @@ asyncio::Task<HttpResponse> delay_response(std::string seconds_text) {
 
 namespace {
 
+// Its only client is the run's own session, whose connections the run's params bound
+// (http-get's requests, up to 10,000): no cap of its own, which would fail the requests past
+// it with 503. Running out of descriptors is met by the accept loop's back-off.
+ServerOptions own_client_only() {
+  ServerOptions options;
+  options.max_connections = std::numeric_limits<std::size_t>::max();
+  return options;
+}
+
 class LoopbackDelayServer final : public DelayServer {
  public:
   LoopbackDelayServer()
-      : server_({},
+      : server_(own_client_only(),
                 [](const HttpRequest& request) -> asyncio::Task<HttpResponse> {
                   const std::string_view target = request.target;
                   if (target.rfind("/delay/", 0) == 0)
