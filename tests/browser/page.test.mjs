@@ -5,7 +5,8 @@
 //   SAMOVAR_BIN=build/native/native/samovar SAMOVAR_PAGE_DIR=build/wasm/page \
 //   SAMOVAR_RESULTS=build/native/results/native.json node --test tests/browser/
 // Optional: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (path of a PNG of the finished gather run);
-// SCREENSHOT_DEADLOCK, _GIL, _ENCRYPT, _PROCESSES, _FAILED and _TRUNCATED for those tests' pages.
+// SCREENSHOT_DEADLOCK, _GIL, _ENCRYPT, _PROCESSES, _FAILED, _TRUNCATED, _LOADED and _REPEAT for
+// those tests' pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -155,8 +156,13 @@ async function runScenario(page, id, params = {}, model = undefined, {scale, dea
       })),
       outputNote: text('output-more'),
       checks: [...document.querySelectorAll('#checks li')].map((li) => li.textContent),
-      // name -> the value as shown, and whether it is flagged.
-      metrics: Object.fromEntries(dts.map((dt) => [dt.textContent, {shown: dt.nextElementSibling.textContent, warn: dt.nextElementSibling.classList.contains('warn')}])),
+      // name -> the value as shown (a repeated request's median), its runs' "(least–most)" where
+      // they differ, and whether it is flagged.
+      metrics: Object.fromEntries(dts.map((dt) => {
+        const dd = dt.nextElementSibling;
+        const range = dd.querySelector('.range')?.textContent;
+        return [dt.textContent, {shown: dd.querySelector('.value').textContent, ...(range ? {range} : {}), warn: dd.classList.contains('warn')}];
+      })),
       timelineNote: text('timeline-note'),
     };
   });
@@ -179,9 +185,20 @@ const SLOW_STEP = /^Executing <Task '[^']*'> took [\d.]+ seconds$/;
 function guideRows({rows, metrics}) {
   const slow = rows.filter((r) => r.who === 'asyncio' && SLOW_STEP.test(r.text));
   if (metrics?.slow_steps !== undefined && rows.length < 500) {
-    assert.equal(String(slow.length), metrics.slow_steps.shown, `slow-step lines vs metrics.slow_steps:\n${linesText(rows)}`);
+    // The lines are run 1's; a repeated request's metric is the median, run 1's within its range.
+    const [least, most] = metricRange(metrics.slow_steps);
+    assert.ok(least <= slow.length && slow.length <= most, `${slow.length} slow-step lines vs metrics.slow_steps ${JSON.stringify(metrics.slow_steps)}:\n${linesText(rows)}`);
   }
   return rows.filter((r) => !slow.includes(r));
+}
+
+// A metric as shown, as numbers: [least, most] of its runs ([value, value] when they agree).
+function metricRange({shown, range}) {
+  const number = (t) => Number(t.replaceAll(',', ''));
+  if (!range) return [number(shown), number(shown)];
+  const m = /^\((.+)–(.+)\)$/.exec(range);
+  assert.ok(m, `range ${JSON.stringify(range)}`);
+  return [number(m[1]), number(m[2])];
 }
 
 function linesText(rows) {
@@ -630,5 +647,87 @@ test('scale\'s sweep in the page: CPython\'s recorded sweep drawn as a third cur
       assert.match(await figure.textContent(), /CPython/);
       assert.ok((await figure.$$('[aria-label="line"] path')).length >= 3, 'a line per series');
     }
+  });
+});
+
+// A recorded workload request carries its spec; loading it must put that spec in the editor
+// (and its seed and repeat in the form), so that the run is the recorded request exactly.
+test('loading a recorded workload request restores its spec, and the run is that request', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const spec = {version: 1, tasks: [
+      {name: 'kettle', steps: [{step: 'print', text: 'kettle on'}, {step: 'sleep', seconds: 1}, {step: 'cpu', units: 2}]},
+      {name: 'cups', steps: [{step: 'print', text: 'cups out'}, {step: 'sleep', seconds: 1}]}]};
+    // A real native record of that spec, added to the results file the page reads.
+    const record = await page.evaluate(async (spec) => (await fetch('/api/run', {method: 'POST', headers: {'Content-Type': 'application/json'},
+      body: JSON.stringify({schema_version: 1, scenario: 'workload', model: 'threading', params: {gil: false}, scale: 0.05, seed: 7, repeat: 2, spec})})).json(), spec);
+    assert.equal(record.error, undefined, JSON.stringify(record.error));
+    assert.deepEqual(record.spec, spec);
+    const file = await page.evaluate(async () => (await fetch('/results/native.json', {cache: 'no-cache'})).json());
+    file.results.push(record);
+    await page.route('**/results/native.json', (route) => route.fulfill({status: 200, contentType: 'application/json', body: JSON.stringify(file)}));
+    // As on a static host: no native run, so the comparison is with a record, exact only when the
+    // whole request is. The requests the page would have run natively are kept to compare.
+    const sent = [];
+    await page.route('**/api/run', (route) => {
+      sent.push(route.request().postDataJSON());
+      return route.fulfill({status: 404, contentType: 'text/plain', body: 'not found'});
+    });
+
+    // The editor's own spec: the record differs in its spec, and the page says so.
+    const first = await runScenario(page, 'workload', {}, 'threading');
+    assert.equal(first.state, 'done', `run ended in state ${first.state}: ${first.error}`);
+    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'nearest');
+    const text = await page.textContent('#comparison');
+    assert.match(text, /spec of 2 tasks \(kettle, cups\) recorded, spec of 3 tasks \(Masala chai, Ginger chai, Green chai\) here/, text);
+
+    const button = page.locator('#comparison button.load-recorded', {hasText: 'kettle'});
+    assert.equal(await button.count(), 1, text);
+    assert.equal(await button.textContent(), 'threading · gil=false · scale 0.05 · seed 7 · spec of 2 tasks (kettle, cups)');
+    await button.click();
+    const loaded = await page.waitForFunction(() => document.body.dataset.state === 'done'
+      && document.getElementById('comparison').dataset.native === 'recorded', null, {timeout: RUN_TIMEOUT_MS}).then(() => true, () => false);
+    assert.ok(loaded, `after loading: state ${await page.evaluate(() => document.body.dataset.state)}; ${await page.textContent('#comparison')}`);
+    if (process.env.SCREENSHOT_LOADED) await page.screenshot({path: process.env.SCREENSHOT_LOADED, fullPage: true});
+    assert.deepEqual(JSON.parse(await page.inputValue('#spec')), spec);
+    assert.equal(await page.inputValue('#seed'), '7');
+    assert.equal(await page.inputValue('#repeat'), '2');
+    const rows = await page.$$eval('#output li .text', (spans) => spans.map((s) => s.textContent));
+    for (const line of ['kettle on', 'cups out']) assert.ok(rows.includes(line), `lines:\n${rows.join('\n')}`);
+    // What the page ran (and sent to the native runner) is the recorded request.
+    const ran = sent.at(-1);
+    assert.deepEqual({scenario: ran.scenario, model: ran.model, params: ran.params, scale: ran.scale, seed: ran.seed, repeat: ran.repeat, trace: ran.trace, spec: ran.spec},
+      {scenario: 'workload', model: 'threading', params: {gil: false}, scale: 0.05, seed: 7, repeat: 2, trace: 'spans', spec});
+  });
+});
+
+// With repeat N the lines, checks and timeline are run 1's and the metrics the medians of the N
+// runs: each panel says which it shows, and a metric the runs disagree on shows their range.
+test('a repeated request: the metrics say they are medians with their ranges, the output, checks and timeline that they are run 1', {timeout: 150_000}, async () => {
+  await inPage(async (page) => {
+    const headings = () => page.evaluate(() => ['output-heading', 'checks-heading', 'timeline-heading', 'metrics-heading']
+      .map((id) => document.getElementById(id).textContent.trim()));
+    const repeated = await runScenario(page, 'race', {threads: 2, increments: 100000, sync: 'none'}, 'threading', {repeat: 3});
+    if (process.env.SCREENSHOT_REPEAT) await page.screenshot({path: process.env.SCREENSHOT_REPEAT, fullPage: true});
+    assert.equal(repeated.state, 'done', `run ended in state ${repeated.state}: ${repeated.error}`);
+    assert.deepEqual(await headings(), ['Output · run 1 of 3', 'Checks · run 1 of 3', 'Timeline · run 1 of 3', 'Metrics · median of 3 runs']);
+    assert.match(await page.textContent('#metrics-note'), /^Each metric is the median of 3 runs, with \(least–most\) where they differ\. The output, checks and timeline are run 1's/);
+    assert.match(repeated.summary, /— wall \S+s, the median of 3 runs \(\S+s–\S+s\), on WASM /, repeated.summary);
+    // A timed figure differs between runs: the median shown lies within the range beside it.
+    const perIncrement = repeated.metrics.ns_per_increment;
+    assert.ok(perIncrement?.range, `metrics: ${JSON.stringify(repeated.metrics)}`);
+    const [least, most] = metricRange(perIncrement);
+    const median = Number(perIncrement.shown.replaceAll(',', ''));
+    assert.ok(least < most && least <= median && median <= most, JSON.stringify(perIncrement));
+    // One every run agrees on has none.
+    assert.deepEqual(repeated.metrics.expected, {shown: '200,000', warn: false});
+    // Beside the native run: medians in the headline table, each side's run 1 in the output columns.
+    assert.match(await page.textContent('#headline caption'), /^Each side's median over its runs, with \(least–most\) where they differ\.$/);
+    assert.match(await page.textContent('#comparison details.side-output summary'), /^Output side by side \(each side's run 1\): /);
+
+    const once = await runScenario(page, 'race', {}, 'threading', {repeat: 1});
+    assert.equal(once.state, 'done', `run ended in state ${once.state}: ${once.error}`);
+    assert.deepEqual(await headings(), ['Output', 'Checks', 'Timeline', 'Metrics']);
+    assert.equal(await page.textContent('#metrics-note'), '');
+    assert.equal(await page.$('#metrics .range'), null, 'a range shown for one run');
   });
 });

@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "engine/platform/clock.hpp"
 #include "engine/samovar.hpp"
+#include "engine/workload/unit_cost.hpp"
 
 using namespace samovar;
 using nlohmann::json;
@@ -221,4 +225,72 @@ TEST_CASE("compare's report has every cell of Table 4", "[workload][compare]") {
     CHECK(r["checks"].contains(row + "/order_agrees_with_guide"));
   }
   CHECK(r["metrics"]["http/sequential_guide_s"] == 6);
+}
+
+// A fake timer: piece i takes base[i] seconds, times `slow(round, i)`, the rest of a busy
+// machine's doing. Rounds are counted by the pieces timed.
+struct FakePieces {
+  std::vector<double> base;
+  std::function<double(int round, int piece)> slow;
+  int timed = 0;
+  double operator()(int i) {
+    const int round = timed++ / static_cast<int>(base.size());
+    return base[static_cast<std::size_t>(i)] * slow(round, i);
+  }
+};
+
+TEST_CASE("a cpu unit costs the sum of its pieces' fastest timings, whatever slowed the rest",
+          "[workload][unit_cost]") {
+  const std::vector<double> base{0.001, 0.002, 0.003, 0.004};
+  SECTION("each piece timed clean once, in a different round, the rest three times as long") {
+    FakePieces f{base, [](int round, int piece) { return round == piece + 1 ? 1.0 : 3.0; }};
+    const auto cost = workload::fastest_pieces(4, std::ref(f));
+    CHECK(cost.seconds == Approx(0.010));
+    CHECK(cost.pieces == 4);
+    CHECK(cost.rounds == 8);  // the last piece's clean round (4), then three that change nothing
+  }
+  SECTION("steady timings stop once they add up to min_s") {
+    FakePieces f{base, [](int, int) { return 1.0; }};
+    const auto cost = workload::fastest_pieces(4, std::ref(f));
+    CHECK(cost.seconds == Approx(0.010));
+    CHECK(cost.rounds == 10);  // 10 rounds of 10 ms: the 0.1 s of min_s
+  }
+  SECTION("a busy spell shorter than min_s is outlasted") {
+    const std::vector<double> tenth{0.0001, 0.0002, 0.0003, 0.0004};
+    FakePieces f{tenth, [](int round, int) { return round < 20 ? 4.0 : 1.0; }};
+    const auto cost = workload::fastest_pieces(4, std::ref(f));
+    CHECK(cost.seconds == Approx(0.001));
+    CHECK(cost.rounds == 40);  // 80 ms slowed, then 20 rounds of 1 ms to reach min_s
+  }
+  SECTION("timings that keep falling stop at the budget") {
+    FakePieces f{{0.1}, [](int round, int) { return std::pow(0.95, round); }};
+    CHECK(workload::fastest_pieces(1, std::ref(f)).rounds == 6);  // 0.53 s timed
+  }
+  SECTION("a timer that never moves stops at the most rounds") {
+    FakePieces f{base, [](int, int) { return 0.0; }};
+    CHECK(workload::fastest_pieces(4, std::ref(f)).rounds == workload::Rounds{}.max);
+  }
+  SECTION("slow pieces stop at the budget") {
+    FakePieces f{{0.2}, [](int, int) { return 1.0; }};
+    const auto cost = workload::fastest_pieces(1, std::ref(f));
+    CHECK(cost.rounds == 3);  // 0.6 s timed, past the 0.5 s budget
+    CHECK(cost.seconds == Approx(0.2));
+  }
+}
+
+TEST_CASE("this machine's cpu unit is timed in pieces over rounds", "[workload][unit_cost]") {
+  const double resolution = platform::timer_resolution_seconds();
+  const auto cost = workload::measure_unit_cost(resolution);
+  INFO("unit " << cost.seconds << " s, " << cost.pieces << " pieces, " << cost.rounds
+               << " rounds, timer " << resolution << " s");
+  CHECK(cost.seconds > 0);
+  CHECK(cost.pieces >= 1);
+  CHECK(cost.pieces <= 10);
+  // Each piece lasts 100 ticks of the timer or is the whole unit.
+  CHECK((cost.pieces == 1 || cost.seconds / cost.pieces >= 50 * resolution));
+  const workload::Rounds r;
+  CHECK(cost.rounds <= r.max);
+  // Each piece's fastest timing is at most its mean, so the rounds' timings add up to this at
+  // least.
+  CHECK((cost.rounds >= r.min || cost.seconds * cost.rounds >= r.budget_s));
 }

@@ -5,10 +5,10 @@ import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
-import { drawTable, specEditor, readSpec } from './compare.js';
+import { drawTable, specEditor, readSpec, fillSpec } from './compare.js';
 import { drawComparison, clearComparison, sidesOf } from './comparison.js';
 import { drawSweep, clearSweep } from './sweep.js';
-import { loadNative } from './results.js';
+import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -34,6 +34,8 @@ const ui = {
   error: $('error'),
   checks: $('checks'),
   metrics: $('metrics'),
+  metricsHeading: $('metrics-heading'),
+  metricsNote: $('metrics-note'),
   timeline: $('timeline'),
   timelineNote: $('timeline-note'),
   comparison: $('comparison'),
@@ -77,6 +79,7 @@ function clearResults() {
   ui.runSummary.textContent = '';
   renderChecks(ui.checks, null, 'Checks appear when the run finishes.');
   ui.metrics.replaceChildren();
+  labelRuns(1);
   clearTimeline(ui.timeline, ui.timelineNote);
   clearComparison(ui.comparison, ui.conditions);
   drawTable(ui.results, null);
@@ -85,11 +88,13 @@ function clearResults() {
   markInvalid('');
 }
 
-// A recorded request the reader chose: into the form, then run, so it compares exactly.
+// A recorded request the reader chose: into the form (its spec into the editor), then run,
+// so that the run is the recorded request and compares with it exactly.
 function loadRecorded(record) {
   if (running) return;
   select(record.scenario);
   fillRequest(ui, scenario, record);
+  if (record.spec !== undefined) fillSpec(record.spec);
   run(record.trace_level === 'off' ? 'off' : 'spans');
 }
 
@@ -129,6 +134,22 @@ async function run(trace = 'spans') {
   }
 }
 
+// How many runs a report is made of: its wall times, one a run (a failed run ends the repeats).
+function runsOf(report) {
+  return Array.isArray(report.walls_s) && report.walls_s.length ? report.walls_s.length : 1;
+}
+
+// A repeated request shows its first run's lines, checks and trace, and the medians of every
+// run's metrics: each panel says which it shows, so that a median is not read as run 1's figure.
+function labelRuns(runs) {
+  const one = runs > 1 ? `· run 1 of ${runs}` : '';
+  for (const span of document.querySelectorAll('.run-of')) span.textContent = one;
+  ui.metricsHeading.textContent = runs > 1 ? `Metrics · median of ${runs} runs` : 'Metrics';
+  ui.metricsNote.textContent = runs > 1
+    ? `Each metric is the median of ${runs} runs, with (least–most) where they differ. The output, checks and timeline are run 1's: its figures may differ from the medians.`
+    : '';
+}
+
 function fail(message, status) {
   ui.results.dataset.outcome = 'rejected';
   output.finish([], null, '');
@@ -137,7 +158,7 @@ function fail(message, status) {
 }
 
 function requestText(r) {
-  return `${r.scenario} · ${r.model} · ${paramsText(r.params)} · scale ${r.scale}`;
+  return `${r.scenario} · ${r.model} · ${paramsText(r.params)} · scale ${r.scale}${r.spec !== undefined ? ` · ${specText(r.spec)}` : ''}`;
 }
 
 // A rejected request's report may carry nothing but the error, so its summary is built from the request.
@@ -162,9 +183,14 @@ async function render(report, request, nativePromise, live) {
   ui.results.dataset.outcome = 'ok';
   output.finish(report.output, report.metrics);
   const where = report.platform === 'wasm' ? `WASM in ${browserName(report.machine?.browser)}` : report.platform;
-  ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — wall ${seconds(report.wall_s)} on ${where}`;
+  const runs = runsOf(report);
+  const wall = runs > 1
+    ? `wall ${seconds(report.wall_s)}, the median of ${runs} runs (${seconds(Math.min(...report.walls_s))}–${seconds(Math.max(...report.walls_s))}),`
+    : `wall ${seconds(report.wall_s)}`;
+  ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — ${wall} on ${where}`;
   renderChecks(ui.checks, report.checks, undefined, report.expected_checks);
-  renderMetrics(ui.metrics, report.metrics);
+  renderMetrics(ui.metrics, report.metrics, report.metric_ranges);
+  labelRuns(runs);
   drawTimeline(ui.timeline, ui.timelineNote, report);
   drawTable(ui.results, report);
   const compared = {
@@ -176,7 +202,7 @@ async function render(report, request, nativePromise, live) {
   };
   drawComparison(ui.comparison, ui.conditions, compared);
   drawSweep(ui.sweep, report, sidesOf(compared));
-  setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}.`);
+  setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}${runs > 1 ? `, the median of ${runs} runs` : ''}.`);
 }
 
 function engineUnavailable(message) {

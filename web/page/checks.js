@@ -45,13 +45,36 @@ export function renderChecks(list, checks, emptyText = 'This scenario has no che
   }));
 }
 
-export function renderMetrics(dl, metrics) {
+// Each metric's value; with `ranges` (a repeated request's metric_ranges: the medians' least and
+// most) a metric the runs disagreed on is followed by its range.
+export function renderMetrics(dl, metrics, ranges = {}) {
   const entries = Object.entries(metrics ?? {});
+  // A fraction keeps three significant digits (a 1.85 ms unit is 0.00185, not 0.002).
+  const text = (v) => {
+    if (typeof v !== 'number') return JSON.stringify(v);
+    return v.toLocaleString('en-US', Math.abs(v) < 1 ? {maximumSignificantDigits: 3} : {});
+  };
   dl.replaceChildren(...entries.flatMap(([name, value]) => {
     const dt = document.createElement('dt');
-    dt.textContent = name;
+    // A long name may break after each / and _ (compare's cpu/threading_gil_off_ideal_s).
+    for (const [i, part] of name.split(/(?<=[/_])/).entries()) {
+      if (i) dt.append(document.createElement('wbr'));
+      dt.append(part);
+    }
     const dd = document.createElement('dd');
-    dd.textContent = typeof value === 'number' ? value.toLocaleString('en-US') : JSON.stringify(value);
+    const shown = document.createElement('span');
+    shown.className = 'value';
+    shown.textContent = text(value);
+    dd.append(shown);
+    // Runs that differ only past the digits shown show no range.
+    const range = Array.isArray(ranges?.[name]) ? ranges[name].map(text) : null;
+    if (range && range[0] !== range[1]) {
+      const span = document.createElement('span');
+      span.className = 'range';
+      span.textContent = `(${range[0]}–${range[1]})`;
+      span.title = 'the least and the most of the runs';
+      dd.append(' ', span);
+    }
     if (/_dropped$/.test(name) && value > 0) dd.className = 'warn';
     return [dt, dd];
   }));

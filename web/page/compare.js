@@ -40,6 +40,13 @@ export function specEditor(paramsBox, scenario) {
   paramsBox.append(field);
 }
 
+// A recorded request's spec into the editor (the next run sends it), laid out as the example is.
+export function fillSpec(spec) {
+  specText = typeof spec === 'string' ? spec : JSON.stringify(spec, null, 2);
+  const editor = document.getElementById('spec');
+  if (editor) editor.value = specText;
+}
+
 // Puts the editor's spec into the request. Text that is not JSON goes as it is, so the engine
 // names the field (spec) as it does any other bad input.
 export function readSpec(request) {
@@ -57,9 +64,18 @@ export function drawTable(results, report) {
   section.className = 'card';
   const heading = document.createElement('h3');
   heading.textContent = 'Table 4, measured';
+  // A repeated request's table is its first run's; the metrics hold every cell's median.
+  const runs = Array.isArray(report.walls_s) ? report.walls_s.length : 1;
+  if (runs > 1) {
+    const runOf = document.createElement('span');
+    runOf.className = 'run-of';
+    runOf.textContent = ` · run 1 of ${runs}`;
+    heading.append(runOf);
+  }
   const note = document.createElement('p');
   note.className = 'note';
-  note.textContent = `Measured here and the ideal for ${report.machine?.cores ?? '?'} cores at scale ${report.scale}; `
+  note.textContent = `Measured here${runs > 1 ? ` in run 1 of ${runs} (the metrics give each cell's median, <row>/<model>_s)` : ''} `
+    + `and the ideal for ${report.machine?.cores ?? '?'} cores at scale ${report.scale}; `
     + 'the guide says its figures at scale 1, and they are not measurements of any stated machine.';
   section.append(heading, table(report.table), note);
   const chartBox = document.createElement('div');

@@ -2,7 +2,7 @@
 // recorded run) and under CPython (recorded by `samovar bench`): wall times as medians with
 // their min–max, the scenario's headline metrics with their ratio, and the two runs' lines.
 import { seconds, paramsText, browserName, resolution, count, plural } from './format.js';
-import { sameRequest, differences, nearestRecorded, recordedRequests } from './results.js';
+import { sameRequest, differences, nearestRecorded, recordedRequests, specText } from './results.js';
 import { comparisonConditions } from './conditions.js';
 import { alignOutputs } from './align.js';
 
@@ -96,7 +96,7 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
 }
 
 function requestText(r) {
-  return `${r.scenario} · ${r.model} · ${paramsText(r.params)} · scale ${r.scale} · seed ${r.seed}${(r.trace_level ?? 'spans') === 'off' ? ' · no spans' : ''}`;
+  return `${r.scenario} · ${r.model} · ${paramsText(r.params)} · scale ${r.scale} · seed ${r.seed}${(r.trace_level ?? 'spans') === 'off' ? ' · no spans' : ''}${r.spec !== undefined ? ` · ${specText(r.spec)}` : ''}`;
 }
 
 function cpythonRecord(recorded, report) {
@@ -113,6 +113,10 @@ function cpythonRecord(recorded, report) {
 
 function sortKeys(o) {
   return Object.fromEntries(Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function runsOf(run) {
+  return Array.isArray(run.walls_s) && run.walls_s.length ? run.walls_s.length : 1;
 }
 
 // The spread of a run's wall times: every repeat, or the one.
@@ -180,6 +184,9 @@ function headlineTable(headline, rows) {
   const table = document.createElement('table');
   table.className = 'headline';
   table.id = 'headline';
+  if (rows.some((r) => runsOf(r.run) > 1)) {
+    table.createCaption().textContent = 'Each side\'s median over its runs, with (least–most) where they differ.';
+  }
   const head = table.createTHead().insertRow();
   for (const text of ['', ...rows.map((r) => r.label), rows.length > 1 ? 'WASM ÷ native' : null].filter((t) => t !== null)) {
     const th = document.createElement('th');
@@ -222,7 +229,8 @@ function outputColumns(report, native, nativeLabel) {
   details.open = true;
   const summary = document.createElement('summary');
   const differ = rows.filter((r) => r.kind === 'left' || r.kind === 'right').length;
-  summary.textContent = `Output side by side: ${plural(rows.length - differ, 'line')} matched, ${count(differ)} printed by one run only`;
+  const firsts = runsOf(report) > 1 || runsOf(native) > 1 ? ' (each side\'s run 1)' : '';
+  summary.textContent = `Output side by side${firsts}: ${plural(rows.length - differ, 'line')} matched, ${count(differ)} printed by one run only`;
   details.append(summary);
   const table = document.createElement('table');
   table.className = 'output-columns';
@@ -267,7 +275,8 @@ function loadButtons(records, report, onLoad) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'load-recorded';
-    button.textContent = `${r.model} · ${paramsText(r.params)} · scale ${r.scale}${(r.trace_level ?? 'spans') === 'off' ? ' · no spans' : ''}`;
+    button.textContent = [r.model, paramsText(r.params), `scale ${r.scale}`, r.seed !== 1 ? `seed ${r.seed}` : '',
+      (r.trace_level ?? 'spans') === 'off' ? 'no spans' : '', r.spec !== undefined ? specText(r.spec) : ''].filter(Boolean).join(' · ');
     button.addEventListener('click', () => onLoad(r));
     wrap.append(button);
   }

@@ -77,12 +77,18 @@ export function readRequest({modelSelect, scaleInput}, scenario) {
   const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
   const deadlineInput = document.getElementById('deadline_s');
   const deadline_s = deadlineInput.value.trim() === '' ? null : Number(deadlineInput.value);
-  const repeatInput = document.getElementById('repeat');
-  const repeat = repeatInput.value.trim() === '' ? null : Number(repeatInput.value);
-  return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, deadline_s, repeat, trace: 'spans'};
+  const repeat = numberOrNull('repeat');
+  const seed = numberOrNull('seed');
+  return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, seed, deadline_s, repeat, trace: 'spans'};
 }
 
-// Fills the form with a request (a recorded one the reader chose): model, params and scale.
+function numberOrNull(id) {
+  const input = document.getElementById(id);
+  return input.value.trim() === '' ? null : Number(input.value);
+}
+
+// Fills the form with a request (a recorded one the reader chose): model, params, scale, seed
+// and repeat. Its spec and trace level are the caller's (fillSpec, run).
 export function fillRequest({modelSelect, scaleInput}, scenario, request) {
   modelSelect.value = request.model;
   for (const p of scenario.params) {
@@ -93,12 +99,14 @@ export function fillRequest({modelSelect, scaleInput}, scenario, request) {
     else input.value = String(value);
   }
   scaleInput.value = String(request.scale);
+  if (Number.isFinite(request.seed)) document.getElementById('seed').value = String(request.seed);
+  if (Number.isFinite(request.repeat)) document.getElementById('repeat').value = String(request.repeat);
 }
 
 // Takes the error's field ("params.tasks") or a message that starts with it, and points at that input.
 export function markInvalid(fieldOrMessage) {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-  const m = /^(params\.([\w-]+)|scale|model|deadline_s|repeat)\b/.exec(fieldOrMessage ?? '');
+  const m = /^(params\.([\w-]+)|scale|model|seed|deadline_s|repeat|spec)\b/.exec(fieldOrMessage ?? '');
   if (!m) return;
   const el = document.getElementById(m[2] ? `param-${m[2]}` : m[1]);
   if (el) el.setAttribute('aria-invalid', 'true');

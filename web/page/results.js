@@ -37,14 +37,25 @@ export function deepEqual(a, b) {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
 
-// The same request: scenario, model, params (all keys), scale, seed and trace level.
+// The same request: scenario, model, params (all keys), scale, seed, trace level and the
+// workload spec, if any.
 export function sameRequest(record, report) {
   return record.scenario === report.scenario
     && record.model === report.model
     && record.scale === report.scale
     && record.seed === report.seed
     && (record.trace_level ?? 'spans') === (report.trace_level ?? 'spans')
-    && deepEqual(record.params, report.params);
+    && deepEqual(record.params, report.params)
+    && deepEqual(record.spec ?? null, report.spec ?? null);
+}
+
+// A workload spec in a few words: "spec of 2 tasks (kettle, cups)".
+export function specText(spec) {
+  const tasks = Array.isArray(spec?.tasks) ? spec.tasks : null;
+  if (!tasks) return 'a spec';
+  const names = tasks.map((t) => t?.name).filter((n) => typeof n === 'string');
+  const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ');
+  return `spec of ${tasks.length} task${tasks.length === 1 ? '' : 's'}${listed ? ` (${listed})` : ''}`;
 }
 
 // How a recorded request differs from this run's, in words: "tasks 100 recorded, 3 here".
@@ -60,6 +71,12 @@ export function differences(record, report) {
   differ('scale', record.scale, report.scale);
   differ('seed', record.seed, report.seed);
   differ('trace', record.trace_level ?? 'spans', report.trace_level ?? 'spans');
+  // A spec is too long to quote: its gist, or that the two differ.
+  if (!deepEqual(record.spec ?? null, report.spec ?? null)) {
+    const recorded = specText(record.spec);
+    const here = specText(report.spec);
+    out.push(recorded === here ? `a different ${recorded} recorded` : `${recorded} recorded, ${here} here`);
+  }
   return out;
 }
 
@@ -74,6 +91,7 @@ export function nearestRecorded(results, report) {
     let score = (r.model === report.model ? 0 : 1000) + ((r.trace_level ?? 'spans') === (report.trace_level ?? 'spans') ? 0 : 100);
     for (const [name, here] of Object.entries(report.params ?? {})) score += distance(r.params?.[name], here);
     score += distance(r.scale, report.scale) + (r.seed === report.seed ? 0 : 0.5);
+    if (!deepEqual(r.spec ?? null, report.spec ?? null)) score += 3;
     if (score < bestScore) {
       best = r;
       bestScore = score;
