@@ -90,4 +90,25 @@ TEST_CASE("a sweep past the threads one can wait at once is refused, naming the 
   CHECK(r["error"]["field"] == "params.sweep_to");
 }
 
+// samovar bench runs every request in one process: memory an earlier run freed must not hide
+// what the sweep's coroutines take (natively it stayed resident and was reused: 0 bytes each).
+TEST_CASE("a sweep after a larger run in the same process still sees each coroutine's memory",
+          "[scenario][scale][sweep]") {
+  const json big = run_request({{"scenario", "gather"},
+                                {"params", {{"tasks", 100000}, {"delay", 0}}},
+                                {"trace", "off"},
+                                {"max_lines", 10}});
+  REQUIRE_FALSE(big.contains("error"));
+  const json r = run_request({{"scenario", "scale"},
+                              {"params", {{"sweep_to", 10000}, {"delay", 1}}},
+                              {"scale", 0.05},
+                              {"trace", "off"}});
+  REQUIRE_FALSE(r.contains("error"));
+  const json& last = r["sweep"]["points"].back();
+  INFO(r["sweep"].dump());
+  CHECK(last["n"] == 10000);
+  // A coroutine's frame and task alone take well over 64 bytes.
+  CHECK(last["bytes_per_unit"].get<double>() > 64);
+}
+
 }  // namespace samovar
