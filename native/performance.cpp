@@ -104,7 +104,8 @@ std::string sweeps(const json& natives, const json* pythons) {
             "wait over N, memory per unit the growth of resident memory over N.\n";
     first = false;
     const json& points = n["sweep"]["points"];
-    md << "\n### " << n["model"].get<std::string>() << ": "
+    md << "\n### " << n["model"].get<std::string>() << ": up to "
+       << n["params"].value("sweep_to", 0LL) << " "
        << (points.empty() ? std::string("units") : points[0].value("unit", "units")) << "\n\n"
        << "Memory: " << n["sweep"].value("memory", "") << ".";
     if (n["sweep"].contains("limit")) md << " Limit: " << n["sweep"]["limit"].dump() << ".";

@@ -374,7 +374,7 @@ test('bench --quick records native and CPython results side by side; without pyt
   for (const unit of ['coroutines', 'threads', 'processes']) {
     const sweep = file.results.find((n) => n.sweep && n.sweep.points[0].unit === unit);
     assert.ok(sweep, unit);
-    assert.match(text, new RegExp(`### ${sweep.model}: ${unit}`));
+    assert.match(text, new RegExp(`### ${sweep.model}: up to ${sweep.params.sweep_to} ${unit}`));
     for (const p of sweep.sweep.points) assert.match(text, new RegExp(`\\n\\| ${p.n} \\| [0-9.]+ \\|`), `${unit} ${p.n}`);
     // CPython's sweep of the same request beside it: its µs and bytes per unit at each N.
     const num = '-?[0-9.e+-]+';
