@@ -141,8 +141,9 @@ function chart(report, box) {
     width: Math.max(480, box.clientWidth || 900),
     height: 120 + 70 * rows.length,
     marginLeft: 140,
+    marginRight: 190,  // room for each workload's name beside its bars (it was cut off)
     style: { fontSize: '12px' },
-    fy: { label: null },
+    fy: { label: null, domain: rows.map((row) => row.name) },  // the table's order
     y: { label: null, domain: columns },
     x: { label: 'wall seconds (the guide\'s × scale)', grid: true },
     color: { legend: true, domain: columns },
