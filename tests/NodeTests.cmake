@@ -9,7 +9,8 @@ set(node_env
   SAMOVAR_NODE_RUN=${PROJECT_SOURCE_DIR}/web/node-run.mjs
   SAMOVAR_PAGE_DIR=${SAMOVAR_PAGE_DIR}
   SAMOVAR_RESULTS=${SAMOVAR_TEST_RESULTS}
-  SCREENSHOT=${CMAKE_BINARY_DIR}/test-results/page.png)
+  SCREENSHOT=${CMAKE_BINARY_DIR}/test-results/page.png
+  SCREENSHOT_DIR=${CMAKE_BINARY_DIR}/test-results/screenshots)
 
 function(samovar_node_test name file timeout)
   add_test(NAME ${name} COMMAND ${NODE_EXECUTABLE} --test --test-reporter=spec ${PROJECT_SOURCE_DIR}/${file})
@@ -25,4 +26,13 @@ add_test(NAME "record native results for the page"
   COMMAND $<TARGET_FILE:samovar> bench --quick --out ${SAMOVAR_TEST_RESULTS})
 set_tests_properties("record native results for the page" PROPERTIES TIMEOUT 300 FIXTURES_SETUP native_results LABELS browser)
 samovar_node_test("browser: the page runs gather in WASM" tests/browser/page.test.mjs 900
-  FIXTURES_REQUIRED native_results LABELS browser)
+  FIXTURES_REQUIRED native_results LABELS browser RESOURCE_LOCK chromium)
+# Every other browser test file, one test each; one Chromium at a time, as each runs WASM threads
+# that a second would starve on two cores.
+file(GLOB browser_tests RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/browser/*.test.mjs)
+list(REMOVE_ITEM browser_tests tests/browser/page.test.mjs)
+foreach(file IN LISTS browser_tests)
+  get_filename_component(stem ${file} NAME_WE)
+  samovar_node_test("browser: ${stem}" ${file} 900
+    FIXTURES_REQUIRED native_results LABELS browser RESOURCE_LOCK chromium)
+endforeach()
