@@ -25,7 +25,7 @@ export function clearTimeline(box, note) {
   box._timeline = null;
   box.replaceChildren();
   for (const key of ['lanes', 'deadlock', 'rows']) box.dataset[key] = '[]';
-  for (const key of ['xDomain', 'densityRows', 'stopped', 'width']) delete box.dataset[key];
+  for (const key of ['xDomain', 'densityRows', 'stopped', 'width', 'plot']) delete box.dataset[key];
   note.textContent = '';
 }
 
@@ -68,6 +68,7 @@ function chart(box, report, data) {
   const cycle = data.deadlock.filter((d) => single(d.lane) && single(d.holder));
   const closed = Math.max(...cycle.map((d) => waitOf(data.perLane[data.laneIndex.get(d.lane)], d)?.start_s ?? d.start_s));
   for (const d of cycle) d.x = (closed + d.start_s) / 2;
+  const closedAt = () => cycle[0]?.x ?? 0;
   box.dataset.deadlock = JSON.stringify(cycle.map((d) => ({lane: d.lane, waits_for: d.object, held_by: d.holder})));
   box.dataset.rows = JSON.stringify(rows.map((r) => r.label));
   box.dataset.densityRows = String(rows.filter((r) => r.density).length);
@@ -161,8 +162,10 @@ function chart(box, report, data) {
           strokeWidth: 2.5, headLength: 12, insetStart: 3, insetEnd: 3, title: deadlockTitle,
         }),
         Plot.text(cycle, {
-          x: 'x', y: (d) => rowOf(d.lane) + 0.5, text: (d) => `waits for ${d.object}, held by ${d.holder}`, dx: 24,
-          textAnchor: 'start', fill: DEADLOCK, stroke: 'white', strokeWidth: 4, fontWeight: 'bold',
+          x: 'x', y: (d) => rowOf(d.lane) + 0.5, text: (d) => `waits for ${d.object}, held by ${d.holder}`,
+          // On the side of the arrows with more room, so the words stay inside the chart.
+          dx: (x0 + x1) / 2 < closedAt() ? -24 : 24, textAnchor: (x0 + x1) / 2 < closedAt() ? 'end' : 'start',
+          fill: DEADLOCK, stroke: 'white', strokeWidth: 4, fontWeight: 'bold',
         }),
         Plot.ruleX(unrecorded, {x: 'x1', stroke: STOP, strokeWidth: 2, strokeDasharray: '6,3'}),
         Plot.ruleX(cursor.length ? [(x0 + x1) / 2] : [], {stroke: '#2b6cb0', strokeDasharray: '3,3'}),
@@ -192,6 +195,8 @@ function chart(box, report, data) {
     parts.reset.disabled = !view.isZoomed();
     box.dataset.xDomain = JSON.stringify([x0, x1]);
     box.dataset.width = String(width);
+    // Where the plot's frame is inside the lanes' SVG, for tests and tools that point at a time and a row.
+    box.dataset.plot = JSON.stringify({left: marginLeft, width: width - marginLeft - MARGIN_RIGHT, top: MARGIN_Y, rowHeight});
     return {byRow, spp, minWidth, width, merged, binned, thin: running.some((s) => s.end_s - s.start_s < minWidth), ticks};
   }
 
