@@ -14,6 +14,7 @@ export class TimelineView {
     this.onPick = onPick;
     this.frame = 0;
     this.cursorRow = null;
+    this.keyboard = false;  // the last input was a key: the cursor (a row, the middle of the view) is shown
   }
 
   request() {
@@ -72,14 +73,17 @@ export class TimelineView {
   // Wires the input of `viewport` (the scrolling lanes); returns a function that unwires it.
   attach(viewport, {rows}) {
     const onWheel = (e) => {
-      e.preventDefault();
       const sideways = e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY);
+      // Zooming out of the whole run does nothing: let the page scroll on instead.
+      if (!sideways && e.deltaY > 0 && !this.isZoomed()) return;
+      e.preventDefault();
       const delta = sideways ? (e.deltaX || e.deltaY) : e.deltaY;
       if (sideways) this.pan(delta / Math.max(1, this.plotArea().width));
       else this.zoom(Math.exp(delta * 0.002), this.timeAt(e.clientX));
     };
     let drag = null;
     const onDown = (e) => {
+      this.keyboard = false;
       if (e.button !== 0) return;
       drag = {x: e.clientX, y: e.clientY, domain: [...this.domain], top: viewport.scrollTop, moved: false, id: e.pointerId};
     };
@@ -127,14 +131,22 @@ export class TimelineView {
       }[e.key];
       if (!handled || e.altKey || e.ctrlKey || e.metaKey) return;
       e.preventDefault();
+      this.keyboard = true;
       handled();
       this.onPick({cursor: true});
     };
     const onFocus = () => {
+      // A click focuses the chart too; the keyboard cursor is for keyboard focus.
+      if (!viewport.matches(':focus-visible')) return;
+      this.keyboard = true;
       if (this.cursorRow === null) this.cursorRow = 0;
       this.onPick({cursor: true});
+      this.request();  // draws the cursor
     };
-    const onBlur = () => this.onPick(null);
+    const onBlur = () => {
+      this.onPick(null);
+      this.request();
+    };
     viewport.addEventListener('wheel', onWheel, {passive: false});
     viewport.addEventListener('pointerdown', onDown);
     viewport.addEventListener('pointermove', onMove);

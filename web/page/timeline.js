@@ -139,7 +139,7 @@ function chart(box, report, data) {
     const Plot = globalThis.Plot;
     const bands = rows.map((row, r) => ({r, row}));
     const unrecorded = stopped !== null && stopped < x1 ? [{x1: Math.max(stopped, x0), x2: x1}] : [];
-    const cursor = view.cursorRow !== null && document.activeElement === parts.viewport ? [view.cursorRow] : [];
+    const cursor = view.cursorRow !== null && view.keyboard && document.activeElement === parts.viewport ? [view.cursorRow] : [];
     const height = 2 * MARGIN_Y + rowHeight * rows.length;
     const lanes = Plot.plot({
       width, height, marginLeft, marginRight: MARGIN_RIGHT, marginTop: MARGIN_Y, marginBottom: MARGIN_Y,
