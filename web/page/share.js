@@ -2,9 +2,9 @@
 //   #gather?model=asyncio&tasks=3&scale=0.1&seed=1&repeat=3&deadline_s=60
 // In the hash, not the query, so a long spec never reaches the server's request line. Values are
 // written as typed; a value the form cannot hold is named to the reader, never dropped silently.
+
 // The form's own boxes (their ids are the request's field names); params go by their bare names.
 const BOXES = ['scale', 'seed', 'repeat', 'deadline_s'];
-const RESERVED = new Set(['model', 'spec', ...BOXES]);
 
 const $ = (id) => document.getElementById(id);
 let ctx = null;
