@@ -128,6 +128,12 @@ test('the URL follows the form, and a workload\'s spec travels in it', {timeout:
     await page.waitForFunction(() => document.getElementById('share-message').textContent !== '');
     assert.match(await page.textContent('#share-message'), /^Link copied/);
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+
+    // A link pasted into the same tab changes only the hash: it is restored too.
+    await page.evaluate(() => { location.hash = '#race?threads=5&sync=atomic'; });
+    await page.waitForFunction(() => document.getElementById('param-threads')?.value === '5');
+    assert.equal(await page.inputValue('#param-sync'), 'atomic');
+    assert.ok(await page.isVisible('#run-shared'));
   });
 
   // Another page opened with that link has the spec in its editor and runs it.
