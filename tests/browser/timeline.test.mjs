@@ -18,6 +18,14 @@ async function state(page) {
 
 const span = ([a, b]) => b - a;
 
+// The timeline's card only: a whole page of 100,000 tasks' output is 13,000 px tall.
+async function shoot(page, name) {
+  const card = await page.$('section[aria-labelledby="timeline-heading"]');
+  await card.scrollIntoViewIfNeeded();
+  const box = await card.boundingBox();
+  await screenshot(page, name, {fullPage: false, clip: {x: Math.max(0, box.x - 8), y: Math.max(0, box.y - 8), width: box.width + 16, height: box.height + 16}});
+}
+
 // The client point of time `t` in row `row`, with that row scrolled into the lanes' viewport.
 async function pointAt(page, t, row) {
   const {xDomain: [x0, x1], plot} = await state(page);
@@ -55,7 +63,7 @@ test('zoom and pan: the wheel zooms in, a drag pans, keys zoom and pan, Reset sh
     assert.ok(zoomed[0] > full[0] && zoomed[1] < full[1], `zoomed ${zoomed} inside ${full}`);
     const axisTicks = await page.$$eval('#timeline .tl-axis svg text', (ts) => ts.map((t) => t.textContent));
     assert.ok(axisTicks.length > 2, `axis ticks ${axisTicks}`);
-    await screenshot(page, 'timeline-zoomed');
+    await shoot(page, 'timeline-zoomed');
 
     // Dragging the chart to the left brings later time into view, at the same zoom.
     await page.mouse.move(middle.x, middle.y);
@@ -99,13 +107,13 @@ test('hover, and keyboard focus, show a span\'s lane, state, object, holder, sta
     assert.match(blocked, /held by: Task 2/);
     assert.match(blocked, /start: [\d.]+m?s/);
     assert.match(blocked, /duration: [\d.]+m?s/);
-    await screenshot(page, 'timeline-hover');
+    await shoot(page, 'timeline-hover');
 
     // Grey on white: the states' hatches and lightness keep them apart without colour.
     assert.ok(await page.$('#timeline .tl-lanes [fill="url(#tl-blocked)"]'), 'blocked spans are not hatched');
     assert.ok(await page.$('#timeline .tl-lanes [fill="url(#tl-held)"]'), 'held spans are not dotted');
     await page.addStyleTag({content: 'html { filter: grayscale(1); }'});
-    await screenshot(page, 'timeline-greyscale');
+    await shoot(page, 'timeline-greyscale');
 
     await page.mouse.move(0, 0);
     // From the keyboard: focus the chart, then ↓ picks the first row, and the next.
@@ -151,7 +159,7 @@ test('gather with 1,000 tasks: every lane is in a row, its own or a density row,
     const {xDomain: [x0, x1]} = await state(page);
     const text = await hoverText(page, x0 + 0.3 * (x1 - x0), group);
     assert.match(text, /^task \d+–\d+ \([\d,]+ lanes\), .*: .*\d+% (waiting|running|with no span)/, text);
-    await screenshot(page, 'timeline-1000-tasks');
+    await shoot(page, 'timeline-1000-tasks');
   });
 });
 
@@ -167,7 +175,7 @@ test('gather with 100,000 tasks: density rows, drawn and zoomable', {timeout: 18
     await page.focus('#timeline .tl-viewport');
     await page.keyboard.press('+');
     await waitForDomain(page, `([a, b]) => b - a < ${0.6 * span(full)}`, 'after +');
-    await screenshot(page, 'timeline-100000-tasks');
+    await shoot(page, 'timeline-100000-tasks');
   });
 });
 
@@ -189,7 +197,7 @@ test('race with a lock: a marker where recording stopped, and the time after it 
     assert.match(run.timelineNote, /Recording stopped at [\d.]+m?s of [\d.]+m?s: the engine's span budget \(max_spans\) ran out/);
     const text = await hoverText(page, stopped + 0.5 * (x1 - stopped), 0);
     assert.match(text, /^Not recorded/);
-    await screenshot(page, 'timeline-recording-stopped');
+    await shoot(page, 'timeline-recording-stopped');
   });
 });
 
@@ -204,6 +212,6 @@ test('resize: the timeline redraws at the new width', {timeout: 150_000}, async 
     const drawn = await page.$$eval('#timeline svg.tl-lanes, #timeline .tl-axis svg', (svgs) => svgs.map((s) => Number(s.getAttribute('width'))));
     assert.deepEqual(drawn, [after, after]);
     assert.ok(after < before - 200, `width ${before} -> ${after}`);
-    await screenshot(page, 'timeline-resized');
+    await shoot(page, 'timeline-resized');
   });
 });
