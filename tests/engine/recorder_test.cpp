@@ -77,7 +77,7 @@ TEST_CASE("a report whose spans ran out says when: race with a lock", "[trace][s
   CHECK_FALSE(r.contains("trace_lanes_untraced"));
 }
 
-TEST_CASE("a report whose spans all fit has no stop; a big gather counts its untraced lanes",
+TEST_CASE("a report whose spans all fit has no stop, and a big gather counts its untraced lanes",
           "[trace][scenario][gather]") {
   const json small = run_json({{"scenario", "gather"}});
   CHECK_FALSE(small.contains("trace_stopped_s"));
