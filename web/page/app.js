@@ -3,6 +3,7 @@
 import { renderScenarioList, markSelected } from './scenarios.js';
 import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
+import { CodePanel } from './code.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawTable, specEditor, readSpec, fillSpec } from './compare.js';
@@ -43,6 +44,7 @@ const ui = {
   conditions: $('conditions'),
 };
 const output = new OutputList($('output'), $('output-more'));
+const code = new CodePanel({panel: $('code'), python: $('code-python'), cpp: $('code-cpp'), note: $('code-note'), output: $('output')});
 
 let engine = null;
 let scenario = null;
@@ -63,6 +65,7 @@ function select(id) {
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found);
   specEditor(ui.paramsBox, found);
+  code.setScenario(found.id);
 }
 
 function showError(text) {
