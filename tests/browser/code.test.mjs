@@ -90,12 +90,14 @@ test('phone width: the Code panel stacks its two sides and stays inside its card
     await page.waitForSelector('#code-cpp li[data-line]');
     const picked = await pickLine(page, 'Green chai is ready...', false);
     assert.match(picked.python[0]?.code ?? '', /\{name\} is ready/, picked.note);
+    // The panes scroll their long lines inside the card rather than widen it (the page's own
+    // width at 390 px is the layout's business, not this panel's).
     const box = await page.evaluate(() => {
-      const code = document.getElementById('code');
-      const [py, cc] = ['code-python', 'code-cpp'].map((id) => document.getElementById(id).getBoundingClientRect());
-      return {overflow: code.scrollWidth - code.clientWidth, stacked: cc.top >= py.bottom};
+      const card = document.getElementById('code').getBoundingClientRect();
+      const [py, cc] = ['code-python', 'code-cpp'].map((id) => document.querySelector(`#${id} ol`).getBoundingClientRect());
+      return {overflow: Math.max(py.right, cc.right) - card.right, stacked: cc.top >= py.bottom};
     });
-    assert.ok(box.overflow <= 1, `the Code panel is ${box.overflow} px wider than its card`);
+    assert.ok(box.overflow <= 0, `a code pane reaches ${box.overflow} px past its card`);
     assert.ok(box.stacked, 'Python and C++ are side by side at 390 px');
     await page.$eval('#code', (el) => el.scrollIntoView());
     await screenshot(page, 'code-phone', {fullPage: false});

@@ -174,6 +174,8 @@ export class CodePanel {
         if (li && output.contains(li)) this.pick(li, type === 'click');
       });
     }
+    // Pointing away goes back to the clicked line.
+    output.addEventListener('mouseleave', () => { if (this.picked?.isConnected) this.pick(this.picked, false); });
     // One tab stop for the whole list; the arrow keys move from line to line.
     output.addEventListener('keydown', (event) => this.step(event));
   }
@@ -187,7 +189,7 @@ export class CodePanel {
   async load() {
     if (!this.panel.open || !this.scenario || this.loaded?.id === this.scenario) return;
     const id = this.scenario;
-    this.loaded = {id, files: null};
+    const loaded = this.loaded = {id, files: null};
     this.note.textContent = 'Loading the sources…';
     try {
       this.index ??= await fetchJson(`${SRC}index.json`);
@@ -195,12 +197,12 @@ export class CodePanel {
       if (!entry) throw new Error(`no sources listed for ${id}`);
       const [py, cc] = await Promise.all([entry.python ? fetchText(SRC + entry.python) : null, fetchText(SRC + entry.cpp)]);
       if (this.scenario !== id) return;
-      this.loaded.files = {
+      loaded.files = {
         python: py === null ? null : {source: py, patterns: printPatterns(py, 'python')},
         cpp: {file: entry.cpp.replace(/^cpp\//, ''), source: cc, patterns: printPatterns(cc, 'cpp')},
       };
       render(this.python, py, entry.python ? `bench/python/${entry.python.replace(/^python\//, '')}` : null);
-      render(this.cpp, cc, this.loaded.files.cpp.file);
+      render(this.cpp, cc, loaded.files.cpp.file);
       this.note.textContent = 'Point at or click an output line (or move through them with the arrow keys) to mark the code that printed it.';
       if (this.picked?.isConnected) this.pick(this.picked, true);
     } catch (e) {
@@ -221,15 +223,17 @@ export class CodePanel {
     const text = li.querySelector('.text')?.textContent ?? '';
     const [file, line] = (li.dataset.src ?? '').split(/:(?=\d+$)/);
     const cppLine = file === files.cpp.file ? Number(line) : 0;
-    // A line with no src was printed by the engine itself (asyncio's debug warnings): no print.
-    const pyLines = files.python && file ? pythonLinesFor(text, files.python.patterns, files.cpp.patterns, cppLine) : [];
+    // A line with no src was printed by the engine itself (asyncio's debug warnings), and one
+    // from another file by another scenario's run: no print of this Python made either.
+    const pyLines = files.python && cppLine ? pythonLinesFor(text, files.python.patterns, files.cpp.patterns, cppLine) : [];
     mark(this.cpp, cppLine ? [cppLine] : []);
     mark(this.python, pyLines);
-    const where = [
-      files.python ? (pyLines.length ? `Python line ${pyLines.join(', ')}` : 'no Python print matches it') : 'no Python for this scenario',
-      cppLine ? `C++ line ${cppLine}` : (file ? `C++: ${file}:${line}` : 'the engine printed it, not the scenario'),
-    ];
-    this.note.textContent = `“${text}”: ${where.join('; ')}.`;
+    const python = !files.python ? 'the guide has no Python for this scenario'
+      : pyLines.length ? `Python line ${pyLines.join(', ')}` : 'no Python print matches it';
+    const where = !file ? 'printed by the engine itself, not by a print in the scenario\'s code'
+      : !cppLine ? `printed at ${file}:${line}, not in the code shown here`
+      : `C++ line ${cppLine}; ${python}`;
+    this.note.textContent = `“${text}”: ${where}.`;
   }
 
   step(event) {
