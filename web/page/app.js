@@ -13,6 +13,8 @@ import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { startShare, follow, ran } from './share.js';
+import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
 const DEFAULT_SCENARIO = 'gather';
 
@@ -66,6 +68,7 @@ function select(id) {
   buildForm(ui, found);
   specEditor(ui.paramsBox, found);
   code.setScenario(found.id);
+  follow();
 }
 
 function showError(text) {
@@ -89,6 +92,7 @@ function clearResults() {
   clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
+  releaseReport();
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -108,6 +112,7 @@ async function run(trace = 'spans') {
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults();
+  ran();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
   // Fetched alongside the run so the comparison is ready when the report is.
@@ -128,6 +133,7 @@ async function run(trace = 'spans') {
     }
     try {
       await render(report, request, nativePromise, live);
+      holdReport(report, live);
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
@@ -208,6 +214,24 @@ async function render(report, request, nativePromise, live) {
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}${runs > 1 ? `, the median of ${runs} runs` : ''}.`);
 }
 
+// A saved report opened from a file (report-file.js): its request into the form, and the report
+// drawn as a finished run is, beside the native run saved with it (`live`) or the recorded ones.
+async function showLoaded(report, live) {
+  running = true;
+  ui.run.disabled = true;
+  try {
+    select(report.scenario);
+    fillRequest(ui, scenario, report);
+    if (report.spec !== undefined) fillSpec(report.spec);
+    follow();
+    clearResults();
+    await render(report, report, loadNative(), live);
+  } finally {
+    running = false;
+    ui.run.disabled = false;
+  }
+}
+
 function engineUnavailable(message) {
   setState('error', 'Engine unavailable.');
   ui.title.textContent = 'Engine unavailable';
@@ -242,6 +266,8 @@ async function main() {
     ? 'cross-origin isolated'
     : 'not cross-origin isolated: threads and fine timers are unavailable';
   setState('idle', `Engine ready · ${isolation}`);
+  startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
+  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
 }
 
 main();
