@@ -10,6 +10,7 @@ import { drawComparison, clearComparison, sidesOf } from './comparison.js';
 import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
+import { recordedScale, showMatch } from './match.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -19,6 +20,8 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'),
   scenarios: $('scenarios'),
+  scenarioMenu: $('scenario-menu'),
+  match: $('recorded-match'),
   form: $('run-form'),
   guide: $('scenario-guide'),
   title: $('scenario-title'),
@@ -30,6 +33,8 @@ const ui = {
   run: $('run'),
   intro: $('intro'),
   results: $('results'),
+  resultsHeading: $('results-heading'),
+  resultsElsewhere: $('results-elsewhere'),
   runSummary: $('run-summary'),
   error: $('error'),
   checks: $('checks'),
@@ -47,22 +52,46 @@ const output = new OutputList($('output'), $('output-more'));
 let engine = null;
 let scenario = null;
 let running = false;
+// The recorded native results, fetched once for the form's starting scale and match note (null until read).
+let recorded = null;
 
 function setState(state, statusText) {
   document.body.dataset.state = state;
   if (statusText !== undefined) ui.status.textContent = statusText;
 }
 
+// Choosing a scenario during a run only changes the form: the results keep their own heading,
+// from the run's request, and say that the form now shows another scenario.
 function select(id) {
   const found = engine.catalog.scenarios.find((s) => s.id === id);
   if (!found || found === scenario) return;
   scenario = found;
-  markSelected(ui.scenarios, id);
+  markSelected(ui.scenarios, id, ui.scenarioMenu);
   ui.guide.textContent = found.guide ? `Guide §${found.guide} · ${found.id}` : found.id;
   ui.title.textContent = found.title;
   ui.summary.textContent = found.summary ?? '';
-  buildForm(ui, found);
+  buildForm(ui, found, recordedScale(recorded, found.id));
   specEditor(ui.paramsBox, found);
+  updateMatch();
+  markElsewhere();
+}
+
+function updateMatch() {
+  if (scenario) showMatch(ui.match, recorded, readRequest(ui, scenario));
+}
+
+function markElsewhere() {
+  const shown = ui.results.dataset.scenario;
+  const other = !ui.results.hidden && shown && shown !== scenario?.id;
+  ui.resultsElsewhere.hidden = !other;
+  ui.resultsElsewhere.textContent = other
+    ? `The form above now shows ${scenario.id}; these are still the results of the ${shown} run${running ? ' under way' : ''}. Run to replace them.`
+    : '';
+}
+
+function resultsTitle(request) {
+  const of = engine.catalog.scenarios.find((s) => s.id === request.scenario);
+  return `Results: ${request.scenario}${of?.title ? ` — ${of.title}` : ''}`;
 }
 
 function showError(text) {
@@ -70,9 +99,12 @@ function showError(text) {
   ui.error.hidden = false;
 }
 
-function clearResults() {
+function clearResults(request) {
   ui.intro.hidden = true;
   ui.results.hidden = false;
+  ui.results.dataset.scenario = request.scenario;
+  ui.resultsHeading.textContent = resultsTitle(request);
+  markElsewhere();
   ui.results.dataset.outcome = 'pending';
   ui.error.hidden = true;
   ui.error.textContent = '';
@@ -104,7 +136,7 @@ async function run(trace = 'spans') {
   ui.run.disabled = true;
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
-  clearResults();
+  clearResults(request);
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
   // Fetched alongside the run so the comparison is ready when the report is.
@@ -131,6 +163,7 @@ async function run(trace = 'spans') {
   } finally {
     running = false;
     ui.run.disabled = false;
+    markElsewhere();
   }
 }
 
@@ -172,7 +205,7 @@ async function render(report, request, nativePromise, live) {
     ui.results.dataset.outcome = 'rejected';
     output.finish(report.output, report.metrics, '');
     showError(`${report.error.code}: ${report.error.message}`);
-    markInvalid(report.error.field ?? report.error.message);
+    if (request.scenario === scenario.id) markInvalid(report.error.field ?? report.error.message);
     // Bad input ran nothing; any other error (a deadline, a fault) stopped a run that had started.
     const rejected = report.error.code === 'bad_request';
     ui.runSummary.textContent = `${requestText(request)} — ${rejected ? 'rejected' : `failed (${report.error.code})`}`;
@@ -214,6 +247,8 @@ function engineUnavailable(message) {
 }
 
 async function main() {
+  // Read beside the engine's load, which takes longer: the form need not wait for it.
+  const nativeFile = loadNative();
   try {
     // Imported here rather than statically so a missing or broken engine shows as an error, not a blank page.
     const { loadEngine } = await import('./engine.js');
@@ -227,7 +262,16 @@ async function main() {
     engineUnavailable(`The engine's catalog has schema_version ${JSON.stringify(catalog?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`);
     return;
   }
-  renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  renderScenarioList(ui.scenarios, catalog.scenarios, select, ui.scenarioMenu);
+  nativeFile.then((file) => {
+    recorded = file;
+    // Read after the first scenario was chosen: its scale, unless the reader has changed it since.
+    const start = String(recordedScale(null, scenario.id));
+    if (ui.scaleInput.value === start) ui.scaleInput.value = String(recordedScale(file, scenario.id));
+    updateMatch();
+  });
+  ui.form.addEventListener('input', updateMatch);
+  ui.form.addEventListener('change', updateMatch);
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
