@@ -37,6 +37,7 @@ async function chooseOnPhone(page, id) {
   await page.click('#scenario-menu');
   assert.equal(await page.getAttribute('#scenario-menu', 'aria-expanded'), 'true');
   assert.ok(await page.isVisible(`#scenarios [data-scenario="${id}"]`), 'the scenario menu did not open');
+  await screenshot(page, 'layout-phone-menu', {fullPage: false});
   await page.click(`#scenarios [data-scenario="${id}"]`);
   assert.equal(await page.isVisible('#scenarios'), false, 'the scenario menu stays open after a choice');
   assert.equal(await page.getAttribute('#scenario-menu', 'aria-expanded'), 'false');
@@ -149,6 +150,7 @@ test('choosing another scenario during a run leaves the results labelled with th
     assert.match(await page.textContent('#run-summary'), /^gather · asyncio · .*delay=4.*scale 0\.5/);
     assert.match(await page.textContent('#results-elsewhere'), /deadlock.*gather/);
     assert.equal(await page.getAttribute('#results', 'data-scenario'), 'gather');
+    await screenshot(page, 'layout-switched-during-run');
     // Choosing gather again: the form and the results agree, and the note goes.
     await page.click('#scenarios [data-scenario="gather"]');
     assert.equal(await page.isVisible('#results-elsewhere'), false);

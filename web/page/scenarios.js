@@ -11,6 +11,7 @@ export function renderScenarioList(list, scenarios, onSelect, menuButton) {
     li.setAttribute('role', 'option');
     li.setAttribute('aria-selected', 'false');
     li.tabIndex = -1;
+    li.setAttribute('aria-label', `${s.id}${s.guide ? `, guide §${s.guide}` : ''}: ${s.title}`);
     const id = document.createElement('span');
     id.className = 'scenario-id';
     id.textContent = s.id;
