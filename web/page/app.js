@@ -13,8 +13,11 @@ import { runNative } from './native.js';
 import { recordedScale, showMatch } from './match.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { startShare, follow, ran } from './share.js';
+import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
 const DEFAULT_SCENARIO = 'gather';
+const NATIVE_FILE_WAIT_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -74,6 +77,7 @@ function select(id) {
   specEditor(ui.paramsBox, found);
   updateMatch();
   markElsewhere();
+  follow();
 }
 
 function updateMatch() {
@@ -118,6 +122,7 @@ function clearResults(request) {
   clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
+  releaseReport();
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -127,6 +132,7 @@ function loadRecorded(record) {
   select(record.scenario);
   fillRequest(ui, scenario, record);
   if (record.spec !== undefined) fillSpec(record.spec);
+  updateMatch();
   run(record.trace_level === 'off' ? 'off' : 'spans');
 }
 
@@ -137,6 +143,7 @@ async function run(trace = 'spans') {
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults(request);
+  ran();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
   // Fetched alongside the run so the comparison is ready when the report is.
@@ -157,6 +164,7 @@ async function run(trace = 'spans') {
     }
     try {
       await render(report, request, nativePromise, live);
+      holdReport(report, live);
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
@@ -238,6 +246,25 @@ async function render(report, request, nativePromise, live) {
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}${runs > 1 ? `, the median of ${runs} runs` : ''}.`);
 }
 
+// A saved report opened from a file (report-file.js): its request into the form, and the report
+// drawn as a finished run is, beside the native run saved with it (`live`) or the recorded ones.
+async function showLoaded(report, live) {
+  running = true;
+  ui.run.disabled = true;
+  try {
+    select(report.scenario);
+    fillRequest(ui, scenario, report);
+    if (report.spec !== undefined) fillSpec(report.spec);
+    follow();
+    updateMatch();
+    clearResults(report);
+    await render(report, report, loadNative(), live);
+  } finally {
+    running = false;
+    ui.run.disabled = false;
+  }
+}
+
 function engineUnavailable(message) {
   setState('error', 'Engine unavailable.');
   ui.title.textContent = 'Engine unavailable';
@@ -263,13 +290,10 @@ async function main() {
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select, ui.scenarioMenu);
-  nativeFile.then((file) => {
-    recorded = file;
-    // Read after the first scenario was chosen: its scale, unless the reader has changed it since.
-    const start = String(recordedScale(null, scenario.id));
-    if (ui.scaleInput.value === start) ui.scaleInput.value = String(recordedScale(file, scenario.id));
-    updateMatch();
-  });
+  // The first scenario's scale comes from the file, which is read by now unless its server is
+  // slow: then the form starts at the default scale and the note follows when the file arrives.
+  recorded = await Promise.race([nativeFile, new Promise((resolve) => setTimeout(resolve, NATIVE_FILE_WAIT_MS, null))]);
+  if (!recorded) nativeFile.then((file) => { recorded = file; updateMatch(); });
   ui.form.addEventListener('input', updateMatch);
   ui.form.addEventListener('change', updateMatch);
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
@@ -283,6 +307,9 @@ async function main() {
     ? 'cross-origin isolated'
     : 'not cross-origin isolated: threads and fine timers are unavailable';
   setState('idle', `Engine ready · ${isolation}`);
+  startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
+  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
+  updateMatch();  // a link may have filled the form
 }
 
 main();
