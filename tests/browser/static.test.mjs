@@ -18,9 +18,10 @@ let hostLog = '';
 // python3 -m http.server on a free port; resolves with its URL once it says where it serves.
 function startStaticHost(dir) {
   host = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], {stdio: ['ignore', 'pipe', 'pipe']});
+  host.stdout.setEncoding('utf8');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`http.server said nothing within 20 s: ${hostLog}`)), 20_000);
-    host.stdout.setEncoding('utf8').on('data', (chunk) => {
+    host.stdout.on('data', (chunk) => {
       const m = /port (\d+)/.exec(chunk);
       if (m && siteUrl === null) {
         clearTimeout(timer);
@@ -153,6 +154,43 @@ test('where no service worker may run, the page says why it cannot run threads',
     assert.ok(await page.isVisible('#scenario-summary'));
     await screenshot(page, 'static-no-service-worker');
   } finally {
+    await context.close();
+  }
+});
+
+// A static copy seen before leaves its service worker registered for its origin; `samovar serve`
+// later on that same origin (both default to port 8000) must not be hidden behind it: the worker
+// then adds nothing and answers no /delay itself.
+test('samovar serve on the origin of a static copy seen before: the service worker steps aside', {timeout: 180_000}, async () => {
+  const port = Number(new URL(siteUrl).port);
+  const {context, page, state} = await openStatic();
+  let serve = null;
+  try {
+    assert.equal(state, 'idle');
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 1);
+    const exited = new Promise((resolve) => host.once('exit', resolve));
+    host.kill('SIGTERM');
+    await exited;
+    serve = spawn(process.env.SAMOVAR_BIN, ['serve', '--port', String(port), '--root', process.env.SAMOVAR_PAGE_DIR,
+      '--results', process.env.SAMOVAR_RESULTS], {stdio: ['ignore', 'pipe', 'pipe']});
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('samovar serve did not start within 20 s')), 20_000);
+      serve.stdout.setEncoding('utf8').on('data', (chunk) => { if (chunk.includes('serving')) { clearTimeout(timer); resolve(); } });
+      serve.on('exit', (code) => { clearTimeout(timer); reject(new Error(`samovar serve exited (${code}) on port ${port}`)); });
+    });
+    await page.reload();
+    assert.equal(await settled(page), 'idle');
+    assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+    assert.equal(await page.textContent('#status'), 'Engine ready · cross-origin isolated');
+    assert.equal(await page.isVisible('#hosting'), false, 'the static-copy note shows under samovar serve');
+    assert.equal(await page.isDisabled('#native'), false);
+    // /delay and the native run are the server's own.
+    const http = await runScenario(page, 'http-get', {requests: 3});
+    assert.equal(http.state, 'done', `http-get: ${http.error}`);
+    assertChecksPassed(http.checks, ['overlapped', 'all_ok']);
+    assert.equal(await page.getAttribute('#comparison', 'data-native'), 'live');
+  } finally {
+    serve?.kill('SIGTERM');
     await context.close();
   }
 });

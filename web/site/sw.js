@@ -18,18 +18,16 @@ self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
 // Whether the server isolates the page itself (`samovar serve` on the same origin as a static
-// copy seen before): then this worker stays out of the way and unregisters. Learnt from the
-// page's navigation, or asked once per worker's life.
+// copy seen before): then this worker adds nothing and answers nothing itself. It stays
+// registered: unregistered, it would leave the page's workers to the browser's cache, which
+// may still hold the static host's copies without the headers. Learnt from the page's
+// navigation, or asked once per worker's life.
 let serverIsolates = null;
 function serverIsolation() {
   serverIsolates ??= fetch(self.registration.scope, {cache: 'no-store'})
     .then((response) => response.headers.has('Cross-Origin-Embedder-Policy'))
     .catch(() => false);
   return serverIsolates;
-}
-
-function retire() {
-  self.registration.unregister();
 }
 
 self.addEventListener('fetch', (event) => {
@@ -57,17 +55,18 @@ async function navigate(request) {
   const response = await fetch(request);
   if (response.headers.has('Cross-Origin-Embedder-Policy')) {
     serverIsolates = Promise.resolve(true);
-    retire();
-    return response;
+    return isolated(response, false);
   }
   serverIsolates = Promise.resolve(false);
   return isolated(response);
 }
 
+// When the server isolates, each file is asked of it again: the browser's cache may still hold
+// the static host's copy, without the headers, and a worker script from it would be refused.
 async function pass(request) {
-  const response = await fetch(request);
-  if (await serverIsolation()) return response;
-  return isolated(response);
+  const isolates = await serverIsolation();
+  const response = await fetch(isolates ? new Request(request, {cache: 'no-cache'}) : request);
+  return isolated(response, !isolates);
 }
 
 async function delayOrPass(request, secondsText) {
@@ -75,13 +74,14 @@ async function delayOrPass(request, secondsText) {
   return delay(secondsText, request.signal);
 }
 
-// A copy of `response` with the isolation headers (and the mark). An opaque response cannot
-// be copied, and needs none: COEP refuses it.
-function isolated(response) {
+// A copy of `response`, with the isolation headers (and the mark) when `add`. An opaque response cannot be copied, and needs none: COEP refuses it.
+function isolated(response, add = true) {
   if (response.status === 0) return response;
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
-  headers.set(...MARK);
+  if (add) {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+    headers.set(...MARK);
+  }
   return new Response(response.body, {status: response.status, statusText: response.statusText, headers});
 }
 
