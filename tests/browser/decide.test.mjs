@@ -201,6 +201,23 @@ test('Show me selects the scenario with the recorded request, which the run then
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#status'));
     assert.equal(await page.getAttribute('#comparison', 'data-native'), 'recorded', await page.textContent('#comparison'));
+
+    // Every leaf's request fills the form: each param it names is a field of its scenario, set so.
+    for (const [path, want] of Object.entries(PATHS)) {
+      const {show} = await answer(page, path);
+      await page.$eval('#decide .decide-show', (b) => b.click());
+      const [, scenario, model, params] = /^Show me: (\S+) · (\S+) · (.*)$/.exec(show);
+      assert.equal(scenario, want.scenario);
+      assert.equal(await page.evaluate(() => document.querySelector('#scenarios li.selected')?.dataset.scenario), scenario, path);
+      assert.equal(await page.inputValue('#model'), model, path);
+      for (const pair of params.split(', ')) {
+        const [name, value] = pair.split('=');
+        const field = await page.$(`#param-${name}`);
+        assert.ok(field, `${path}: ${scenario} has no param ${name}`);
+        const shownValue = await field.evaluate((el) => (el.type === 'checkbox' ? String(el.checked) : el.value));
+        assert.equal(shownValue, value, `${path}: ${name}`);
+      }
+    }
   });
 });
 

@@ -244,7 +244,12 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
   body.className = 'decide-body';
   box.replaceChildren(summary, intro, body);
   box.hidden = false;
-  box.addEventListener('toggle', () => { if (box.open) render(); });
+  // Read again at each opening: results may have been recorded since, or failed to load before.
+  box.addEventListener('toggle', () => {
+    if (!box.open) return;
+    results = null;
+    render();
+  });
 
   function choose(depth, question, answer, focusNext) {
     path = [...path.slice(0, depth), {question, answer}];
