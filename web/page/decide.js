@@ -320,8 +320,11 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'decide-show';
+    button.dataset.request = JSON.stringify(request);
     const params = Object.entries(request.params).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join(', ');
-    button.textContent = `Show me: ${request.scenario} · ${request.model} · ${params}`;
+    // A scenario with one model (compare runs them all) is not shown one.
+    const models = scenarios.find((s) => s.id === request.scenario)?.models ?? [];
+    button.textContent = `Show me: ${request.scenario}${models.length > 1 ? ` · ${request.model}` : ''} (${params})`;
     const status = paragraph('', 'note');
     status.setAttribute('role', 'status');
     if (!known.has(request.scenario)) {
