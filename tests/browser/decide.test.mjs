@@ -101,8 +101,10 @@ test('every path of the questions ends at the guide\'s model, and every path is 
       if (want.runs) assert.equal(reached[path].request.model, want.runs, path);
       assert.match(reached[path].reason, /guide §|see guide §/, `${path}: the reason names its section`);
     }
-    // Changing an earlier answer drops the later ones.
+    // Pressing an earlier answer again keeps the later ones; changing it drops them.
     await answer(page, 'overlap:yes bound:cpu gil:gil');
+    assert.equal(await page.locator('#decide fieldset.decide-q').count(), 4);
+    await press(page, 'bound', 'cpu');
     assert.equal(await page.locator('#decide fieldset.decide-q').count(), 4);
     await press(page, 'bound', 'io');
     assert.deepEqual(await page.$$eval('#decide fieldset.decide-q', (s) => s.map((f) => f.dataset.question)), ['overlap', 'bound', 'libs']);

@@ -236,7 +236,12 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
   let path = [];  // [{question, answer}]
   let results = null;
   const summary = document.createElement('summary');
-  summary.innerHTML = '<h2>Which model?</h2> <span class="decide-sub">the guide\'s questions, a recommendation and the numbers measured here</span>';
+  const title = document.createElement('h2');
+  title.textContent = 'Which model?';
+  const sub = document.createElement('span');
+  sub.className = 'decide-sub';
+  sub.textContent = 'the guide\'s questions, a recommendation and the numbers measured here';
+  summary.append(title, ' ', sub);
   const intro = document.createElement('p');
   intro.className = 'note';
   intro.textContent = 'Guide §6, the Decision Flowchart, is a picture: the guide\'s text keeps only its heading. These questions use the guide\'s own words, from the sections named beside each; samovar\'s words only where the guide is silent, and marked so.';
@@ -251,8 +256,9 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
     render();
   });
 
+  // The answer already given keeps the answers after it; another one drops them.
   function choose(depth, question, answer, focusNext) {
-    path = [...path.slice(0, depth), {question, answer}];
+    if (path[depth]?.answer !== answer) path = [...path.slice(0, depth), {question, answer}];
     render(focusNext);
   }
 
