@@ -199,6 +199,8 @@ test('Show me selects the scenario with the recorded request, which the run then
       focused: document.activeElement?.id,
     }));
     assert.deepEqual(form, {selected: 'race', model: 'threading', sync: 'lock', threads: '2', gil: false, scale: '0.1', focused: 'run'});
+    // The page's link follows the form it filled (share.js).
+    await page.waitForFunction(() => /^#race\?.*sync=lock/.test(location.hash), null, {timeout: 10_000});
     // Run without the live native run: the page finds the recorded run of exactly this request.
     await page.setChecked('#native', false);
     await page.fill('#repeat', '1');
