@@ -12,6 +12,7 @@ import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { mountDecide } from './decide.js';
 import { startShare, follow, ran } from './share.js';
 import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
@@ -90,6 +91,17 @@ function clearResults() {
   output.reset();
   markInvalid('');
   releaseReport();
+}
+
+// Decision guide: its "Show me" selects the scenario and fills the form; the reader presses Run.
+function showRequest(request) {
+  if (running) return false;
+  select(request.scenario);
+  fillRequest(ui, scenario, request);
+  follow();
+  ui.form.scrollIntoView({block: 'start'});
+  ui.run.focus({preventScroll: true});
+  return true;
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -252,6 +264,7 @@ async function main() {
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  mountDecide($('decide'), {scenarios: catalog.scenarios, loadResults: loadNative, show: showRequest});
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
