@@ -13,6 +13,9 @@ import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { detectHosting, showHosting, hostingText } from './hosting.js';
+import { mountDecide } from './decide.js';
+import { startShare, follow, ran } from './share.js';
+import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
 const DEFAULT_SCENARIO = 'gather';
 
@@ -64,6 +67,7 @@ function select(id) {
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found);
   specEditor(ui.paramsBox, found);
+  follow();
 }
 
 function showError(text) {
@@ -87,6 +91,18 @@ function clearResults() {
   clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
+  releaseReport();
+}
+
+// Decision guide: its "Show me" selects the scenario and fills the form; the reader presses Run.
+function showRequest(request) {
+  if (running) return false;
+  select(request.scenario);
+  fillRequest(ui, scenario, request);
+  follow();
+  ui.form.scrollIntoView({block: 'start'});
+  ui.run.focus({preventScroll: true});
+  return true;
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -106,6 +122,7 @@ async function run(trace = 'spans') {
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults();
+  ran();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
   // Fetched alongside the run so the comparison is ready when the report is.
@@ -126,6 +143,7 @@ async function run(trace = 'spans') {
     }
     try {
       await render(report, request, nativePromise, live);
+      holdReport(report, live);
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
@@ -206,6 +224,24 @@ async function render(report, request, nativePromise, live) {
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}${runs > 1 ? `, the median of ${runs} runs` : ''}.`);
 }
 
+// A saved report opened from a file (report-file.js): its request into the form, and the report
+// drawn as a finished run is, beside the native run saved with it (`live`) or the recorded ones.
+async function showLoaded(report, live) {
+  running = true;
+  ui.run.disabled = true;
+  try {
+    select(report.scenario);
+    fillRequest(ui, scenario, report);
+    if (report.spec !== undefined) fillSpec(report.spec);
+    follow();
+    clearResults();
+    await render(report, report, loadNative(), live);
+  } finally {
+    running = false;
+    ui.run.disabled = false;
+  }
+}
+
 function engineUnavailable(message) {
   setState('error', 'Engine unavailable.');
   ui.title.textContent = 'Engine unavailable';
@@ -238,6 +274,7 @@ async function main() {
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  mountDecide($('decide'), {scenarios: catalog.scenarios, loadResults: loadNative, show: showRequest});
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -247,6 +284,8 @@ async function main() {
   ui.run.disabled = false;
   showHosting(hosting, {note: $('hosting'), nativeBox: ui.nativeBox});
   setState('idle', `Engine ready · ${hostingText(hosting)}`);
+  startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
+  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
 }
 
 main();

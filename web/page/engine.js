@@ -44,5 +44,14 @@ export async function loadEngine() {
         module._free(ptr);
       });
     },
+    // Share: a report as Chrome Trace Event JSON text, by the engine's converter (the CLI's --trace).
+    chromeTrace(report) {
+      const ptr = module.allocateUTF8(JSON.stringify(report));
+      try {
+        return takeString(module._samovar_chrome_trace(ptr));
+      } finally {
+        module._free(ptr);
+      }
+    },
   };
 }
