@@ -12,6 +12,7 @@ import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { detectHosting, showHosting, hostingText } from './hosting.js';
 import { mountDecide } from './decide.js';
 import { startShare, follow, ran } from './share.js';
 import { startReportFiles, holdReport, releaseReport } from './report-file.js';
@@ -250,6 +251,15 @@ function engineUnavailable(message) {
 }
 
 async function main() {
+  const hosting = await detectHosting();
+  if (hosting.reloading) {
+    ui.status.textContent = 'Starting the service worker that isolates this static copy; reloading once…';
+    return;
+  }
+  if (hosting.problem) {
+    engineUnavailable(hosting.problem);
+    return;
+  }
   try {
     // Imported here rather than statically so a missing or broken engine shows as an error, not a blank page.
     const { loadEngine } = await import('./engine.js');
@@ -272,10 +282,8 @@ async function main() {
   });
   ui.form.classList.add('ready');
   ui.run.disabled = false;
-  const isolation = globalThis.crossOriginIsolated
-    ? 'cross-origin isolated'
-    : 'not cross-origin isolated: threads and fine timers are unavailable';
-  setState('idle', `Engine ready · ${isolation}`);
+  showHosting(hosting, {note: $('hosting'), nativeBox: ui.nativeBox});
+  setState('idle', `Engine ready · ${hostingText(hosting)}`);
   startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
   await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
 }
