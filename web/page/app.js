@@ -13,6 +13,8 @@ import { runNative } from './native.js';
 import { recordedScale, showMatch } from './match.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { detectHosting, showHosting, hostingText } from './hosting.js';
+import { mountDecide } from './decide.js';
 import { startShare, follow, ran } from './share.js';
 import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
@@ -123,6 +125,18 @@ function clearResults(request) {
   output.reset();
   markInvalid('');
   releaseReport();
+}
+
+// Decision guide: its "Show me" selects the scenario and fills the form; the reader presses Run.
+function showRequest(request) {
+  if (running) return false;
+  select(request.scenario);
+  fillRequest(ui, scenario, request);
+  updateMatch();
+  follow();
+  ui.form.scrollIntoView({block: 'start'});
+  ui.run.focus({preventScroll: true});
+  return true;
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -274,6 +288,15 @@ function engineUnavailable(message) {
 }
 
 async function main() {
+  const hosting = await detectHosting();
+  if (hosting.reloading) {
+    ui.status.textContent = 'Starting the service worker that isolates this static copy; reloading once…';
+    return;
+  }
+  if (hosting.problem) {
+    engineUnavailable(hosting.problem);
+    return;
+  }
   // Read beside the engine's load, which takes longer: the form need not wait for it.
   const nativeFile = loadNative();
   try {
@@ -290,6 +313,7 @@ async function main() {
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select, ui.scenarioMenu);
+  mountDecide($('decide'), {scenarios: catalog.scenarios, loadResults: loadNative, show: showRequest});
   // The first scenario's scale comes from the file, which is read by now unless its server is
   // slow: then the form starts at the default scale and the note follows when the file arrives.
   recorded = await Promise.race([nativeFile, new Promise((resolve) => setTimeout(resolve, NATIVE_FILE_WAIT_MS, null))]);
@@ -303,10 +327,8 @@ async function main() {
   });
   ui.form.classList.add('ready');
   ui.run.disabled = false;
-  const isolation = globalThis.crossOriginIsolated
-    ? 'cross-origin isolated'
-    : 'not cross-origin isolated: threads and fine timers are unavailable';
-  setState('idle', `Engine ready · ${isolation}`);
+  showHosting(hosting, {note: $('hosting'), nativeBox: ui.nativeBox});
+  setState('idle', `Engine ready · ${hostingText(hosting)}`);
   startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
   await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
   updateMatch();  // a link may have filled the form
