@@ -127,6 +127,8 @@ test('"abc" and "3s" in a number box are refused by the engine, by name', {timeo
       // The field and what was typed, so the reader sees which box and why.
       assert.ok(error.includes(field) && error.includes(`"${typed}"`), `error for ${typed} in ${box}: ${error}`);
       assert.doesNotMatch(error, /got null/);
+      // And what the box takes, so the reader need not look for the help text.
+      assert.match(error, /expected (integer|number) [\d.]+\.\.[\d.]+, got/, `error for ${typed} in ${box}: ${error}`);
       assert.equal(await page.getAttribute(box, 'aria-invalid'), 'true', `${box} is not marked invalid`);
     }
   });

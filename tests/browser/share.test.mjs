@@ -89,7 +89,7 @@ test('values the form cannot take are named, out-of-range ones go in and the eng
   await inPage(async (page) => {
     await page.click('#run-shared');
     await waitFinished(page);
-    assert.match(await page.textContent('#error'), /^bad_request: params\.tasks: expected an integer, got string "3s"/);
+    assert.match(await page.textContent('#error'), /^bad_request: params\.tasks: expected integer 1\.\.1000000, got string "3s"/);
   }, {url: '/#gather?tasks=3s&repeat=1'});
 
   await inPage(async (page) => {
