@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inPage, runScenario, screenshot } from './harness.mjs';
+import { inPage, runScenario, screenshot, RUN_TIMEOUT_MS } from './harness.mjs';
 import { printPatterns, pythonLinesFor } from '../../web/page/code.js';
 
 const repo = (path) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
@@ -85,18 +85,22 @@ test('the keyboard picks output lines; hovering marks them too', {timeout: 120_0
 
 test('phone width: the Code panel stacks its two sides and stays inside its card', {timeout: 120_000}, async () => {
   await inPage(async (page) => {
-    const result = await runScenario(page, 'gather', {tasks: 3}, 'asyncio');
-    assert.equal(result.state, 'done', result.error);
+    // gather is the page's first scenario (the phone's menu hides the list runScenario clicks).
+    await page.fill('#repeat', '1');
+    await page.click('#run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: RUN_TIMEOUT_MS});
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#status'));
     await page.waitForSelector('#code-cpp li[data-line]');
     const picked = await pickLine(page, 'Green chai is ready...', false);
     assert.match(picked.python[0]?.code ?? '', /\{name\} is ready/, picked.note);
-    // The panes scroll their long lines inside the card rather than widen it (the page's own
-    // width at 390 px is the layout's business, not this panel's).
+    // The panes scroll their long lines inside the card rather than widen it, or the page.
     const box = await page.evaluate(() => {
       const card = document.getElementById('code').getBoundingClientRect();
       const [py, cc] = ['code-python', 'code-cpp'].map((id) => document.querySelector(`#${id} ol`).getBoundingClientRect());
-      return {overflow: Math.max(py.right, cc.right) - card.right, stacked: cc.top >= py.bottom};
+      return {overflow: Math.max(py.right, cc.right) - card.right, stacked: cc.top >= py.bottom,
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth};
     });
+    assert.ok(box.page <= 0, `the page scrolls ${box.page} px sideways`);
     assert.ok(box.overflow <= 0, `a code pane reaches ${box.overflow} px past its card`);
     assert.ok(box.stacked, 'Python and C++ are side by side at 390 px');
     await page.$eval('#code', (el) => el.scrollIntoView());
