@@ -3,6 +3,7 @@
 import { renderScenarioList, markSelected } from './scenarios.js';
 import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
+import { CodePanel } from './code.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawTable, specEditor, readSpec, fillSpec } from './compare.js';
@@ -53,6 +54,7 @@ const ui = {
   conditions: $('conditions'),
 };
 const output = new OutputList($('output'), $('output-more'));
+const code = new CodePanel({panel: $('code'), python: $('code-python'), cpp: $('code-cpp'), note: $('code-note'), output: $('output')});
 
 let engine = null;
 let scenario = null;
@@ -109,6 +111,7 @@ function clearResults(request) {
   ui.intro.hidden = true;
   ui.results.hidden = false;
   ui.results.dataset.scenario = request.scenario;
+  code.setScenario(request.scenario);
   ui.resultsHeading.textContent = resultsTitle(request);
   markElsewhere();
   ui.results.dataset.outcome = 'pending';
