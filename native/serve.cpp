@@ -51,6 +51,10 @@ const char* mime_type(const fs::path& path) {
       {".svg", "image/svg+xml"},
       {".ico", "image/x-icon"},
       {".txt", "text/plain; charset=utf-8"},
+      // The Code panel's sources, read as text by the page.
+      {".py", "text/plain; charset=utf-8"},
+      {".cpp", "text/plain; charset=utf-8"},
+      {".hpp", "text/plain; charset=utf-8"},
       {".map", "application/json"}};
   const std::string ext = path.extension().string();
   for (const auto& [e, type] : types)

@@ -71,6 +71,8 @@ const files = {
   'style.css': 'body { color: teal; }\n',
   'sub/index.html': '<p>sub folder</p>\n',
   'sub/data.json': '{"sub": true}\n',
+  'src/gather.py': 'print("Brewing")\n',
+  'src/gather.cpp': 'int main() {}\n',
 };
 const resultsFile = join(base, 'native.json');
 const resultsText = JSON.stringify({ schema_version: 1, recorded_at: 'test', results: [{ scenario: 'gather', wall_s: 0.3 }] });
@@ -78,6 +80,7 @@ const resultsText = JSON.stringify({ schema_version: 1, recorded_at: 'test', res
 let server;
 before(async () => {
   mkdirSync(join(root, 'sub'), { recursive: true });
+  mkdirSync(join(root, 'src'), { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(root, name), content);
   writeFileSync(join(base, 'secret'), SECRET);
   symlinkSync(join(base, 'secret'), join(root, 'link-out'));
@@ -222,6 +225,8 @@ test('static files: MIME type by extension, bytes as on disk, / is index.html', 
     ['/x.wasm', 'x.wasm', 'application/wasm'],
     ['/sub/', 'sub/index.html', 'text/html'],
     ['/sub/data.json', 'sub/data.json', 'application/json'],
+    ['/src/gather.py', 'src/gather.py', 'text/plain'],
+    ['/src/gather.cpp', 'src/gather.cpp', 'text/plain'],
   ];
   for (const [path, file, type] of cases) {
     const res = await request(path);
