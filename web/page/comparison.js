@@ -47,9 +47,12 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   const {native, how} = pickNative({report, live, file});
   let nativeLabel = '';
   if (how === 'live') {
-    nativeLabel = 'native · run now by samovar serve';
-    box.dataset.native = 'live';
-    parts.push(paragraph('The server that sent this page ran the same request natively, just after this run, at the same trace level.', 'summary'));
+    // live.saved: the native run saved in a report file beside the run (report-file.js).
+    nativeLabel = live.saved ? 'native · saved with this report' : 'native · run now by samovar serve';
+    box.dataset.native = live.saved ? 'saved' : 'live';
+    parts.push(paragraph(live.saved
+      ? 'The native run saved in this report file: the same request, run natively by samovar serve just after it.'
+      : 'The server that sent this page ran the same request natively, just after this run, at the same trace level.', 'summary'));
   } else {
     if (live.status === 'ok') parts.push(paragraph(`The native run failed: ${live.report.error.code}: ${live.report.error.message}`, 'error'));
     else if (live.status === 'rejected') parts.push(paragraph(`The server would not run it natively: ${live.report.error.message}`, 'error'));
@@ -73,7 +76,7 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   const cpython = cpythonRecord(recorded, report);
   box.dataset.cpython = cpython.record ? 'found' : 'missing';
   const rows = [
-    {label: `this run · WASM in ${browserName(report.machine?.browser)}`, kind: 'wasm', run: report, timer: report.machine?.timer_resolution_s},
+    {label: `this run · ${report.platform === 'native' ? 'native' : `WASM in ${browserName(report.machine?.browser)}`}`, kind: 'wasm', run: report, timer: report.machine?.timer_resolution_s},
   ];
   if (native) {
     rows.push({label: nativeLabel, kind: 'native', run: native, timer: (live.status === 'ok' ? native.machine : recorded?.machine)?.timer_resolution_s});
@@ -92,7 +95,7 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   if (headline) parts.push(headline);
   if (native && Array.isArray(native.output)) parts.push(outputColumns(report, native, rows[1].label));
   box.replaceChildren(...parts);
-  conditions.textContent = comparisonConditions(report, live.status === 'ok' && !live.report.error ? {machine: native.machine, live: true} : recorded);
+  conditions.textContent = comparisonConditions(report, live.status === 'ok' && !live.report.error ? {machine: native.machine, live: !live.saved} : recorded);
 }
 
 function requestText(r) {
@@ -144,23 +147,28 @@ function ratioParagraph(rows) {
   return p;
 }
 
+// Each bar is named where it is drawn, so its colour is a second cue, not the only one. On a
+// narrow screen the names go above the bars rather than in a left margin the bars cannot spare.
 function wallChart(rows, width) {
   const data = rows.map((r) => ({label: r.label, kind: r.kind, ...spread(r.run)}));
   const max = Math.max(...data.map((d) => d.max).filter(Number.isFinite), 0);
+  const narrow = width > 0 && width < 560;
+  const rowHeight = narrow ? 52 : 34;
   return globalThis.Plot.plot({
-    width: Math.max(480, width || 900),
-    height: 44 + 34 * data.length,
+    width: narrow ? width : Math.max(480, width || 900),
+    height: 44 + rowHeight * data.length,
     marginBottom: 40,
-    marginLeft: Math.min(360, 16 + 7.5 * Math.max(...data.map((d) => d.label.length))),
-    marginRight: 20,
+    marginLeft: narrow ? 8 : Math.min(360, 16 + 7.5 * Math.max(...data.map((d) => d.label.length))),
+    marginRight: narrow ? 48 : 20,
     style: {fontSize: '13px'},
-    x: {label: 'wall seconds (median; the line spans min–max)', labelAnchor: 'center', labelOffset: 34, domain: [0, (max || 1) * 1.18], grid: true},
-    y: {label: null, domain: data.map((d) => d.label)},
+    x: {label: narrow ? 'wall seconds (median; line: min–max)' : 'wall seconds (median; the line spans min–max)', labelAnchor: 'center', labelOffset: 34, domain: [0, (max || 1) * 1.18], grid: true},
+    y: {label: null, domain: data.map((d) => d.label), axis: narrow ? null : 'left', padding: narrow ? 0.45 : 0.1, align: 1},
     color: {domain: KINDS, range: COLORS},
     marks: [
       globalThis.Plot.barX(data, {y: 'label', x: 'median', fill: 'kind', fillOpacity: 0.85, title: (d) => `${d.label}: ${seconds(d.median)}`}),
       globalThis.Plot.ruleY(data, {y: 'label', x1: 'min', x2: 'max', stroke: '#222', strokeWidth: 1.5}),
       globalThis.Plot.text(data, {y: 'label', x: 'max', text: (d) => seconds(d.median), textAnchor: 'start', dx: 5}),
+      ...(narrow ? [globalThis.Plot.text(data, {y: 'label', x: 0, text: 'label', textAnchor: 'start', dy: -rowHeight / 2 + 2, frameAnchor: 'left'})] : []),
       globalThis.Plot.ruleX([0]),
     ],
   });
