@@ -249,7 +249,7 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     if (h.lane == trace::kNoLane)
       ctx.print_at(last, std::move(h.line), false);
     else
-      recorder.print(h.lane, std::move(h.line), false, last);
+      recorder.print(h.lane, std::move(h.line), false, last, trace::Source::here());
   }
   tally.peak = cups.peak_size();
   if (served) return {served->value(), true};
