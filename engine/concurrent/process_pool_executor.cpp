@@ -23,6 +23,9 @@ ProcessPoolExecutor::ProcessPoolExecutor(std::size_t max_workers, trace::Recorde
   workers_.resize(max_workers);
   ids_.resize(max_workers, 0);
   manager_state_ = std::make_unique<Manager[]>(max_workers);
+  for (std::size_t i = 0; i < max_workers; ++i)
+    lanes_.push_back(recorder_ ? recorder_->lane("Process-" + std::to_string(i + 1))
+                               : trace::kNoLane);
   // Each manager starts its own worker, so they all start at once.
   for (std::size_t i = 0; i < max_workers; ++i) managers_.emplace_back([this, i] { manage(i); });
   std::unique_lock lock(mutex_);
@@ -73,9 +76,15 @@ void ProcessPoolExecutor::manage(std::size_t index) {
   changed_.notify_all();
   fail(std::move(pending));
 
-  const trace::LaneId lane =
-      recorder_ ? recorder_->lane("Process-" + std::to_string(index + 1)) : trace::kNoLane;
+  const trace::LaneId lane = lanes_[index];
   Manager& me = manager_state_[index];
+  // The worker process waits for work from its start and between calls: its lane says so.
+  platform::Nanos idle_from = platform::now();
+  const auto waited = [&](platform::Nanos until) {
+    if (recorder_ && until > idle_from)
+      recorder_->span(lane, trace::State::waiting, "waiting for work", idle_from, until);
+  };
+  bool died = false;
   while (worker != nullptr) {
     Job job;
     bool sent = false;
@@ -99,17 +108,18 @@ void ProcessPoolExecutor::manage(std::size_t index) {
       } else {
         job = std::move(queue_.front());
         queue_.pop_front();
+        job.start = platform::now();
       }
+      if (recorder_) ran_on_[job.number] = lane;
     }
+    waited(job.start);
     std::string answer;
     try {
-      if (!sent) {
-        job.start = platform::now();
-        worker->send(job.request);
-      }
+      if (!sent) worker->send(job.request);
       answer = worker->receive();
-      if (recorder_)
-        recorder_->span(lane, trace::State::running, "call", job.start, platform::now());
+      idle_from = platform::now();
+      if (recorder_ && job.traced)
+        recorder_->span(lane, trace::State::running, "call", job.start, idle_from);
     } catch (const platform::process::WorkerDied& e) {
       // Broken first, so that whoever sees this future fail also sees the pool broken.
       {
@@ -120,6 +130,7 @@ void ProcessPoolExecutor::manage(std::size_t index) {
       job.future.set_exception(std::make_exception_ptr(BrokenProcessPool(
           std::string("a process in the pool ended abruptly while a call was running: ") +
           e.what())));
+      died = true;
       break;
     }
     {
@@ -141,6 +152,7 @@ void ProcessPoolExecutor::manage(std::size_t index) {
       job.future.set_exception(std::make_exception_ptr(RemoteError("RuntimeError", e.what())));
     }
   }
+  if (worker != nullptr && !died) waited(platform::now());
   // Ends and reaps this manager's worker (its destructor waits for the exit), outside the lock.
   std::unique_ptr<platform::process::Worker> done;
   {
@@ -188,6 +200,9 @@ Future<std::string> ProcessPoolExecutor::submit(std::string function, std::strin
     std::lock_guard lock(mutex_);
     if (broken_) throw BrokenProcessPool("the process pool is broken: " + *broken_);
     if (shutting_down_) throw std::runtime_error("cannot schedule new futures after shutdown");
+    job.number = submitted_++;
+    job.traced = trace_calls_;
+    if (recorder_) ran_on_.push_back(trace::kNoLane);
     // The worker idle for the shortest time: it may still be watching its socket.
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       Manager& m = manager_state_[i];
@@ -202,6 +217,8 @@ Future<std::string> ProcessPoolExecutor::submit(std::string function, std::strin
       return future;
     }
     job.start = platform::now();
+    if (recorder_)
+      ran_on_[job.number] = lanes_[static_cast<std::size_t>(idle - &manager_state_[0])];
     idle->handed = std::move(job);
     request = idle->handed->request;  // stays put: only this thread and its manager touch it
   }
@@ -270,6 +287,21 @@ std::vector<long> ProcessPoolExecutor::worker_ids() const {
 std::map<long, std::size_t> ProcessPoolExecutor::calls_per_worker() const {
   std::lock_guard lock(mutex_);
   return calls_;
+}
+
+trace::LaneId ProcessPoolExecutor::lane_of_call(std::size_t call) const {
+  std::lock_guard lock(mutex_);
+  return call < ran_on_.size() ? ran_on_[call] : trace::kNoLane;
+}
+
+void ProcessPoolExecutor::trace_calls(bool on) {
+  std::lock_guard lock(mutex_);
+  trace_calls_ = on;
+}
+
+std::size_t ProcessPoolExecutor::calls_submitted() const {
+  std::lock_guard lock(mutex_);
+  return submitted_;
 }
 
 void ProcessPoolExecutor::kill_worker(std::size_t index) {

@@ -51,7 +51,8 @@ class RemoteError : public std::runtime_error {
 // calls queue, and a manager sends the next as its worker finishes one.
 class ProcessPoolExecutor {
  public:
-  // With a recorder, each worker gets a trace lane ("Process-1", ...) showing its calls.
+  // With a recorder, each worker gets a trace lane ("Process-1", ...) showing its calls and
+  // its waits for work between them.
   explicit ProcessPoolExecutor(std::size_t max_workers = default_workers(),
                                trace::Recorder* recorder = nullptr);
   ~ProcessPoolExecutor();
@@ -85,6 +86,14 @@ class ProcessPoolExecutor {
   // The workers' ids (natively pids), and how many calls each ran.
   std::vector<long> worker_ids() const;
   std::map<long, std::size_t> calls_per_worker() const;
+  // The lane of the worker that ran (or runs) the `call`-th call submitted (from 0), so that
+  // what the call did can be told on its process's lane; kNoLane before it is sent, or without
+  // a recorder. calls_submitted(): how many submit() took so far.
+  trace::LaneId lane_of_call(std::size_t call) const;
+  // Off: a call's lane gets no "call" span; its caller draws what the call did there from the
+  // call's own answer (when it waited, when it ran), which one running span would cover up.
+  void trace_calls(bool on);
+  std::size_t calls_submitted() const;
   // Ends worker `index` at once, as a crash would (tests).
   void kill_worker(std::size_t index);
 
@@ -93,6 +102,8 @@ class ProcessPoolExecutor {
     std::string request;
     Future<std::string> future;
     platform::Nanos start = 0;  // when it was sent
+    std::size_t number = 0;     // its place among the calls submitted
+    bool traced = true;         // gets a "call" span (trace_calls)
   };
   // A worker's manager: what it waits on, and a call a submitter sent straight to its worker.
   struct Manager {
@@ -122,7 +133,11 @@ class ProcessPoolExecutor {
   std::optional<std::string> broken_;
   std::vector<std::thread> managers_;
   std::unique_ptr<Manager[]> manager_state_;
-  std::uint64_t idle_clock_ = 0;  // counts managers becoming idle
+  std::uint64_t idle_clock_ = 0;      // counts managers becoming idle
+  std::vector<trace::LaneId> lanes_;  // each worker's, made with the pool
+  std::size_t submitted_ = 0;
+  bool trace_calls_ = true;
+  std::vector<trace::LaneId> ran_on_;  // with a recorder: per call submitted, its worker's lane
 };
 
 }  // namespace samovar::concurrent

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -53,6 +54,10 @@ class ClientSession {
 
   // Connections opened so far (natively; in WASM the browser pools and this counts requests).
   std::size_t connections_opened() const noexcept;
+  // The most connections to one host the transport opens at once, if it caps them: a browser
+  // opens 6 per host over HTTP/1.1 and queues the rest, whatever is in flight here; natively
+  // (and in node) none.
+  static std::optional<std::size_t> connections_per_host();
 
  private:
   struct Pool;

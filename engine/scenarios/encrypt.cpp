@@ -87,6 +87,7 @@ void run(Context& ctx) {
   // and the check); in turn, round after round, so that a stretch when the machine is busier or
   // quieter falls on both alike. Each figure is the median of the rounds.
   auto& rt = ctx.threading();
+  const trace::LaneId main_lane = ctx.recorder().lane("main");
   std::vector<process_functions::Encrypted> expected;
   std::vector<std::string> answers;
   std::vector<double> sequential_runs, pool_runs, sequential_busy;
@@ -97,8 +98,13 @@ void run(Context& ctx) {
     pool_runs.push_back(calls.seconds());
     const Stopwatch sequential;
     std::vector<process_functions::Encrypted> here;
-    for (long long i = 0; i < items; ++i)
+    for (long long i = 0; i < items; ++i) {
+      // The sequential phase on this process's lane, card by card, beside the pool's calls.
+      const platform::Nanos began = platform::now();
       here.push_back(encrypt_card(card(i), hash_rounds, [&] { rt.check_deadline(); }));
+      ctx.recorder().span(main_lane, trace::State::running, "encrypt (sequential)", began,
+                          platform::now());
+    }
     sequential_runs.push_back(sequential.seconds());
     if (const auto busy = sequential.cores_busy()) sequential_busy.push_back(*busy);
     if (round == 0) {

@@ -52,13 +52,17 @@ struct Produce {
 };
 // A cup put on the queue, as Queue::put told it: its place among every operation on the queue,
 // when, and whether the queue was full.
+// brewing and putting: when its brew (a sleep) and its put began, for the process's lane.
 struct Produced {
   std::int32_t order;
   platform::Nanos at;
   std::int64_t cup;
   bool waited;
+  platform::Nanos brewing;
+  platform::Nanos putting;
   static constexpr auto fields =
-      std::tuple(&Produced::order, &Produced::at, &Produced::cup, &Produced::waited);
+      std::tuple(&Produced::order, &Produced::at, &Produced::cup, &Produced::waited,
+                 &Produced::brewing, &Produced::putting);
 };
 // Answers a Produced per cup, in order.
 extern const multiprocessing::Function<Produce, std::vector<Produced>> produce;
@@ -72,12 +76,16 @@ struct Consume {
   static constexpr auto fields =
       std::tuple(&Consume::queue, &Consume::serve, &Consume::served, &Consume::timeout);
 };
-// A cup taken from the queue, as Queue::get told it.
+// A cup taken from the queue, as Queue::get told it; asked: when the get began (it blocks until
+// a cup comes), served: when serving it (a sleep, then the count) ended.
 struct Consumed {
   std::int32_t order;
   platform::Nanos at;
   std::int32_t cup;
-  static constexpr auto fields = std::tuple(&Consumed::order, &Consumed::at, &Consumed::cup);
+  platform::Nanos asked;
+  platform::Nanos served;
+  static constexpr auto fields = std::tuple(&Consumed::order, &Consumed::at, &Consumed::cup,
+                                            &Consumed::asked, &Consumed::served);
 };
 // Takes cups until a None (-1), serving each; answers a Consumed per cup, in order.
 extern const multiprocessing::Function<Consume, std::vector<Consumed>> consume;

@@ -40,10 +40,12 @@ const multiprocessing::Function<Produce, std::vector<Produced>> produce{
       multiprocessing::Queue cups = multiprocessing::Queue::attach(call.queue);
       std::vector<Produced> puts;
       for (std::int64_t i = 0; i < call.items; ++i) {
+        const platform::Nanos brewing = platform::now();
         platform::sleep_for(call.brew);
         const std::int64_t cup = call.producer * call.items + i;
+        const platform::Nanos putting = platform::now();
         const auto put = cups.put(static_cast<std::int32_t>(cup), call.timeout);
-        puts.push_back({put.order, put.at, cup, put.waited});
+        puts.push_back({put.order, put.at, cup, put.waited, brewing, putting});
       }
       return puts;
     }};
@@ -53,9 +55,9 @@ const multiprocessing::Function<Consume, std::vector<Consumed>> consume{
       multiprocessing::Queue cups = multiprocessing::Queue::attach(call.queue);
       std::vector<Consumed> gets;
       for (;;) {
+        const platform::Nanos asked = platform::now();
         const auto got = cups.get(call.timeout);
         if (got.item < 0) break;  // None
-        gets.push_back({got.order, got.at, got.item});
         platform::sleep_for(call.serve);
         if (call.served) {
           multiprocessing::Value served = multiprocessing::Value::attach(*call.served);
@@ -64,6 +66,7 @@ const multiprocessing::Function<Consume, std::vector<Consumed>> consume{
         } else {
           served_here += 1;
         }
+        gets.push_back({got.order, got.at, got.item, asked, platform::now()});
       }
       return gets;
     }};
@@ -150,7 +153,8 @@ void with_threads(Context& ctx, const Plan& plan, Tally& tally) {
 // in each process's own global the parent's count stays 0; in a shared Value, under its lock,
 // it is exact. The processes print nothing themselves: each answers with what it did, in the
 // queue's own order of operations and when (one clock for every process), and the parent
-// prints each line in its place in time.
+// prints each line in its place in time, on the lane of the process that did it, and draws
+// there when that process waited (a brew, a full queue, an empty one, serving).
 struct Served {
   long long in_parent = 0;
   bool shared = false;
@@ -169,13 +173,17 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     long long order;
     platform::Nanos at;
     std::string line;
+    trace::LaneId lane;
   };
+  auto& recorder = ctx.recorder();
   std::vector<Happened> happened;
   {
     concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
     const auto& produce = process_functions::produce;
     const auto& consume = process_functions::consume;
     std::vector<concurrent::Future<std::string>> producers, consumers;
+    const std::size_t first_call = pool.calls_submitted();  // producers', then consumers'
+    pool.trace_calls(false);  // their lanes show their waits instead (below)
     for (long long p = 0; p < plan.producers; ++p)
       producers.push_back(pool.submit(
           produce.name(), produce.argument({cups.handle(), p, plan.items,
@@ -206,22 +214,28 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
       std::rethrow_exception(failed);
     }
     for (std::size_t p = 0; p < answers.size(); ++p) {
+      const trace::LaneId lane = pool.lane_of_call(first_call + p);
       for (const auto& put : produce.result(answers[p])) {
         tally.full_waits += put.waited;
-        happened.push_back(
-            {put.order, put.at,
-             "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup)});
+        recorder.span(lane, trace::State::waiting, "sleep", put.brewing, put.putting);
+        if (put.waited) recorder.span(lane, trace::State::blocked, "put", put.putting, put.at);
+        happened.push_back({put.order, put.at,
+                            "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup),
+                            lane});
       }
     }
     const auto taken = concurrent::results_in_order(consumers, ctx.stop());
     for (std::size_t c = 0; c < taken.size(); ++c) {
+      const trace::LaneId lane = pool.lane_of_call(first_call + producers.size() + c);
       for (const auto& got : consume.result(taken[c])) {
         if (got.cup < 0 || got.cup >= cups_total)
           throw std::runtime_error("a consumer took a cup never brewed");
         tally.took(got.cup);
-        happened.push_back(
-            {got.order, got.at,
-             "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, got.cup)});
+        recorder.span(lane, trace::State::blocked, "get", got.asked, got.at);
+        recorder.span(lane, trace::State::waiting, "sleep", got.at, got.served);
+        happened.push_back({got.order, got.at,
+                            "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, got.cup),
+                            lane});
       }
     }
   }
@@ -232,7 +246,10 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
   platform::Nanos last = 0;
   for (auto& h : happened) {
     last = std::max(last, h.at);
-    ctx.print_at(last, std::move(h.line), false);
+    if (h.lane == trace::kNoLane)
+      ctx.print_at(last, std::move(h.line), false);
+    else
+      recorder.print(h.lane, std::move(h.line), false, last, trace::Source::here());
   }
   tally.peak = cups.peak_size();
   if (served) return {served->value(), true};

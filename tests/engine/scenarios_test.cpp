@@ -144,6 +144,26 @@ TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
   CHECK(prints == 6);
 }
 
+// The page exports the trace of a report the user opened from a file: anything may be in it.
+TEST_CASE("a report that is not well formed exports what is well formed, and nothing breaks",
+          "[trace]") {
+  CHECK(trace::chrome_trace(json::array())["traceEvents"].size() == 1);  // only the process name
+  CHECK(trace::chrome_trace(json{{"trace", 3}, {"output", "x"}})["traceEvents"].size() == 1);
+  json odd = {{"scenario", 7}};
+  odd["trace"] =
+      json::array({1, json::object(), json{{"start_s", "0"}}, json{{"start_s", 0.5}, {"lane", 2}},
+                   json{{"start_s", 0.1}, {"end_s", 0.2}, {"lane", "task 1"}}});
+  odd["output"] = json::array({json{{"t_s", 0.1}}, json{{"text", "no time"}}});
+  const json t = trace::chrome_trace(odd);
+  int complete = 0, instants = 0;
+  for (const auto& e : t["traceEvents"]) {
+    complete += e["ph"] == "X";
+    instants += e["ph"] == "i";
+  }
+  CHECK(complete == 1);
+  CHECK(instants == 2);  // the span without an end, and the line with a time
+}
+
 TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest",
           "[scenario][trace]") {
   const auto lanes_traced = trace::Limits{}.max_traced_lanes;
@@ -748,5 +768,70 @@ TEST_CASE("a run past its deadline ends there on threads and in processes, and l
     CHECK(contract::exit_code(r) == 1);
     CHECK(r["wall_s"].get<double>() < 0.5 + 10);  // generous: it ends at its deadline
     CHECK(platform::process::live_workers() == 0);
+  }
+}
+
+TEST_CASE("encrypt: the timeline has the sequential phase beside the pool's, and its waits",
+          "[scenario][encrypt][process]") {
+  const json r = run_request(
+      {{"scenario", "encrypt"}, {"params", {{"items", 3}, {"work", 10000}, {"workers", 2}}}});
+  REQUIRE(r["checks"]["results_equal_sequential"] == true);
+  // Each card encrypted here, one after another, every round: on this process's lane.
+  std::size_t sequential = 0;
+  std::map<std::string, std::size_t> waits;  // a worker's lane -> its waits for work
+  double last_call_end = 0, first_sequential = -1;
+  for (const auto& span : r["trace"]) {
+    const std::string name = span["name"];
+    if (name == "encrypt (sequential)") {
+      ++sequential;
+      CHECK(span["lane"] == "main");
+      CHECK(span["state"] == "running");
+      CHECK(span["end_s"].get<double>() >= span["start_s"].get<double>());
+      if (first_sequential < 0) first_sequential = span["start_s"];
+    } else if (name == "waiting for work") {
+      CHECK(span["state"] == "waiting");
+      ++waits[span["lane"].get<std::string>()];
+    } else if (name == "call" && first_sequential < 0) {
+      last_call_end = std::max(last_call_end, span["end_s"].get<double>());
+    }
+  }
+  CHECK(sequential == 3 * 3);  // items x rounds
+  // Round 1's pool phase came first: its calls ended before the sequential phase began.
+  CHECK(first_sequential >= last_call_end);
+  // Both workers waited for work at some point (between rounds at least), on their lanes.
+  CHECK(waits.count("Process-1") == 1);
+  CHECK(waits.count("Process-2") == 1);
+}
+
+TEST_CASE("producer-consumer with processes: each line and each wait is on its process's lane",
+          "[scenario][producer-consumer][process]") {
+  const json r = run_request({{"scenario", "producer-consumer"}, {"model", "multiprocessing"}});
+  REQUIRE(r["checks"]["each_cup_served_once"] == true);
+  // Which process is whose is the pool's choice; one role per process, all four used.
+  std::map<std::string, std::string> role_of;  // "Process-3" -> "Consumer 1"
+  for (const auto& line : r["output"]) {
+    const std::string text = line["text"];
+    const std::string who = line["who"];
+    if (text.rfind("Producer ", 0) != 0 && text.rfind("Consumer ", 0) != 0) continue;
+    CHECK(who.rfind("Process-", 0) == 0);
+    const std::string role = text.substr(0, text.find(' ', text.find(' ') + 1));
+    if (role_of.count(who)) CHECK(role_of[who] == role);
+    role_of[who] = role;
+  }
+  CHECK(role_of.size() == 4);
+  // A consumer's lane shows its blocked gets, a producer's its brews (sleeps).
+  std::map<std::string, std::set<std::string>> states;  // lane -> "blocked get", ...
+  for (const auto& span : r["trace"])
+    if (span.contains("end_s"))
+      states[span["lane"].get<std::string>()].insert(span["state"].get<std::string>() + " " +
+                                                     span["name"].get<std::string>());
+  for (const auto& [lane, role] : role_of) {
+    if (role.rfind("Consumer", 0) == 0) {
+      CHECK(states[lane].count("blocked get") == 1);
+      CHECK(states[lane].count("waiting sleep") == 1);
+    } else {
+      CHECK(states[lane].count("waiting sleep") == 1);
+    }
+    CHECK(states[lane].count("running call") == 0);  // it would cover the waits up
   }
 }

@@ -14,7 +14,7 @@ function loadScript(src) {
 
 export async function loadEngine() {
   if (!globalThis.crossOriginIsolated) {
-    throw new Error('this page is not cross-origin isolated, so WebAssembly threads cannot start; serve it with `samovar serve`');
+    throw new Error('this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer and WebAssembly threads cannot start: serve it with `samovar serve`, or open the static copy (build/site/) in a browser with service workers');
   }
   await loadScript('samovar.js');
   const jobs = new Map();

@@ -82,6 +82,10 @@ std::size_t ClientSession::connections_opened() const noexcept {
   return pool_->opened;
 }
 
+std::optional<std::size_t> ClientSession::connections_per_host() {
+  return std::nullopt;  // one per request in flight, as many as the fds allow
+}
+
 asyncio::Task<Response> ClientSession::request(std::string method, std::string url_text,
                                                std::string body) {
   const Url url = parse_url(url_text);

@@ -3,6 +3,7 @@
 #include "engine/asyncio/semaphore.hpp"
 #include "engine/asyncio/wait_fd.hpp"
 #include "engine/platform/fetch.hpp"
+#include "engine/platform/machine.hpp"
 
 // The WASM client: the I/O worker's fetch does the HTTP (the browser pools connections).
 namespace samovar::net {
@@ -22,6 +23,13 @@ ClientSession::~ClientSession() = default;
 
 std::size_t ClientSession::connections_opened() const noexcept {
   return pool_->requests;
+}
+
+// Every major browser's HTTP/1.1 limit; node's fetch (undici) has none.
+std::optional<std::size_t> ClientSession::connections_per_host() {
+  constexpr std::size_t kBrowserPerHost = 6;
+  if (platform::machine().browser) return kBrowserPerHost;
+  return std::nullopt;
 }
 
 asyncio::Task<Response> ClientSession::request(std::string method, std::string url,
