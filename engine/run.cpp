@@ -72,6 +72,8 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
   report.lanes = recorder.lanes();
   report.output = recorder.lines();
   report.trace = recorder.spans();
+  report.trace_stopped_s = recorder.stopped_s();
+  report.trace_lanes_untraced = recorder.lanes_untraced();
 }
 
 }  // namespace

@@ -69,6 +69,8 @@ json to_json(const Report& r) {
          {"checks", r.checks},
          {"expected_checks", r.expected_checks},
          {"trace", std::move(spans)}};
+  if (r.trace_stopped_s) j["trace_stopped_s"] = *r.trace_stopped_s;
+  if (r.trace_lanes_untraced > 0) j["trace_lanes_untraced"] = r.trace_lanes_untraced;
   if (!r.request.spec.is_null()) j["spec"] = r.request.spec;
   if (r.table) j["table"] = to_json(*r.table);
   if (!r.sweep.empty() || !r.sweep_limit.empty()) {

@@ -54,6 +54,13 @@ struct Report {
   std::vector<std::string> lanes;
   std::vector<trace::Line> output;
   std::vector<trace::Span> trace;
+  // JSON "trace_stopped_s", present only when the span budget (max_spans) ran out: the time the
+  // recorder refused its first span; spans that ended later are missing (metrics.spans_dropped
+  // counts them), so the trace is empty after it for want of room, not for want of activity.
+  std::optional<double> trace_stopped_s;
+  // JSON "trace_lanes_untraced", present only when not 0: lanes after the first
+  // Limits::max_traced_lanes (a big gather's tasks), which have no spans in the trace at all.
+  std::size_t trace_lanes_untraced = 0;
   std::map<std::string, double> metrics;
   std::map<std::string, std::pair<double, double>> metric_ranges;
   // A scenario's findings, name -> what happened ("deadlock_detected": true), and for each the

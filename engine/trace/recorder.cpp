@@ -60,6 +60,8 @@ void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos 
   }
   std::lock_guard lock(mutex_);
   if (spans_.size() >= limits_.max_spans) {
+    // A racing thread may be refused here too, after the first: keep the first refusal's time.
+    if (!stopped_s_) stopped_s_ = seconds(state == State::instant ? start : end);
     spans_full_.store(true, std::memory_order_relaxed);
     spans_dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -103,6 +105,17 @@ std::size_t Recorder::lines_dropped() const {
 
 std::size_t Recorder::spans_dropped() const {
   return spans_dropped_.load();
+}
+
+std::optional<double> Recorder::stopped_s() const {
+  std::lock_guard lock(mutex_);
+  return stopped_s_;
+}
+
+std::size_t Recorder::lanes_untraced() const {
+  std::lock_guard lock(mutex_);
+  if (level_ == Level::off) return 0;
+  return lanes_.size() > limits_.max_traced_lanes ? lanes_.size() - limits_.max_traced_lanes : 0;
 }
 
 std::vector<std::string> Recorder::lanes() const {

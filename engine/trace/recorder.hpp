@@ -96,6 +96,12 @@ class Recorder {
   std::size_t peak_overlap(std::string_view name) const;
   std::size_t lines_dropped() const;
   std::size_t spans_dropped() const;
+  // When the span budget (max_spans) ran out: the end of the first span refused for want of
+  // room, in seconds from the origin; nullopt while it never did. Spans of lanes past
+  // max_traced_lanes are dropped from the start, so they do not stop the recording.
+  std::optional<double> stopped_s() const;
+  // How many lanes had no spans kept because they came after the first max_traced_lanes.
+  std::size_t lanes_untraced() const;
 
   // Snapshots for the report; call once the run's threads are done.
   std::vector<std::string> lanes() const;
@@ -124,6 +130,7 @@ class Recorder {
   // Once the span cap is reached, span() only counts, without the mutex: a run past the cap
   // (a million lock holds) should not pay for a lock per span it does not keep.
   std::atomic<bool> spans_full_{false};
+  std::optional<double> stopped_s_;  // set once, under the mutex, as spans_full_ turns true
   std::atomic<std::size_t> spans_dropped_{0};
 };
 
