@@ -1,6 +1,10 @@
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -8,6 +12,7 @@
 #include <sstream>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "engine/samovar.hpp"
 #include "native/commands.hpp"
@@ -17,6 +22,7 @@ namespace samovar::cli {
 namespace fs = std::filesystem;
 namespace limits = contract::limits;
 namespace message = contract::message;
+using net::Headers;
 using net::HttpRequest;
 using net::HttpResponse;
 
@@ -67,6 +73,88 @@ std::optional<std::string> read_file(const fs::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return std::move(s).str();
+}
+
+// The value of request header `name` (lower case), if sent.
+std::optional<std::string_view> header(const HttpRequest& request, std::string_view name) {
+  for (const auto& [key, value] : request.headers)
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return value;
+  return std::nullopt;
+}
+
+// What a browser keeps to ask "changed since?" on a reload, so that an unchanged 1 MB module
+// is answered 304 with no body: an ETag from the bytes themselves (a file rewritten within one
+// tick of the file clock keeps its time and size), and the file's Last-Modified.
+struct Validators {
+  std::string etag;
+  std::string last_modified;
+  std::time_t modified = 0;
+};
+
+constexpr const char* kHttpDate = "%a, %d %b %Y %H:%M:%S GMT";
+
+// FNV-1a: a fingerprint, not a defence; a MB takes about a millisecond.
+std::uint64_t fingerprint(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+Validators validators_of(const fs::path& path, std::string_view body) {
+  char etag[48];
+  std::snprintf(etag, sizeof etag, "\"%zx-%016llx\"", body.size(),
+                static_cast<unsigned long long>(fingerprint(body)));
+  Validators v{etag, "", 0};
+  struct stat st {};
+  std::tm tm{};
+  char date[64];
+  if (::stat(path.c_str(), &st) == 0 && gmtime_r(&st.st_mtime, &tm) &&
+      std::strftime(date, sizeof date, kHttpDate, &tm) > 0) {
+    v.last_modified = date;
+    v.modified = st.st_mtime;
+  }
+  return v;
+}
+
+// If-None-Match (weak comparison, as for a GET) decides when sent; else If-Modified-Since.
+bool not_modified(const HttpRequest& request, const Validators& v) {
+  if (const auto tags = header(request, "if-none-match")) {
+    std::string_view rest = *tags;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view tag = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+      while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+      if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+      if (tag == "*" || tag == v.etag) return true;
+    }
+    return false;
+  }
+  if (const auto since = header(request, "if-modified-since")) {
+    const std::string text(*since);
+    std::tm tm{};
+    const char* end = strptime(text.c_str(), kHttpDate, &tm);
+    return !v.last_modified.empty() && end != nullptr && *end == '\0' && v.modified <= timegm(&tm);
+  }
+  return false;
+}
+
+// A file's bytes with its validators, or a 304 when the client's copy is current; no-cache:
+// a browser keeps it, but asks each time. Nullopt if it cannot be read.
+std::optional<HttpResponse> file_response(const HttpRequest& request, const fs::path& path,
+                                          const char* type) {
+  auto body = read_file(path);
+  if (!body) return std::nullopt;
+  const auto v = validators_of(path, *body);
+  Headers headers{{"Cache-Control", "no-cache"}, {"ETag", v.etag}};
+  if (!v.last_modified.empty()) headers.emplace_back("Last-Modified", v.last_modified);
+  if (not_modified(request, v)) return HttpResponse{304, std::move(headers), ""};
+  headers.emplace_back("Content-Type", type);
+  return HttpResponse{200, std::move(headers), std::move(*body)};
 }
 
 // Percent-decodes a URL path; nullopt for a bad escape or a NUL byte.
@@ -168,8 +256,8 @@ class Routes {
     if (path == "/api/run") co_return co_await api_run(request);
     if (request.method != "GET" && request.method != "HEAD")
       co_return text(405, "only GET and HEAD here");
-    if (path == "/results/native.json") co_return results();
-    co_return file(path);
+    if (path == "/results/native.json") co_return results(request);
+    co_return file(request, path);
   }
 
  private:
@@ -219,13 +307,11 @@ class Routes {
     co_return json_response(exit_code(report) == 2 ? 400 : 200, report);
   }
 
-  HttpResponse results() const {
-    auto body = read_file(results_);
-    if (!body)
+  HttpResponse results(const HttpRequest& request) const {
+    auto response = file_response(request, results_, "application/json");
+    if (!response)
       return json_response(404, {{"error", "no native results recorded yet: run `samovar bench`"}});
-    return {200,
-            {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
-            std::move(*body)};
+    return std::move(*response);
   }
 
   static fs::path canonical_root(const fs::path& root) {
@@ -236,7 +322,7 @@ class Routes {
 
   // Errors never echo the path (a 404 is no place for a page to inject text) nor name a file
   // on disk: the filesystem's exceptions carry absolute paths, so none is let out.
-  HttpResponse file(std::string_view raw_path) const {
+  HttpResponse file(const HttpRequest& request, std::string_view raw_path) const {
     const auto decoded = decode_path(raw_path);
     if (!decoded || decoded->empty() || decoded->front() != '/') return text(400, "bad path");
     const fs::path relative = fs::path(*decoded).relative_path();
@@ -250,11 +336,9 @@ class Routes {
         std::mismatch(root_.begin(), root_.end(), resolved.begin(), resolved.end());
     if (root_end != root_.end()) return text(403, "paths may not leave the page's folder");
     if (!fs::is_regular_file(resolved, ec)) return text(404, "not found");
-    auto body = read_file(resolved);
-    if (!body) return text(404, "not found");
-    return {200,
-            {{"Content-Type", mime_type(resolved)}, {"Cache-Control", "no-cache"}},
-            std::move(*body)};
+    auto response = file_response(request, resolved, mime_type(resolved));
+    if (!response) return text(404, "not found");
+    return std::move(*response);
   }
 
   fs::path root_;

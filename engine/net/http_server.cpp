@@ -22,6 +22,8 @@ const char* status_text(int status) {
       return "OK";
     case 204:
       return "No Content";
+    case 304:
+      return "Not Modified";
     case 400:
       return "Bad Request";
     case 403:
@@ -53,7 +55,8 @@ std::string serialize(const HttpResponse& r, const Headers& common, bool keep_al
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + status_text(r.status) + "\r\n";
   for (const auto& [k, v] : common) out += k + ": " + v + "\r\n";
   for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
-  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  // A 304 has no body, and its Content-Length would be the full answer's (RFC 9110, 8.6).
+  if (r.status != 304) out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   if (!head) out += r.body;
   return out;

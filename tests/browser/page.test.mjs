@@ -332,7 +332,7 @@ test('native.json with an unknown schema_version is rejected visibly, and the ru
     assert.equal(checkShown(checks, 'concurrent'), true, `checks: ${checks.join(' | ')}`);
     assert.equal(await page.getAttribute('#comparison', 'data-native'), 'missing');
     const rejection = await page.textContent('#comparison .error');
-    assert.equal(rejection, 'Native results could not be read: /results/native.json has schema_version 999; this page reads only 1.');
+    assert.equal(rejection, 'Native results could not be read: results/native.json has schema_version 999; this page reads only 1.');
     assert.ok(await page.isVisible('#comparison .error'), 'the rejection is not visible');
     assert.match(await page.textContent('#conditions'), /native unknown/);
     assert.equal(await page.$('#comparison svg'), null, 'a comparison chart was drawn from a file of an unknown schema');

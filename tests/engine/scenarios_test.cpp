@@ -144,6 +144,26 @@ TEST_CASE("the trace exports as Chrome Trace Event JSON", "[trace]") {
   CHECK(prints == 6);
 }
 
+// The page exports the trace of a report the user opened from a file: anything may be in it.
+TEST_CASE("a report that is not well formed exports what is well formed, and nothing breaks",
+          "[trace]") {
+  CHECK(trace::chrome_trace(json::array())["traceEvents"].size() == 1);  // only the process name
+  CHECK(trace::chrome_trace(json{{"trace", 3}, {"output", "x"}})["traceEvents"].size() == 1);
+  json odd = {{"scenario", 7}};
+  odd["trace"] =
+      json::array({1, json::object(), json{{"start_s", "0"}}, json{{"start_s", 0.5}, {"lane", 2}},
+                   json{{"start_s", 0.1}, {"end_s", 0.2}, {"lane", "task 1"}}});
+  odd["output"] = json::array({json{{"t_s", 0.1}}, json{{"text", "no time"}}});
+  const json t = trace::chrome_trace(odd);
+  int complete = 0, instants = 0;
+  for (const auto& e : t["traceEvents"]) {
+    complete += e["ph"] == "X";
+    instants += e["ph"] == "i";
+  }
+  CHECK(complete == 1);
+  CHECK(instants == 2);  // the span without an end, and the line with a time
+}
+
 TEST_CASE("a big run keeps whole lanes for its first tasks, and counts the rest",
           "[scenario][trace]") {
   const auto lanes_traced = trace::Limits{}.max_traced_lanes;

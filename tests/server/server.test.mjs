@@ -793,6 +793,61 @@ test('POST /api/run runs a workload spec; its http steps fetch only this server\
   assert.equal(JSON.parse(bad.body.toString()).error.field, 'spec.tasks[0].steps[0].units');
 });
 
+test('a page file carries an ETag and Last-Modified; a conditional GET of an unchanged file is a 304 with no body', { timeout: 20_000 }, async () => {
+  for (const path of ['/x.wasm', '/', '/results/native.json']) {
+    const first = await request(path);
+    assert.equal(first.status, 200, path);
+    const etag = first.headers.etag;
+    const modified = first.headers['last-modified'];
+    assert.match(etag ?? '', /^"[^"]+"$/, `ETag of ${path}`);
+    assert.ok(!Number.isNaN(Date.parse(modified)), `Last-Modified of ${path}: ${modified}`);
+    assert.equal(first.headers['cache-control'], 'no-cache', `${path} is kept, and asked about each time`);
+
+    const byTag = await request(path, { headers: { 'If-None-Match': etag } });
+    assert.equal(byTag.status, 304, `If-None-Match on ${path}`);
+    assert.equal(byTag.body.length, 0, 'a 304 has no body');
+    assert.equal(byTag.headers['content-length'], undefined, 'a 304 names no length of its own');
+    assert.equal(byTag.headers.etag, etag);
+    assertIsolationHeaders(byTag.headers, `304 ${path}`);
+    // A list of tags, one of them weak, matches as a GET compares tags (weakly).
+    assert.equal((await request(path, { headers: { 'If-None-Match': `"other", W/${etag}` } })).status, 304);
+    assert.equal((await request(path, { headers: { 'If-Modified-Since': modified } })).status, 304, `If-Modified-Since on ${path}`);
+
+    const stale = await request(path, { headers: { 'If-None-Match': '"not-this-one"' } });
+    assert.equal(stale.status, 200, 'another tag gets the file');
+    assert.ok(stale.body.length > 0);
+    const older = new Date(Date.parse(modified) - 3600_000).toUTCString();
+    assert.equal((await request(path, { headers: { 'If-Modified-Since': older } })).status, 200, 'modified since an hour before');
+    // If-None-Match decides when both are sent.
+    assert.equal((await request(path, { headers: { 'If-None-Match': '"not-this-one"', 'If-Modified-Since': modified } })).status, 200);
+  }
+});
+
+test('the ETag changes when the file changes, and the old one then gets the new bytes', { timeout: 20_000 }, async () => {
+  const name = 'changing.js';
+  writeFileSync(join(root, name), 'export const v = 1;\n');
+  const first = await request(`/${name}`);
+  assert.equal(first.status, 200);
+  // The same size and, on a coarse clock, maybe the same second: the tag must still differ.
+  writeFileSync(join(root, name), 'export const v = 2;\n');
+  const later = await request(`/${name}`, { headers: { 'If-None-Match': first.headers.etag } });
+  assert.equal(later.status, 200, 'the old ETag was answered 304 for a changed file');
+  assert.equal(later.body.toString(), 'export const v = 2;\n');
+  assert.notEqual(later.headers.etag, first.headers.etag);
+  assert.equal((await request(`/${name}`, { headers: { 'If-None-Match': later.headers.etag } })).status, 304);
+});
+
+test('the hardening headers: nosniff, no referrer, and a CSP that fits the page', { timeout: 20_000 }, async () => {
+  const res = await request('/');
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  assert.equal(res.headers['referrer-policy'], 'no-referrer');
+  const csp = res.headers['content-security-policy'];
+  for (const directive of ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self' blob:",
+    "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
+    assert.ok(csp.split(';').map((d) => d.trim()).includes(directive), `CSP ${csp} lacks ${directive}`);
+  }
+});
+
 test('the server is still up after all of the above', { timeout: 10_000 }, async () => {
   assert.equal(server.child.exitCode, null, `serve exited; stderr: ${server.stderr()}`);
   assert.equal(server.child.signalCode, null, `serve was killed; stderr: ${server.stderr()}`);

@@ -13,6 +13,10 @@ import { runNative } from './native.js';
 import { RunControl, isCancelled } from './run-control.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { detectHosting, showHosting, hostingText } from './hosting.js';
+import { mountDecide } from './decide.js';
+import { startShare, follow, ran } from './share.js';
+import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
 const DEFAULT_SCENARIO = 'gather';
 
@@ -66,6 +70,7 @@ function select(id) {
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found);
   specEditor(ui.paramsBox, found);
+  follow();
 }
 
 function showError(text) {
@@ -89,6 +94,18 @@ function clearResults() {
   clearSweep(ui.sweep);
   output.reset();
   markInvalid('');
+  releaseReport();
+}
+
+// Decision guide: its "Show me" selects the scenario and fills the form; the reader presses Run.
+function showRequest(request) {
+  if (running) return false;
+  select(request.scenario);
+  fillRequest(ui, scenario, request);
+  follow();
+  ui.form.scrollIntoView({block: 'start'});
+  ui.run.focus({preventScroll: true});
+  return true;
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
@@ -109,6 +126,7 @@ async function run(trace = 'spans') {
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults();
+  ran();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
   // Fetched alongside the run so the comparison is ready when the report is.
@@ -129,6 +147,7 @@ async function run(trace = 'spans') {
     }
     try {
       await render(report, request, nativePromise, live);
+      holdReport(report, live);
       if (live.status === 'cancelled') ui.status.textContent += ' The native run was cancelled.';
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
@@ -225,6 +244,24 @@ function showCancelled(report, request) {
   setState('cancelled', `Cancelled ${request.scenario} (${request.model})${after}; its output so far is shown.`);
 }
 
+// A saved report opened from a file (report-file.js): its request into the form, and the report
+// drawn as a finished run is, beside the native run saved with it (`live`) or the recorded ones.
+async function showLoaded(report, live) {
+  running = true;
+  ui.run.disabled = true;
+  try {
+    select(report.scenario);
+    fillRequest(ui, scenario, report);
+    if (report.spec !== undefined) fillSpec(report.spec);
+    follow();
+    clearResults();
+    await render(report, report, loadNative(), live);
+  } finally {
+    running = false;
+    ui.run.disabled = false;
+  }
+}
+
 function engineUnavailable(message) {
   setState('error', 'Engine unavailable.');
   ui.title.textContent = 'Engine unavailable';
@@ -234,6 +271,15 @@ function engineUnavailable(message) {
 }
 
 async function main() {
+  const hosting = await detectHosting();
+  if (hosting.reloading) {
+    ui.status.textContent = 'Starting the service worker that isolates this static copy; reloading once…';
+    return;
+  }
+  if (hosting.problem) {
+    engineUnavailable(hosting.problem);
+    return;
+  }
   try {
     // Imported here rather than statically so a missing or broken engine shows as an error, not a blank page.
     const { loadEngine } = await import('./engine.js');
@@ -248,6 +294,7 @@ async function main() {
     return;
   }
   renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  mountDecide($('decide'), {scenarios: catalog.scenarios, loadResults: loadNative, show: showRequest});
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -255,10 +302,10 @@ async function main() {
   });
   ui.form.classList.add('ready');
   ui.run.disabled = false;
-  const isolation = globalThis.crossOriginIsolated
-    ? 'cross-origin isolated'
-    : 'not cross-origin isolated: threads and fine timers are unavailable';
-  setState('idle', `Engine ready · ${isolation}`);
+  showHosting(hosting, {note: $('hosting'), nativeBox: ui.nativeBox});
+  setState('idle', `Engine ready · ${hostingText(hosting)}`);
+  startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
+  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
 }
 
 main();

@@ -47,9 +47,12 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   const {native, how} = pickNative({report, live, file});
   let nativeLabel = '';
   if (how === 'live') {
-    nativeLabel = 'native · run now by samovar serve';
-    box.dataset.native = 'live';
-    parts.push(paragraph('The server that sent this page ran the same request natively, just after this run, at the same trace level.', 'summary'));
+    // live.saved: the native run saved in a report file beside the run (report-file.js).
+    nativeLabel = live.saved ? 'native · saved with this report' : 'native · run now by samovar serve';
+    box.dataset.native = live.saved ? 'saved' : 'live';
+    parts.push(paragraph(live.saved
+      ? 'The native run saved in this report file: the same request, run natively by samovar serve just after it.'
+      : 'The server that sent this page ran the same request natively, just after this run, at the same trace level.', 'summary'));
   } else {
     if (live.status === 'ok') parts.push(paragraph(`The native run failed: ${live.report.error.code}: ${live.report.error.message}`, 'error'));
     else if (live.status === 'rejected') parts.push(paragraph(`The server would not run it natively: ${live.report.error.message}`, 'error'));
@@ -73,7 +76,7 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   const cpython = cpythonRecord(recorded, report);
   box.dataset.cpython = cpython.record ? 'found' : 'missing';
   const rows = [
-    {label: `this run · WASM in ${browserName(report.machine?.browser)}`, kind: 'wasm', run: report, timer: report.machine?.timer_resolution_s},
+    {label: `this run · ${report.platform === 'native' ? 'native' : `WASM in ${browserName(report.machine?.browser)}`}`, kind: 'wasm', run: report, timer: report.machine?.timer_resolution_s},
   ];
   if (native) {
     rows.push({label: nativeLabel, kind: 'native', run: native, timer: (live.status === 'ok' ? native.machine : recorded?.machine)?.timer_resolution_s});
@@ -92,7 +95,7 @@ export function drawComparison(box, conditions, {report, scenario, live, file, o
   if (headline) parts.push(headline);
   if (native && Array.isArray(native.output)) parts.push(outputColumns(report, native, rows[1].label));
   box.replaceChildren(...parts);
-  conditions.textContent = comparisonConditions(report, live.status === 'ok' && !live.report.error ? {machine: native.machine, live: true} : recorded);
+  conditions.textContent = comparisonConditions(report, live.status === 'ok' && !live.report.error ? {machine: native.machine, live: !live.saved} : recorded);
 }
 
 function requestText(r) {

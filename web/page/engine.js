@@ -14,7 +14,7 @@ function loadScript(src) {
 
 export async function loadEngine() {
   if (!globalThis.crossOriginIsolated) {
-    throw new Error('this page is not cross-origin isolated, so WebAssembly threads cannot start; serve it with `samovar serve`');
+    throw new Error('this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer and WebAssembly threads cannot start: serve it with `samovar serve`, or open the static copy (build/site/) in a browser with service workers');
   }
   await loadScript('samovar.js');
   const jobs = new Map();
@@ -48,6 +48,15 @@ export async function loadEngine() {
         module._free(ptr);
         if (signal?.aborted) cancel();
       });
+    },
+    // Share: a report as Chrome Trace Event JSON text, by the engine's converter (the CLI's --trace).
+    chromeTrace(report) {
+      const ptr = module.allocateUTF8(JSON.stringify(report));
+      try {
+        return takeString(module._samovar_chrome_trace(ptr));
+      } finally {
+        module._free(ptr);
+      }
     },
   };
 }

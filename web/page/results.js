@@ -1,7 +1,8 @@
 // Results recorded by `samovar bench` (native, and CPython where it ran), and matching them to a run.
 import { SCHEMA_VERSION } from './schema.js';
 
-export const NATIVE_URL = '/results/native.json';
+// Relative, so that a static copy hosted in a folder finds its own.
+export const NATIVE_URL = 'results/native.json';
 
 // Never throws: the comparison section says in words what went wrong.
 // Returns {status: "ok", native} | {status: "missing"} | {status: "error", message}.
