@@ -113,6 +113,8 @@ TEST_CASE("the other scenarios, cut short mid-run, end with error code cancelled
   check_cancelled({{"scenario", "gil"}, {"params", {{"work", 20'000'000}, {"rounds", 20}}}});
   check_cancelled({{"scenario", "race"},
                    {"params", {{"threads", 16}, {"increments", 10'000'000}, {"gil", true}}}});
+  check_cancelled({{"scenario", "race"},
+                   {"params", {{"threads", 16}, {"increments", 10'000'000}, {"sync", "lock"}}}});
   // A thread blocked in run_in_executor; an asyncio task beside a daemon thread.
   check_cancelled({{"scenario", "check-stock"}, {"params", {{"delay", 60}}}, {"scale", 1}});
   check_cancelled({{"scenario", "health-monitor"}, {"params", {{"delay", 60}}}, {"scale", 1}});
