@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 
 #include "engine/contract/format.hpp"
 
@@ -9,8 +11,22 @@ namespace samovar::contract {
 
 using nlohmann::json;
 
+namespace {
+
+// The compiler names a file as it was given (an absolute path here): the report names it from
+// the repository's root, as the page's copy of the sources does.
+std::string repo_path(std::string_view file) {
+  if (file.starts_with("engine/")) return std::string(file);
+  const auto at = file.rfind("/engine/");
+  return std::string(at == std::string_view::npos ? file : file.substr(at + 1));
+}
+
+}  // namespace
+
 json to_json(const trace::Line& line, const std::string& who) {
-  return {{"t_s", line.t_s}, {"who", who}, {"text", line.text}, {"stable", line.stable}};
+  json j{{"t_s", line.t_s}, {"who", who}, {"text", line.text}, {"stable", line.stable}};
+  if (line.src.file) j["src"] = {{"file", repo_path(line.src.file)}, {"line", line.src.line}};
+  return j;
 }
 
 json to_json(const platform::Machine& m) {

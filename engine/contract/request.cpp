@@ -48,7 +48,7 @@ bool is_integer(const json& v) {
 
 double number(const std::string& field, const json& v, double min, double max, bool integer) {
   if (!v.is_number() || (integer && !is_integer(v)))
-    throw BadRequest(field, message::wrong_type(integer ? "an integer" : "a number", describe(v)));
+    throw BadRequest(field, message::wrong_type(message::range(integer, min, max), describe(v)));
   const double d = v.get<double>();
   if (!(d >= min && d <= max))
     throw BadRequest(field, message::out_of_range(v.dump(), message::range(integer, min, max)));

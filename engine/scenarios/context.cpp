@@ -34,9 +34,9 @@ void Context::detect_deadlocks_after(double guide_seconds) {
   threading_options_.deadlock_check_s = seconds(guide_seconds);
 }
 
-void Context::print(std::string text, bool stable) {
+void Context::print(std::string text, bool stable, trace::Source src) {
   recorder_.print(asyncio::current_lane(threading::current_lane(main_lane_)), std::move(text),
-                  stable);
+                  stable, std::nullopt, src);
 }
 
 void Context::blocking_sleep(double seconds) {

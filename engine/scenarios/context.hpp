@@ -42,12 +42,14 @@ class Context {
   // The run's deadline and cancel flag: what every wait of the run honours.
   const contract::Stop& stop() const noexcept { return stop_; }
 
-  // print(): the line is attributed to the running task, or to "main" outside any loop.
-  void print(std::string text, bool stable = true);
+  // print(): the line is attributed to the running task, or to "main" outside any loop, and
+  // to the call that printed it (`src`, the caller's file and line: the page shows it).
+  void print(std::string text, bool stable = true, trace::Source src = trace::Source::here());
   // A line the run's thread prints for something that happened at `at` elsewhere (a worker
   // process), in its place in time.
-  void print_at(platform::Nanos at, std::string text, bool stable = true) {
-    recorder_.print(main_lane_, std::move(text), stable, at);
+  void print_at(platform::Nanos at, std::string text, bool stable = true,
+                trace::Source src = trace::Source::here()) {
+    recorder_.print(main_lane_, std::move(text), stable, at, src);
   }
 
   // time.sleep: holds the calling thread; throws DeadlineExceeded rather than overrun, and

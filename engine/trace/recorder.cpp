@@ -68,8 +68,8 @@ void Recorder::span(LaneId lane, State state, const char* name, platform::Nanos 
                     object, holder});
 }
 
-void Recorder::print(LaneId lane, std::string text, bool stable,
-                     std::optional<platform::Nanos> at) {
+void Recorder::print(LaneId lane, std::string text, bool stable, std::optional<platform::Nanos> at,
+                     Source src) {
   std::unique_lock lock(mutex_);
   // Read under the lock, so lines are in time order.
   const double t = seconds(at ? *at : platform::now());
@@ -79,7 +79,7 @@ void Recorder::print(LaneId lane, std::string text, bool stable,
   }
   const auto place = std::upper_bound(lines_.begin(), lines_.end(), t,
                                       [](double time, const Line& l) { return time < l.t_s; });
-  const auto kept = lines_.insert(place, {t, lane, std::move(text), stable});
+  const auto kept = lines_.insert(place, {t, lane, std::move(text), stable, src});
   if (sink_) {
     // Copies, so the sink runs unlocked and may take its time.
     Line line = *kept;

@@ -34,11 +34,25 @@ struct Span {
   LaneId holder = kNoLane;
 };
 
+// Where a line was printed in the engine's source: a scenario's print call, as the compiler
+// names its file; none (null file) for a line the engine prints itself.
+struct Source {
+  const char* file = nullptr;
+  unsigned line = 0;
+  // std::source_location::current(), which Emscripten 3.1.6's libc++ lacks: the same builtins,
+  // which g++ and clang evaluate at the call site when they are a default argument.
+  static constexpr Source here(const char* file = __builtin_FILE(),
+                               unsigned line = __builtin_LINE()) noexcept {
+    return {file, line};
+  }
+};
+
 struct Line {
   double t_s;
   LaneId lane;
   std::string text;
   bool stable;
+  Source src = {};
 };
 
 struct Limits {
@@ -74,7 +88,7 @@ class Recorder {
   // `at`: when it happened, if not now (a worker process's line, told by the parent later);
   // it takes its place among the lines in time order.
   void print(LaneId lane, std::string text, bool stable = true,
-             std::optional<platform::Nanos> at = std::nullopt);
+             std::optional<platform::Nanos> at = std::nullopt, Source src = {});
 
   // Called for every kept line as it is printed, from the printing thread.
   void on_line(LineSink sink) { sink_ = std::move(sink); }

@@ -292,10 +292,10 @@ const BAD_INPUT = [
   [['run', 'nope'], 'error: scenario: "nope" is not allowed; allowed: brew-chai, gather, http-get, check-stock, daemon, race, deadlock, encrypt, health-monitor, producer-consumer, gil, scale, compare, workload'],
   [['run', 'gather', '--model', 'bogus'], 'error: model: "bogus" is not allowed; allowed: asyncio, sequential'],
   [['run', 'gather', '--set', 'size=3'], 'error: params.size: unknown field; allowed: tasks, delay, blocking'],
-  [['run', 'gather', '--set', 'tasks=abc'], 'error: params.tasks: expected an integer, got string "abc"'],
+  [['run', 'gather', '--set', 'tasks=abc'], 'error: params.tasks: expected integer 1..1000000, got string "abc"'],
   [['run', 'gather', '--set', 'tasks=0'], 'error: params.tasks: 0 is out of range; allowed: integer 1..1000000'],
   [['run', 'gather', '--scale', '0'], 'error: scale: 0 is out of range; allowed: number 0.001..10'],
-  [['run', 'gather', '--scale', 'inf'], 'error: scale: expected a number, got string "inf"'],
+  [['run', 'gather', '--scale', 'inf'], 'error: scale: expected number 0.001..10, got string "inf"'],
   [['run', 'gather', '--set', 'tasks'], 'error: --set tasks: expected name=value'],
   [['run', 'gather', '--frobnicate'], 'The following argument was not expected: --frobnicate'],
 ];
@@ -314,14 +314,14 @@ for (const [args, message] of BAD_INPUT) {
 // as raw bytes), control characters and spaces in a URL. The same error on both targets.
 const rawArgs = (bytes) => `"$(printf '${bytes}')"`;
 const HOSTILE = [
-  [['run', 'gather', '--set', 'delay=1e999'], 'error: params.delay: expected a number, got string "1e999"'],
-  [['run', 'gather', '--scale', '1e999'], 'error: scale: expected a number, got string "1e999"'],
-  [['run', 'gather', '--seed', '1e400'], 'error: seed: expected an integer, got string "1e400"'],
-  [['run', 'gather', '--deadline', '-1e400'], 'error: deadline_s: expected a number, got string "-1e400"'],
+  [['run', 'gather', '--set', 'delay=1e999'], 'error: params.delay: expected number 0..60, got string "1e999"'],
+  [['run', 'gather', '--scale', '1e999'], 'error: scale: expected number 0.001..10, got string "1e999"'],
+  [['run', 'gather', '--seed', '1e400'], 'error: seed: expected integer 0..4294967295, got string "1e400"'],
+  [['run', 'gather', '--deadline', '-1e400'], 'error: deadline_s: expected number 0.1..3600, got string "-1e400"'],
   [['run', 'http-get', '--set', 'url=http://127.0.0.1:1/x\r\nHost: internal'], 'error: params.url: has a control character at 20; allowed: printable text'],
   [['run', 'http-get', '--set', 'url=http://127.0.0.1:1/a b'], 'error: params.url: bad URL: a space or control character at 20; percent-encode it'],
   [['run', 'gather', '--set', rawArgs('de\\377lay=1')], 'error: params.de\uFFFDlay: unknown field; allowed: tasks, delay, blocking'],
-  [['run', 'gather', '--set', rawArgs('delay=\\377')], 'error: params.delay: expected a number, got string "\uFFFD"'],
+  [['run', 'gather', '--set', rawArgs('delay=\\377')], 'error: params.delay: expected number 0..60, got string "\uFFFD"'],
 ];
 const shellQuote = (arg) => (arg.startsWith('"$(') ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 for (const [args, message] of HOSTILE) {

@@ -46,9 +46,9 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
   CHECK(error_of(R"({"scenario": "gather", "params": {"size": 3}})") ==
         "params.size: unknown field; allowed: tasks, delay, blocking");
   CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": "3"}})") ==
-        R"(params.tasks: expected an integer, got string "3")");
+        R"(params.tasks: expected integer 1..1000000, got string "3")");
   CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": 2.5}})") ==
-        "params.tasks: expected an integer, got number 2.5");
+        "params.tasks: expected integer 1..1000000, got number 2.5");
   CHECK(error_of(R"({"scenario": "gather", "params": {"tasks": 0}})") ==
         "params.tasks: 0 is out of range; allowed: integer 1..1000000");
   CHECK(error_of(R"({"scenario": "gather", "params": {"delay": 61}})") ==

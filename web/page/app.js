@@ -3,6 +3,7 @@
 import { renderScenarioList, markSelected } from './scenarios.js';
 import { buildForm, readRequest, markInvalid, fillRequest } from './form.js';
 import { OutputList } from './output.js';
+import { CodePanel } from './code.js';
 import { renderChecks, renderMetrics } from './checks.js';
 import { drawTimeline, clearTimeline } from './timeline.js';
 import { drawTable, specEditor, readSpec, fillSpec } from './compare.js';
@@ -11,6 +12,7 @@ import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
 import { RunControl, isCancelled } from './run-control.js';
+import { recordedScale, showMatch } from './match.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { detectHosting, showHosting, hostingText } from './hosting.js';
@@ -19,11 +21,14 @@ import { startShare, follow, ran } from './share.js';
 import { startReportFiles, holdReport, releaseReport } from './report-file.js';
 
 const DEFAULT_SCENARIO = 'gather';
+const NATIVE_FILE_WAIT_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'),
   scenarios: $('scenarios'),
+  scenarioMenu: $('scenario-menu'),
+  match: $('recorded-match'),
   form: $('run-form'),
   guide: $('scenario-guide'),
   title: $('scenario-title'),
@@ -36,6 +41,8 @@ const ui = {
   cancel: $('cancel'),
   intro: $('intro'),
   results: $('results'),
+  resultsHeading: $('results-heading'),
+  resultsElsewhere: $('results-elsewhere'),
   runSummary: $('run-summary'),
   error: $('error'),
   checks: $('checks'),
@@ -49,28 +56,53 @@ const ui = {
   conditions: $('conditions'),
 };
 const output = new OutputList($('output'), $('output-more'));
+const code = new CodePanel({panel: $('code'), python: $('code-python'), cpp: $('code-cpp'), note: $('code-note'), output: $('output')});
 
 let engine = null;
 let scenario = null;
 let running = false;
 const control = new RunControl(ui.cancel, () => { ui.status.textContent = 'Cancelling…'; });
+// The recorded native results, fetched once for the form's starting scale and match note (null until read).
+let recorded = null;
 
 function setState(state, statusText) {
   document.body.dataset.state = state;
   if (statusText !== undefined) ui.status.textContent = statusText;
 }
 
+// Choosing a scenario during a run only changes the form: the results keep their own heading,
+// from the run's request, and say that the form now shows another scenario.
 function select(id) {
   const found = engine.catalog.scenarios.find((s) => s.id === id);
   if (!found || found === scenario) return;
   scenario = found;
-  markSelected(ui.scenarios, id);
+  markSelected(ui.scenarios, id, ui.scenarioMenu);
   ui.guide.textContent = found.guide ? `Guide §${found.guide} · ${found.id}` : found.id;
   ui.title.textContent = found.title;
   ui.summary.textContent = found.summary ?? '';
-  buildForm(ui, found);
+  buildForm(ui, found, recordedScale(recorded, found.id));
   specEditor(ui.paramsBox, found);
+  updateMatch();
+  markElsewhere();
   follow();
+}
+
+function updateMatch() {
+  if (scenario) showMatch(ui.match, recorded, readRequest(ui, scenario));
+}
+
+function markElsewhere() {
+  const shown = ui.results.dataset.scenario;
+  const other = !ui.results.hidden && shown && shown !== scenario?.id;
+  ui.resultsElsewhere.hidden = !other;
+  ui.resultsElsewhere.textContent = other
+    ? `The form above now shows ${scenario.id}; these are still the results of the ${shown} run${running ? ' under way' : ''}. Run to replace them.`
+    : '';
+}
+
+function resultsTitle(request) {
+  const of = engine.catalog.scenarios.find((s) => s.id === request.scenario);
+  return `Results: ${request.scenario}${of?.title ? ` — ${of.title}` : ''}`;
 }
 
 function showError(text) {
@@ -78,9 +110,13 @@ function showError(text) {
   ui.error.hidden = false;
 }
 
-function clearResults() {
+function clearResults(request) {
   ui.intro.hidden = true;
   ui.results.hidden = false;
+  ui.results.dataset.scenario = request.scenario;
+  code.setScenario(request.scenario);
+  ui.resultsHeading.textContent = resultsTitle(request);
+  markElsewhere();
   ui.results.dataset.outcome = 'pending';
   ui.error.hidden = true;
   ui.error.textContent = '';
@@ -102,6 +138,7 @@ function showRequest(request) {
   if (running) return false;
   select(request.scenario);
   fillRequest(ui, scenario, request);
+  updateMatch();
   follow();
   ui.form.scrollIntoView({block: 'start'});
   ui.run.focus({preventScroll: true});
@@ -115,6 +152,7 @@ function loadRecorded(record) {
   select(record.scenario);
   fillRequest(ui, scenario, record);
   if (record.spec !== undefined) fillSpec(record.spec);
+  updateMatch();
   run(record.trace_level === 'off' ? 'off' : 'spans');
 }
 
@@ -125,7 +163,7 @@ async function run(trace = 'spans') {
   const signal = control.start();
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
-  clearResults();
+  clearResults(request);
   ran();
   ui.runSummary.textContent = `${requestText(request)} — running…`;
   setState('running', `Running ${request.scenario} (${request.model})…`);
@@ -156,6 +194,7 @@ async function run(trace = 'spans') {
     running = false;
     control.end();
     ui.run.disabled = false;
+    markElsewhere();
   }
 }
 
@@ -201,7 +240,7 @@ async function render(report, request, nativePromise, live) {
     ui.results.dataset.outcome = 'rejected';
     output.finish(report.output, report.metrics, '');
     showError(`${report.error.code}: ${report.error.message}`);
-    markInvalid(report.error.field ?? report.error.message);
+    if (request.scenario === scenario.id) markInvalid(report.error.field ?? report.error.message);
     // Bad input ran nothing; any other error (a deadline, a fault) stopped a run that had started.
     const rejected = report.error.code === 'bad_request';
     ui.runSummary.textContent = `${requestText(request)} — ${rejected ? 'rejected' : `failed (${report.error.code})`}`;
@@ -254,7 +293,8 @@ async function showLoaded(report, live) {
     fillRequest(ui, scenario, report);
     if (report.spec !== undefined) fillSpec(report.spec);
     follow();
-    clearResults();
+    updateMatch();
+    clearResults(report);
     await render(report, report, loadNative(), live);
   } finally {
     running = false;
@@ -280,6 +320,8 @@ async function main() {
     engineUnavailable(hosting.problem);
     return;
   }
+  // Read beside the engine's load, which takes longer: the form need not wait for it.
+  const nativeFile = loadNative();
   try {
     // Imported here rather than statically so a missing or broken engine shows as an error, not a blank page.
     const { loadEngine } = await import('./engine.js');
@@ -293,8 +335,14 @@ async function main() {
     engineUnavailable(`The engine's catalog has schema_version ${JSON.stringify(catalog?.schema_version)}; this page reads only ${SCHEMA_VERSION}.`);
     return;
   }
-  renderScenarioList(ui.scenarios, catalog.scenarios, select);
+  renderScenarioList(ui.scenarios, catalog.scenarios, select, ui.scenarioMenu);
   mountDecide($('decide'), {scenarios: catalog.scenarios, loadResults: loadNative, show: showRequest});
+  // The first scenario's scale comes from the file, which is read by now unless its server is
+  // slow: then the form starts at the default scale and the note follows when the file arrives.
+  recorded = await Promise.race([nativeFile, new Promise((resolve) => setTimeout(resolve, NATIVE_FILE_WAIT_MS, null))]);
+  if (!recorded) nativeFile.then((file) => { recorded = file; updateMatch(); });
+  ui.form.addEventListener('input', updateMatch);
+  ui.form.addEventListener('change', updateMatch);
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -306,6 +354,7 @@ async function main() {
   setState('idle', `Engine ready · ${hostingText(hosting)}`);
   startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
   await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
+  updateMatch();  // a link may have filled the form
 }
 
 main();

@@ -147,23 +147,28 @@ function ratioParagraph(rows) {
   return p;
 }
 
+// Each bar is named where it is drawn, so its colour is a second cue, not the only one. On a
+// narrow screen the names go above the bars rather than in a left margin the bars cannot spare.
 function wallChart(rows, width) {
   const data = rows.map((r) => ({label: r.label, kind: r.kind, ...spread(r.run)}));
   const max = Math.max(...data.map((d) => d.max).filter(Number.isFinite), 0);
+  const narrow = width > 0 && width < 560;
+  const rowHeight = narrow ? 52 : 34;
   return globalThis.Plot.plot({
-    width: Math.max(480, width || 900),
-    height: 44 + 34 * data.length,
+    width: narrow ? width : Math.max(480, width || 900),
+    height: 44 + rowHeight * data.length,
     marginBottom: 40,
-    marginLeft: Math.min(360, 16 + 7.5 * Math.max(...data.map((d) => d.label.length))),
-    marginRight: 20,
+    marginLeft: narrow ? 8 : Math.min(360, 16 + 7.5 * Math.max(...data.map((d) => d.label.length))),
+    marginRight: narrow ? 48 : 20,
     style: {fontSize: '13px'},
-    x: {label: 'wall seconds (median; the line spans min–max)', labelAnchor: 'center', labelOffset: 34, domain: [0, (max || 1) * 1.18], grid: true},
-    y: {label: null, domain: data.map((d) => d.label)},
+    x: {label: narrow ? 'wall seconds (median; line: min–max)' : 'wall seconds (median; the line spans min–max)', labelAnchor: 'center', labelOffset: 34, domain: [0, (max || 1) * 1.18], grid: true},
+    y: {label: null, domain: data.map((d) => d.label), axis: narrow ? null : 'left', padding: narrow ? 0.45 : 0.1, align: 1},
     color: {domain: KINDS, range: COLORS},
     marks: [
       globalThis.Plot.barX(data, {y: 'label', x: 'median', fill: 'kind', fillOpacity: 0.85, title: (d) => `${d.label}: ${seconds(d.median)}`}),
       globalThis.Plot.ruleY(data, {y: 'label', x1: 'min', x2: 'max', stroke: '#222', strokeWidth: 1.5}),
       globalThis.Plot.text(data, {y: 'label', x: 'max', text: (d) => seconds(d.median), textAnchor: 'start', dx: 5}),
+      ...(narrow ? [globalThis.Plot.text(data, {y: 'label', x: 0, text: 'label', textAnchor: 'start', dy: -rowHeight / 2 + 2, frameAnchor: 'left'})] : []),
       globalThis.Plot.ruleX([0]),
     ],
   });

@@ -2,12 +2,12 @@
 // Values are sent as typed, even out of range: the engine owns validation and names the bad field.
 import { SCHEMA_VERSION } from './schema.js';
 
-const DEFAULT_SCALE = 0.1;
-
-export function buildForm({modelSelect, paramsBox, scaleInput}, scenario) {
+// A scenario's params start at their defaults and its scale at `scale` (the one its native run
+// was recorded at), so a first run compares with that record instead of the last scenario's scale.
+export function buildForm({modelSelect, paramsBox, scaleInput}, scenario, scale) {
   modelSelect.replaceChildren(...scenario.models.map((m) => new Option(m, m, false, m === scenario.default_model)));
   paramsBox.replaceChildren(...scenario.params.map(paramField));
-  if (scaleInput.value === '') scaleInput.value = String(DEFAULT_SCALE);
+  scaleInput.value = String(scale);
 }
 
 function paramField(p) {
@@ -44,14 +44,10 @@ function paramInput(p) {
     return select;
   }
   const input = document.createElement('input');
-  if (p.type === 'int' || p.type === 'number') {
-    input.type = 'number';
-    input.step = p.type === 'int' ? '1' : 'any';
-    if (p.min !== undefined) input.min = String(p.min);
-    if (p.max !== undefined) input.max = String(p.max);
-  } else {
-    input.type = 'text';
-  }
+  input.type = 'text';
+  // A text box, not type=number: that one hands over '' for "abc" and 3 for "3s", so the engine
+  // could not name what was typed. The keypad is still numeric on a phone.
+  if (p.type === 'int' || p.type === 'number') input.inputMode = p.type === 'int' ? 'numeric' : 'decimal';
   if (p.default !== undefined) input.value = String(p.default);
   return input;
 }
@@ -63,28 +59,33 @@ function rangeText(p) {
   return `(${p.min === undefined ? '…' : fmt(p.min)}–${p.max === undefined ? '…' : fmt(p.max)})`;
 }
 
-// An empty number box is sent as null rather than dropped, so the engine reports that field instead of using a default.
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+// A number box's text as the request's value: a number written as JSON writes one, anything else
+// the text itself ("abc", "3s", "1,000"), so the engine refuses it by name and quotes it. An
+// empty box is sent as null rather than dropped, so the engine names that field instead of using a default.
+export function numberValue(text) {
+  const t = text.trim();
+  if (t === '') return null;
+  const n = NUMBER.test(t) ? Number(t) : NaN;
+  return Number.isFinite(n) ? n : text;
+}
+
 function readParam(p) {
   const input = document.getElementById(`param-${p.name}`);
   if (p.type === 'bool') return input.checked;
-  if (p.type === 'int' || p.type === 'number') return input.value.trim() === '' ? null : Number(input.value);
+  if (p.type === 'int' || p.type === 'number') return numberValue(input.value);
   return input.value;
 }
 
 export function readRequest({modelSelect, scaleInput}, scenario) {
   const params = {};
   for (const p of scenario.params) params[p.name] = readParam(p);
-  const scale = scaleInput.value.trim() === '' ? null : Number(scaleInput.value);
-  const deadlineInput = document.getElementById('deadline_s');
-  const deadline_s = deadlineInput.value.trim() === '' ? null : Number(deadlineInput.value);
-  const repeat = numberOrNull('repeat');
-  const seed = numberOrNull('seed');
+  const scale = numberValue(scaleInput.value);
+  const deadline_s = numberValue(document.getElementById('deadline_s').value);
+  const repeat = numberValue(document.getElementById('repeat').value);
+  const seed = numberValue(document.getElementById('seed').value);
   return {schema_version: SCHEMA_VERSION, scenario: scenario.id, model: modelSelect.value, params, scale, seed, deadline_s, repeat, trace: 'spans'};
-}
-
-function numberOrNull(id) {
-  const input = document.getElementById(id);
-  return input.value.trim() === '' ? null : Number(input.value);
 }
 
 // Fills the form with a request (a recorded one the reader chose): model, params, scale, seed

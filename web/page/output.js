@@ -82,5 +82,8 @@ function row(line) {
   text.className = 'text';
   text.textContent = line.text ?? '';
   li.append(t, who, text);
+  // For the Code panel: where in the engine's source the line was printed, and a focus stop.
+  if (line.src) li.dataset.src = `${line.src.file}:${line.src.line}`;
+  li.tabIndex = -1;
   return li;
 }

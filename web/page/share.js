@@ -149,8 +149,9 @@ function apply(scenario, key, value) {
   return fill(input, value);
 }
 
-// A number box empties itself on text that is not a number ("3s"): the box keeps its value and
-// the reader is told. A value out of range goes in as it is; the engine names it when run.
+// A select holds only its options: for another value it keeps its own and the reader is told.
+// Number boxes are text boxes (form.js), so "3s" or a value out of range goes in as it is and
+// the engine names it when run.
 function fill(input, value) {
   const kept = input.value;
   input.value = value;
@@ -158,7 +159,7 @@ function fill(input, value) {
   input.value = kept;
   const keeps = `the form keeps ${JSON.stringify(kept)}`;
   if (input.tagName === 'SELECT') return `not one of ${[...input.options].map((o) => o.value).join(', ')}; ${keeps}`;
-  return `${input.type === 'number' ? 'not a number' : 'the box would not take it'}; ${keeps}`;
+  return `the box would not take it; ${keeps}`;
 }
 
 function showPrompt(scenario, problems) {

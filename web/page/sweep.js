@@ -4,6 +4,9 @@ import { count } from './format.js';
 
 const SERIES = ['this run · WASM', 'native', 'CPython'];
 const COLORS = ['#2b6cb0', '#dd8a2b', '#5a9e4b'];
+// Each series also has its own marker and dash, so the lines stay apart in greyscale.
+const SYMBOLS = ['circle', 'square', 'triangle'];
+const DASHES = [null, '6,3', '2,3'];
 
 export function clearSweep(box) {
   box.replaceChildren();
@@ -40,9 +43,12 @@ export function drawSweep(box, report, others) {
     style: {fontSize: '12px'},
     x: {type: 'log', label: `${rows[0].unit} waiting at once`, grid: true},
     y: {type: 'log', label, grid: true},
-    color: {domain: SERIES, range: COLORS, legend: true},
+    color: {domain: SERIES, range: COLORS},
+    symbol: {domain: SERIES, range: SYMBOLS, legend: true},
     marks: [
-      globalThis.Plot.line(rows.filter((r) => r[y] > 0), {x: 'n', y, stroke: 'series', marker: 'circle'}),
+      ...SERIES.map((series, i) => globalThis.Plot.line(rows.filter((r) => r.series === series && r[y] > 0),
+        {x: 'n', y, stroke: 'series', strokeDasharray: DASHES[i]})),
+      globalThis.Plot.dot(rows.filter((r) => r[y] > 0), {x: 'n', y, stroke: 'series', symbol: 'series', fill: 'white', r: 3.5}),
       globalThis.Plot.tip(rows.filter((r) => r[y] > 0), globalThis.Plot.pointer({x: 'n', y, title: (r) => `${r.series}: ${count(r.n)} ${r.unit}, ${r[y].toPrecision(3)} ${label}`})),
     ],
   });
