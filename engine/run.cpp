@@ -36,6 +36,8 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
     return contract::Error{"cancelled", contract::Cancelled().what()};
   };
   try {
+    // A run cancelled while it waited to start (a queued job, a later repeat) runs nothing.
+    ctx.stop().check();
     scenarios::find(request.scenario)->run(ctx);
     // A passed deadline is always the run's error, even when the scenario got to its end
     // without a wait to see it (a thread that died of it, its last work done late).

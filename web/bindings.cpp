@@ -4,10 +4,13 @@
 #include <emscripten/em_asm.h>
 #include <emscripten/emscripten.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -40,14 +43,24 @@ class Runner {
   void start(int job, std::string request) {
     std::lock_guard lock(mutex_);
     if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
-    jobs_.push_back({job, std::move(request)});
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    cancels_[job] = cancel;
+    jobs_.push_back({job, std::move(request), std::move(cancel)});
     ready_.notify_one();
+  }
+
+  // A queued job still runs, already cancelled: it ends at once with its "cancelled" report, so
+  // every started job gets its samovarDone. An unknown or finished job: nothing to do.
+  void cancel(int job) {
+    std::lock_guard lock(mutex_);
+    if (const auto found = cancels_.find(job); found != cancels_.end()) found->second->store(true);
   }
 
  private:
   struct Job {
     int id;
     std::string request;
+    std::shared_ptr<std::atomic<bool>> cancel;
   };
 
   [[noreturn]] void loop() {
@@ -58,17 +71,23 @@ class Runner {
       jobs_.pop_front();
       lock.unlock();
       samovar::RunOptions options;
+      options.cancel = job.cancel;
       options.on_line = [id = job.id](const samovar::trace::Line& line, const std::string& who) {
         post("samovarLine", id, samovar::to_json(line, who).dump());
       };
-      post("samovarDone", job.id, samovar::run_json_text(job.request, options).dump());
+      const std::string report = samovar::run_json_text(job.request, options).dump();
+      lock.lock();
+      cancels_.erase(job.id);
+      lock.unlock();
+      post("samovarDone", job.id, report);
     }
   }
 
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Job> jobs_;
-  std::thread thread_;  // lives as long as the module
+  std::map<int, std::shared_ptr<std::atomic<bool>>> cancels_;  // queued and running jobs
+  std::thread thread_;                                         // lives as long as the module
 };
 
 Runner& runner() {
@@ -91,6 +110,12 @@ EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() {
 // are called on the main thread.
 EMSCRIPTEN_KEEPALIVE void samovar_start(int job, const char* request_json) {
   runner().start(job, request_json);
+}
+
+// Stops a started job, queued or running: it ends at its next wait or checkpoint, and its
+// samovarDone report has error code "cancelled".
+EMSCRIPTEN_KEEPALIVE void samovar_cancel(int job) {
+  runner().cancel(job);
 }
 
 EMSCRIPTEN_KEEPALIVE char* samovar_render_text(const char* report_json) {

@@ -96,6 +96,9 @@ void run(Context& ctx) {
     const Stopwatch calls;
     auto there = ctx.run_asyncio(encrypt_all(pool, arguments));
     pool_runs.push_back(calls.seconds());
+    // print(result), as soon as the guide's await returns it.
+    if (round == 0 && !there.empty())
+      ctx.print(process_functions::encrypt.result(there.front()).text);
     const Stopwatch sequential;
     std::vector<process_functions::Encrypted> here;
     for (long long i = 0; i < items; ++i) {
@@ -118,12 +121,11 @@ void run(Context& ctx) {
   const double pool_s = median(pool_runs);
   const auto per_worker = pool.calls_per_worker();
 
-  // The guide's program prints its one card's result; the others are the same work for the
-  // pool to share, compared but not printed.
+  // The guide's program prints its one card's result (above); the others are the same work for
+  // the pool to share, compared but not printed.
   bool equal = rounds_agree && answers.size() == expected.size();
   for (std::size_t i = 0; i < answers.size(); ++i) {
     const auto got = process_functions::encrypt.result(answers[i]);
-    if (i == 0) ctx.print(got.text);  // print(result)
     equal = equal && got.text == expected[i].text && got.hash == expected[i].hash;
   }
 

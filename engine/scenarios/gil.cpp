@@ -129,19 +129,32 @@ void run(Context& ctx) {
 
   // Every way runs once a round, in turn, so that a stretch when the machine is busier or
   // quieter (another program, a CPU warming up, V8 tiering up) falls on each of them alike.
+  // Each way's time is printed as it is measured, as a benchmark script would, and the
+  // medians with their speedups once every round is done.
+  const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
+  const std::string n_threads = std::to_string(threads) + " threads";
   Phase sequential, off, on, processes;
   for (long long round = 0; round < rounds; ++round) {
+    const std::string of_round =
+        "Round " + std::to_string(round + 1) + " of " + std::to_string(rounds) + ": ";
+    const auto took = [&](const std::string& way, const Phase& phase) {
+      ctx.print(of_round + way + " in " + contract::fixed(phase.seconds.back(), 3) + " s", false);
+    };
     sequentially(ctx, threads, limit, sequential);
+    if (round == 0)
+      ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
+                std::to_string(sequential.results.front().front()));
+    took("sequential, " + tasks, sequential);
     on_threads(ctx, threads, limit, false, off);
+    took(n_threads + ", GIL off,", off);
     on_threads(ctx, threads, limit, true, on);
+    took(n_threads + ", GIL on,", on);
     on_processes(ctx, pool, threads, limit, processes);
+    took(std::to_string(n_processes) + " processes", processes);
   }
 
-  const std::string tasks = std::to_string(threads) + (threads == 1 ? " task" : " tasks");
   const std::string of_rounds =
       rounds == 1 ? "" : " (median of " + std::to_string(rounds) + " rounds)";
-  ctx.print("Each task counts the primes below " + std::to_string(limit) + ": " +
-            std::to_string(sequential.results.front().front()));
   const double sequential_s = sequential.typical_s();
   ctx.print("Sequential: " + tasks + " in " + contract::fixed(sequential_s, 3) + " s" + of_rounds,
             false);

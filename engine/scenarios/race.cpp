@@ -63,12 +63,17 @@ namespace {
 // are really lost and no undefined behaviour is involved. Each pass of the loop ends at a
 // checkpoint, where CPython's eval loop may switch threads (a backward jump): with the GIL
 // modelled a switch never falls between the read and the write.
+// Without the GIL a checkpoint sees nothing: the run's stop is looked at every so often.
 void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long increments,
              const std::string& sync, threading::Lock& lock) {
+  const auto checkpoint = [&rt](long long i) {
+    rt.checkpoint();
+    if (i % 4096 == 0) rt.check_deadline();
+  };
   if (sync == "none") {
     for (long long i = 0; i < increments; ++i) {
       stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      rt.checkpoint();
+      checkpoint(i);
     }
   } else if (sync == "lock") {
     for (long long i = 0; i < increments; ++i) {
@@ -76,12 +81,12 @@ void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long in
         std::lock_guard held(lock);  // with lock:
         stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       }
-      rt.checkpoint();
+      checkpoint(i);
     }
   } else {
     for (long long i = 0; i < increments; ++i) {
       stock.fetch_add(1, std::memory_order_relaxed);
-      rt.checkpoint();
+      checkpoint(i);
     }
   }
 }

@@ -89,7 +89,14 @@ void Runtime::checkpoint_slow() {
     gil_->drop(me, true);
     me.gil = ThreadState::Gil::dropped;
   }
-  if (me.gil == ThreadState::Gil::dropped && gil_->take(me)) me.gil = ThreadState::Gil::held;
+  if (me.gil != ThreadState::Gil::dropped) return;
+  if (gil_->take(me)) {
+    me.gil = ThreadState::Gil::held;
+    return;
+  }
+  // Refused: the run must stop (or this daemon must), so its Python code goes no further.
+  if (me.stop.load()) throw DaemonStopped();
+  stop_.check();
 }
 
 void Runtime::check_deadline() const {

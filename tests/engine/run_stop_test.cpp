@@ -107,6 +107,53 @@ TEST_CASE("a cancelled run ends its wait for processes on a shared queue with er
                    {"scale", 1}});
 }
 
+TEST_CASE("the other scenarios, cut short mid-run, end with error code cancelled",
+          "[scenario][cancel]") {
+  // Long CPU work between waits: the GIL model's checkpoints, a race's increments.
+  check_cancelled({{"scenario", "gil"}, {"params", {{"work", 20'000'000}, {"rounds", 20}}}});
+  check_cancelled({{"scenario", "race"},
+                   {"params", {{"threads", 16}, {"increments", 10'000'000}, {"gil", true}}}});
+  check_cancelled({{"scenario", "race"},
+                   {"params", {{"threads", 16}, {"increments", 10'000'000}, {"sync", "lock"}}}});
+  // A thread blocked in run_in_executor; an asyncio task beside a daemon thread.
+  check_cancelled({{"scenario", "check-stock"}, {"params", {{"delay", 60}}}, {"scale", 1}});
+  check_cancelled({{"scenario", "health-monitor"}, {"params", {{"delay", 60}}}, {"scale", 1}});
+  // Two threads waiting on each other's lock, nobody detecting it for a while.
+  check_cancelled(
+      {{"scenario", "deadlock"}, {"params", {{"hold", 10}, {"detect_after", 10}}}, {"scale", 1}});
+  // samovar's own measurements: a million calls, lock pairs, loop steps, process round trips.
+  check_cancelled(
+      {{"scenario", "scale"}, {"model", "threading"}, {"params", {{"tasks", 1'000'000}}}});
+  check_cancelled({{"scenario", "scale"},
+                   {"model", "threading"},
+                   {"params", {{"tasks", 1}, {"switches", 100'000'000}}}});
+  check_cancelled({{"scenario", "scale"},
+                   {"model", "asyncio"},
+                   {"params", {{"tasks", 1}, {"switches", 100'000'000}}}});
+  check_cancelled(
+      {{"scenario", "scale"}, {"model", "multiprocessing"}, {"params", {{"tasks", 1'000'000}}}});
+  check_cancelled({{"scenario", "compare"},
+                   {"params", {{"rows", "cpu"}, {"models", "sequential"}, {"work", 100'000}}}});
+}
+
+TEST_CASE("a run cancelled before it starts runs nothing and says cancelled",
+          "[scenario][cancel]") {
+  // A surface's queued job, cancelled while an earlier run had the runner.
+  RunOptions options;
+  options.cancel = std::make_shared<std::atomic<bool>>(true);
+  for (const char* scenario : {"gather", "gil", "race", "encrypt", "deadlock"}) {
+    int printed = 0;
+    options.on_line = [&printed](const trace::Line&, const std::string&) { ++printed; };
+    const json r = run_json(json{{"scenario", scenario}}, options);
+    INFO(scenario << ": " << r.dump().substr(0, 2000));
+    REQUIRE(r.contains("error"));
+    CHECK(r["error"]["code"] == "cancelled");
+    CHECK(printed == 0);
+    CHECK(r["output"].empty());
+    CHECK(platform::process::live_workers() == 0);
+  }
+}
+
 TEST_CASE("a run whose cancel flag is never set runs to its end", "[scenario][cancel]") {
   RunOptions options;
   options.cancel = std::make_shared<std::atomic<bool>>(false);

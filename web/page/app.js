@@ -11,6 +11,7 @@ import { drawComparison, clearComparison, sidesOf } from './comparison.js';
 import { drawSweep, clearSweep } from './sweep.js';
 import { loadNative, specText } from './results.js';
 import { runNative } from './native.js';
+import { RunControl, isCancelled } from './run-control.js';
 import { recordedScale, showMatch } from './match.js';
 import { seconds, paramsText, browserName } from './format.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -37,6 +38,7 @@ const ui = {
   scaleInput: $('scale'),
   nativeBox: $('native'),
   run: $('run'),
+  cancel: $('cancel'),
   intro: $('intro'),
   results: $('results'),
   resultsHeading: $('results-heading'),
@@ -59,6 +61,7 @@ const code = new CodePanel({panel: $('code'), python: $('code-python'), cpp: $('
 let engine = null;
 let scenario = null;
 let running = false;
+const control = new RunControl(ui.cancel, () => { ui.status.textContent = 'Cancelling…'; });
 // The recorded native results, fetched once for the form's starting scale and match note (null until read).
 let recorded = null;
 
@@ -157,6 +160,7 @@ async function run(trace = 'spans') {
   if (running || !scenario) return;
   running = true;
   ui.run.disabled = true;
+  const signal = control.start();
   const request = {...readRequest(ui, scenario), trace};
   readSpec(request);
   clearResults(request);
@@ -168,25 +172,27 @@ async function run(trace = 'spans') {
   try {
     let report;
     try {
-      report = await engine.run(request, (line) => output.push(line));
+      report = await engine.run(request, (line) => output.push(line), signal);
     } catch (e) {
       fail(`The engine failed: ${e?.message ?? e}`, 'The engine failed; see Output.');
       return;
     }
     // After this run, not beside it: the two would share the machine's cores.
     let live = {status: 'off'};
-    if (ui.nativeBox.checked && report && !report.error) {
+    if (ui.nativeBox.checked && report && !report.error && !signal.aborted) {
       setState('native', `Running ${request.scenario} (${request.model}) natively…`);
-      live = await runNative(request);
+      live = await runNative(request, signal);
     }
     try {
       await render(report, request, nativePromise, live);
       holdReport(report, live);
+      if (live.status === 'cancelled') ui.status.textContent += ' The native run was cancelled.';
     } catch (e) {
       fail(`The report could not be displayed: ${e?.message ?? e}`, 'Display failed; see Output.');
     }
   } finally {
     running = false;
+    control.end();
     ui.run.disabled = false;
     markElsewhere();
   }
@@ -226,6 +232,10 @@ async function render(report, request, nativePromise, live) {
       'Unreadable report; see Output.');
     return;
   }
+  if (isCancelled(report)) {
+    showCancelled(report, request);
+    return;
+  }
   if (report.error) {
     ui.results.dataset.outcome = 'rejected';
     output.finish(report.output, report.metrics, '');
@@ -261,6 +271,16 @@ async function render(report, request, nativePromise, live) {
   drawComparison(ui.comparison, ui.conditions, compared);
   drawSweep(ui.sweep, report, sidesOf(compared));
   setState('done', `Done: ${report.scenario} (${report.model}) in ${seconds(report.wall_s)}${runs > 1 ? `, the median of ${runs} runs` : ''}.`);
+}
+
+// Cut short by the reader: what it printed so far, and no native run or comparison.
+function showCancelled(report, request) {
+  ui.results.dataset.outcome = 'cancelled';
+  output.finish(report.output, report.metrics, 'Nothing was printed before the run was cancelled.');
+  showError(`cancelled: ${report.error.message}`);
+  const after = Number.isFinite(report.wall_s) ? ` after ${seconds(report.wall_s)}` : '';
+  ui.runSummary.textContent = `${requestText(request)} — cancelled${after}`;
+  setState('cancelled', `Cancelled ${request.scenario} (${request.model})${after}; its output so far is shown.`);
 }
 
 // A saved report opened from a file (report-file.js): its request into the form, and the report

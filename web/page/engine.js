@@ -35,13 +35,18 @@ export async function loadEngine() {
   let nextJob = 1;
   return {
     catalog,
-    run(request, onLine = () => {}) {
+    // Aborting `signal` cancels the run: it still resolves, with a report whose error code is
+    // "cancelled", once the engine reaches its next wait or checkpoint.
+    run(request, onLine = () => {}, signal = undefined) {
       const job = nextJob++;
       return new Promise((resolve) => {
-        jobs.set(job, { onLine, resolve });
+        const cancel = () => module._samovar_cancel(job);
+        signal?.addEventListener('abort', cancel, {once: true});
+        jobs.set(job, { onLine, resolve: (report) => { signal?.removeEventListener('abort', cancel); resolve(report); } });
         const ptr = module.allocateUTF8(JSON.stringify(request));
         module._samovar_start(job, ptr);
         module._free(ptr);
+        if (signal?.aborted) cancel();
       });
     },
     // Share: a report as Chrome Trace Event JSON text, by the engine's converter (the CLI's --trace).

@@ -2,8 +2,11 @@
 // Never throws: what went wrong is said in words beside the comparison.
 export const API_URL = '/api/run';
 
+// Aborting the fetch hangs up, and the server then cancels the native run.
+const CANCELLED = {status: 'cancelled', message: 'the native run was cancelled'};
+
 // Returns {status: "ok", report} | {status: "busy", message} | {status: "unavailable", message}
-// | {status: "rejected", report} | {status: "error", message}.
+// | {status: "rejected", report} | {status: "error", message} | {status: "cancelled", message}.
 export async function runNative(request, signal) {
   let response;
   try {
@@ -14,6 +17,7 @@ export async function runNative(request, signal) {
       signal,
     });
   } catch (e) {
+    if (signal?.aborted) return CANCELLED;
     return {status: 'unavailable', message: `no samovar server answered ${API_URL} (${e.message})`};
   }
   // A static host has no /api/run: it answers 404 or 405, or a page of its own.
@@ -26,12 +30,13 @@ export async function runNative(request, signal) {
   }
   const type = response.headers.get('Content-Type') ?? '';
   if (!type.startsWith('application/json')) {
-    return {status: response.ok ? 'unavailable' : 'error', message: `${API_URL} answered HTTP ${response.status} (${(await response.text()).slice(0, 200)})`};
+    return {status: response.ok ? 'unavailable' : 'error', message: `${API_URL} answered HTTP ${response.status} (${(await response.text().catch(() => '')).slice(0, 200)})`};
   }
   let report;
   try {
     report = await response.json();
   } catch {
+    if (signal?.aborted) return CANCELLED;
     return {status: 'error', message: `${API_URL} answered with JSON that does not parse`};
   }
   if (report?.error?.code === 'bad_request') return {status: 'rejected', report};
