@@ -174,9 +174,16 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
     platform::Nanos at;
     std::string line;
     trace::LaneId lane;
+    trace::Source src;
   };
   auto& recorder = ctx.recorder();
   std::vector<Happened> happened;
+  // Each process's line is printed once all have ended, in the order it happened; its src is
+  // here, where its text is made, so that the page marks this call for it.
+  const auto print_later = [&](long long order, platform::Nanos at, std::string line,
+                               trace::LaneId lane, trace::Source src = trace::Source::here()) {
+    happened.push_back({order, at, std::move(line), lane, src});
+  };
   {
     concurrent::ProcessPoolExecutor pool(static_cast<std::size_t>(processes), &ctx.recorder());
     const auto& produce = process_functions::produce;
@@ -219,9 +226,8 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
         tally.full_waits += put.waited;
         recorder.span(lane, trace::State::waiting, "sleep", put.brewing, put.putting);
         if (put.waited) recorder.span(lane, trace::State::blocked, "put", put.putting, put.at);
-        happened.push_back({put.order, put.at,
-                            "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup),
-                            lane});
+        print_later(put.order, put.at,
+                    "Producer " + std::to_string(p + 1) + " put " + cup_name(plan, put.cup), lane);
       }
     }
     const auto taken = concurrent::results_in_order(consumers, ctx.stop());
@@ -233,9 +239,8 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
         tally.took(got.cup);
         recorder.span(lane, trace::State::blocked, "get", got.asked, got.at);
         recorder.span(lane, trace::State::waiting, "sleep", got.at, got.served);
-        happened.push_back({got.order, got.at,
-                            "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, got.cup),
-                            lane});
+        print_later(got.order, got.at,
+                    "Consumer " + std::to_string(c + 1) + " got " + cup_name(plan, got.cup), lane);
       }
     }
   }
@@ -247,9 +252,9 @@ Served with_processes(Context& ctx, const Plan& plan, Tally& tally) {
   for (auto& h : happened) {
     last = std::max(last, h.at);
     if (h.lane == trace::kNoLane)
-      ctx.print_at(last, std::move(h.line), false);
+      ctx.print_at(last, std::move(h.line), false, h.src);
     else
-      recorder.print(h.lane, std::move(h.line), false, last, trace::Source::here());
+      recorder.print(h.lane, std::move(h.line), false, last, h.src);
   }
   tally.peak = cups.peak_size();
   if (served) return {served->value(), true};

@@ -236,7 +236,9 @@ TEST_CASE("a report carries every field of the contract, with its type and value
   REQUIRE(r["output"].size() == 6);
   double last_t = 0;
   for (const auto& line : r["output"]) {
-    CHECK(line.size() == 4);
+    CHECK(line.size() == 5);
+    CHECK(line["src"]["file"] == "engine/scenarios/gather.cpp");
+    CHECK(line["src"]["line"].get<int>() > 0);
     CHECK(line["t_s"].get<double>() >= last_t);
     last_t = line["t_s"];
     CHECK(line["who"].is_string());

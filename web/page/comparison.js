@@ -5,6 +5,7 @@ import { seconds, paramsText, browserName, resolution, count, plural } from './f
 import { sameRequest, differences, nearestRecorded, recordedRequests, specText } from './results.js';
 import { comparisonConditions } from './conditions.js';
 import { alignOutputs } from './align.js';
+import { paragraph } from './dom.js';
 
 const KINDS = ['wasm', 'native', 'cpython'];
 const COLORS = ['#2b6cb0', '#dd8a2b', '#5a9e4b'];
@@ -289,11 +290,4 @@ function loadButtons(records, report, onLoad) {
     wrap.append(button);
   }
   return wrap;
-}
-
-function paragraph(text, className) {
-  const p = document.createElement('p');
-  p.className = className;
-  p.textContent = text;
-  return p;
 }

@@ -2,6 +2,7 @@
 // 4.2, 5, 7 and 9), answered one by one, lead to a recommended model, the scenario that shows it,
 // and what `samovar bench` recorded on this machine for it. Figures come only from the results file.
 import { seconds, count } from './format.js';
+import { paragraph } from './dom.js';
 
 // Section 6 of the guide is a flowchart whose picture did not survive into its text; the questions
 // and reasons below are the guide's own words from the sections named, and samovar's (`own`)
@@ -400,11 +401,4 @@ function figureParts(leaf, file) {
     out.push(section);
   }
   return out;
-}
-
-function paragraph(text, className) {
-  const p = document.createElement('p');
-  p.className = className;
-  p.textContent = text;
-  return p;
 }

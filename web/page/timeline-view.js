@@ -147,26 +147,21 @@ export class TimelineView {
       this.onPick(null);
       this.request();
     };
-    viewport.addEventListener('wheel', onWheel, {passive: false});
-    viewport.addEventListener('pointerdown', onDown);
-    viewport.addEventListener('pointermove', onMove);
-    viewport.addEventListener('pointerup', onUp);
-    viewport.addEventListener('pointercancel', onUp);
-    viewport.addEventListener('pointerleave', onLeave);
-    viewport.addEventListener('keydown', onKey);
-    viewport.addEventListener('focus', onFocus);
-    viewport.addEventListener('blur', onBlur);
+    // One signal removes every listener when the chart is redrawn for another report.
+    const listening = new AbortController();
+    const on = (type, handler, options = {}) => viewport.addEventListener(type, handler, {...options, signal: listening.signal});
+    on('wheel', onWheel, {passive: false});
+    on('pointerdown', onDown);
+    on('pointermove', onMove);
+    on('pointerup', onUp);
+    on('pointercancel', onUp);
+    on('pointerleave', onLeave);
+    on('keydown', onKey);
+    on('focus', onFocus);
+    on('blur', onBlur);
     return () => {
       this.cancel();
-      viewport.removeEventListener('wheel', onWheel);
-      viewport.removeEventListener('pointerdown', onDown);
-      viewport.removeEventListener('pointermove', onMove);
-      viewport.removeEventListener('pointerup', onUp);
-      viewport.removeEventListener('pointercancel', onUp);
-      viewport.removeEventListener('pointerleave', onLeave);
-      viewport.removeEventListener('keydown', onKey);
-      viewport.removeEventListener('focus', onFocus);
-      viewport.removeEventListener('blur', onBlur);
+      listening.abort();
     };
   }
 
