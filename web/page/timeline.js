@@ -43,7 +43,7 @@ export function drawTimeline(box, note, report) {
   }
   const untraced = report.trace_lanes_untraced ?? 0;
   if (untraced > 0) {
-    notes.push(`The engine keeps spans for its first ${count(1000)} lanes only: ${plural(untraced, 'more lane')} ran but have no spans (the hatched last row).`);
+    notes.push(`The engine keeps spans for its first ${count(1000)} lanes only: ${plural(untraced, 'more lane')} ${untraced === 1 ? 'ran but has' : 'ran but have'} no spans (the hatched last row).`);
   }
   const spansDropped = report.metrics?.spans_dropped ?? 0;
   if (spansDropped > 0) notes.push(`The engine dropped ${plural(spansDropped, 'span')} (metrics.spans_dropped).`);
@@ -161,7 +161,8 @@ function chart(box, report, data) {
           x1: 'x', x2: 'x', y1: (d) => rowOf(d.lane) + 0.5, y2: (d) => rowOf(d.holder) + 0.5, bend: 45, stroke: DEADLOCK,
           strokeWidth: 2.5, headLength: 12, insetStart: 3, insetEnd: 3, title: deadlockTitle,
         }),
-        Plot.text(cycle, {
+        // A narrow chart (a phone) has no room for the words beside the arrows: the note says them.
+        Plot.text(width - marginLeft >= 520 ? cycle : [], {
           x: 'x', y: (d) => rowOf(d.lane) + 0.5, text: (d) => `waits for ${d.object}, held by ${d.holder}`,
           // On the side of the arrows with more room, so the words stay inside the chart.
           dx: (x0 + x1) / 2 < closedAt() ? -24 : 24, textAnchor: (x0 + x1) / 2 < closedAt() ? 'end' : 'start',
