@@ -3,11 +3,16 @@
 // timeline beside the pool's; a worker process's lines and waits are on its own lane.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { inPage, runScenario, checkShown, linesText, screenshot } from './harness.mjs';
 
 // The timeline's spans as drawn: each bar's tooltip, "lane: name (state)\n...".
+// The run's spans as "lane: name (state)" lines, from the report the page saves (Download
+// report): what the timeline draws, read from its data rather than from how it is drawn.
 async function spanTitles(page) {
-  return page.$$eval('#timeline svg title', (ts) => ts.map((t) => t.textContent));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+  const report = JSON.parse(await readFile(await download.path(), 'utf8'));
+  return report.trace.map((s) => `${s.lane}: ${s.name}${s.object ? ` ${s.object}` : ''} (${s.state})`);
 }
 
 test('http-get in the browser: every /delay answer counted as the browser saw it, and the connection limit explained', {timeout: 120_000}, async () => {
