@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -79,14 +78,11 @@ std::optional<std::string> read_file(const fs::path& path) {
   return std::move(s).str();
 }
 
-// The value of request header `name` (lower case), if sent.
+// The first value of request header `name` (lower case), if sent.
 std::optional<std::string_view> header(const HttpRequest& request, std::string_view name) {
-  for (const auto& [key, value] : request.headers)
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
-      return value;
-  return std::nullopt;
+  const auto values = net::values_of(request.headers, name);
+  if (values.empty()) return std::nullopt;
+  return values.front();
 }
 
 // What a browser keeps to ask "changed since?" on a reload, so that an unchanged 1 MB module

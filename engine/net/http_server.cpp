@@ -72,14 +72,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The values of header `name` (any case).
-std::vector<std::string_view> values_of(const Headers& headers, std::string_view name) {
-  std::vector<std::string_view> out;
-  for (const auto& [k, v] : headers)
-    if (lower(k) == name) out.emplace_back(v);
-  return out;
-}
-
 // What a client watches for while the handler works: the peer hanging up. Bytes that come
 // meanwhile (a pipelined next request) are kept for the connection. Shared by the connection
 // and the watcher task, both on the loop's thread.
@@ -319,6 +311,13 @@ asyncio::Task<void> HttpServer::connection(int fd) {
       break;
     open = keep_alive;
   }
+}
+
+std::vector<std::string_view> values_of(const Headers& headers, std::string_view name) {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : headers)
+    if (lower(k) == name) out.emplace_back(v);
+  return out;
 }
 
 }  // namespace samovar::net

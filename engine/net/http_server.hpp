@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,9 @@ class EventLoop;
 namespace samovar::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The values of header `name` (lower case) in the order sent, whatever case they came in.
+std::vector<std::string_view> values_of(const Headers& headers, std::string_view name);
 
 struct HttpRequest {
   std::string method;
