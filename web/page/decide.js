@@ -250,11 +250,14 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
   body.className = 'decide-body';
   box.replaceChildren(summary, intro, body);
   box.hidden = false;
+  // The first question is there before the panel opens: 'toggle' fires a task after the
+  // summary is pressed, and drawing then would take the focus from a reader who tabbed on.
+  render();
   // Read again at each opening: results may have been recorded since, or failed to load before.
   box.addEventListener('toggle', () => {
     if (!box.open) return;
     results = null;
-    render();
+    if (box.dataset.leaf) render();
   });
 
   // The answer already given keeps the answers after it; another one drops them.
