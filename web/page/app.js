@@ -136,23 +136,27 @@ function clearResults(request) {
 // Decision guide: its "Show me" selects the scenario and fills the form; the reader presses Run.
 function showRequest(request) {
   if (running) return false;
-  select(request.scenario);
-  fillRequest(ui, scenario, request);
-  updateMatch();
-  follow();
+  putInForm(request);
   ui.form.scrollIntoView({block: 'start'});
   ui.run.focus({preventScroll: true});
   return true;
+}
+
+// A whole request into the form (a recorded one, the decision guide's, a saved report's): its
+// scenario, fields and spec; the match note and the page's link follow.
+function putInForm(request) {
+  select(request.scenario);
+  fillRequest(ui, scenario, request);
+  if (request.spec !== undefined) fillSpec(request.spec);
+  updateMatch();
+  follow();
 }
 
 // A recorded request the reader chose: into the form (its spec into the editor), then run,
 // so that the run is the recorded request and compares with it exactly.
 function loadRecorded(record) {
   if (running) return;
-  select(record.scenario);
-  fillRequest(ui, scenario, record);
-  if (record.spec !== undefined) fillSpec(record.spec);
-  updateMatch();
+  putInForm(record);
   run(record.trace_level === 'off' ? 'off' : 'spans');
 }
 
@@ -289,11 +293,7 @@ async function showLoaded(report, live) {
   running = true;
   ui.run.disabled = true;
   try {
-    select(report.scenario);
-    fillRequest(ui, scenario, report);
-    if (report.spec !== undefined) fillSpec(report.spec);
-    follow();
-    updateMatch();
+    putInForm(report);
     clearResults(report);
     await render(report, report, loadNative(), live);
   } finally {
