@@ -35,8 +35,16 @@ void Context::detect_deadlocks_after(double guide_seconds) {
 }
 
 void Context::print(std::string text, bool stable, trace::Source src) {
+  if (recorder_.lines_full()) return recorder_.drop_line();
   recorder_.print(asyncio::current_lane(threading::current_lane(main_lane_)), std::move(text),
                   stable, std::nullopt, src);
+}
+
+void Context::print(std::initializer_list<std::string_view> parts, bool stable, trace::Source src) {
+  if (recorder_.lines_full()) return recorder_.drop_line();
+  std::string text;
+  for (auto part : parts) text += part;
+  print(std::move(text), stable, src);
 }
 
 void Context::blocking_sleep(double seconds) {

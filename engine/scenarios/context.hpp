@@ -1,9 +1,11 @@
 #pragma once
 #include <atomic>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/asyncio/event_loop.hpp"
 #include "engine/contract/report.hpp"
@@ -45,6 +47,10 @@ class Context {
   // print(): the line is attributed to the running task, or to "main" outside any loop, and
   // to the call that printed it (`src`, the caller's file and line: the page shows it).
   void print(std::string text, bool stable = true, trace::Source src = trace::Source::here());
+  // The same line given in parts, joined only if it is kept: past the line budget a line costs
+  // a count (a 100,000-task gather prints 200,000 lines and keeps 10,000).
+  void print(std::initializer_list<std::string_view> parts, bool stable = true,
+             trace::Source src = trace::Source::here());
   // A line the run's thread prints for something that happened at `at` elsewhere (a worker
   // process), in its place in time.
   void print_at(platform::Nanos at, std::string text, bool stable = true,

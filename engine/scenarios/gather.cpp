@@ -1,4 +1,5 @@
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/asyncio/gather.hpp"
@@ -11,20 +12,21 @@ namespace samovar::scenarios {
 namespace {
 
 // The guide's three teas; more tasks cycle through them.
-std::string tea(long long i) {
+std::string_view tea(long long i) {
   static const char* const teas[] = {"Masala chai", "Green chai", "Ginger chai"};
   return teas[i % 3];
 }
 
 // Guide 2.3: brew(name), three of them under asyncio.gather. `blocking` is the mistake the
 // guide warns of (7.1): time.sleep inside a coroutine holds the loop, so nothing overlaps.
-asyncio::Task<void> brew(Context& ctx, std::string name, double seconds, bool blocking) {
-  ctx.print("Brewing " + name + "...");
+// `name` is one of the static teas, so the frame holds a view of it.
+asyncio::Task<void> brew(Context& ctx, std::string_view name, double seconds, bool blocking) {
+  ctx.print({"Brewing ", name, "..."});
   if (blocking)
     ctx.blocking_sleep(seconds);
   else
     co_await asyncio::sleep(seconds);
-  ctx.print(name + " is ready...");
+  ctx.print({name, " is ready..."});
 }
 
 asyncio::Task<void> brew_all(Context& ctx, long long tasks, double seconds, bool blocking) {
@@ -44,9 +46,9 @@ void run(Context& ctx) {
   const double seconds = ctx.seconds(ctx.number("delay"));
   if (ctx.model() == "sequential") {
     for (long long i = 0; i < tasks; ++i) {
-      ctx.print("Brewing " + tea(i) + "...");
+      ctx.print({"Brewing ", tea(i), "..."});
       ctx.blocking_sleep(seconds);
-      ctx.print(tea(i) + " is ready...");
+      ctx.print({tea(i), " is ready..."});
     }
   } else {
     ctx.run_asyncio(brew_all(ctx, tasks, seconds, ctx.flag("blocking")));

@@ -76,7 +76,8 @@ void Recorder::print(LaneId lane, std::string text, bool stable, std::optional<p
   // Read under the lock, so lines are in time order.
   const double t = seconds(at ? *at : platform::now());
   if (lines_.size() >= limits_.max_lines) {
-    ++lines_dropped_;
+    lines_full_.store(true, std::memory_order_relaxed);
+    drop_line();
     return;
   }
   const auto place = std::upper_bound(lines_.begin(), lines_.end(), t,
@@ -99,8 +100,7 @@ std::size_t Recorder::peak_overlap(std::string_view name) const {
 }
 
 std::size_t Recorder::lines_dropped() const {
-  std::lock_guard lock(mutex_);
-  return lines_dropped_;
+  return lines_dropped_.load();
 }
 
 std::size_t Recorder::spans_dropped() const {

@@ -34,6 +34,21 @@ TEST_CASE("the recorder says when the span budget ran out", "[trace]") {
   CHECK(recorder.spans().size() == 3);
 }
 
+TEST_CASE("past the line budget a line is counted, not kept, and says so before it is built",
+          "[trace]") {
+  trace::Recorder recorder(trace::Level::off, {.max_lines = 2}, platform::now());
+  const trace::LaneId lane = recorder.lane("main");
+  recorder.print(lane, "Brewing Masala chai...");
+  recorder.print(lane, "Brewing Green chai...");
+  CHECK_FALSE(recorder.lines_full());
+  recorder.print(lane, "Brewing Ginger chai...");
+  CHECK(recorder.lines_full());
+  recorder.drop_line();  // what a print past the budget does instead of building its line
+  CHECK(recorder.lines_dropped() == 2);
+  REQUIRE(recorder.lines().size() == 2);
+  CHECK(recorder.lines()[1].text == "Brewing Green chai...");
+}
+
 TEST_CASE("lanes past the traced ones are counted, and do not stop the recording", "[trace]") {
   const platform::Nanos origin = platform::now();
   trace::Recorder recorder(trace::Level::spans, {.max_traced_lanes = 2}, origin);

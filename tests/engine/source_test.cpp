@@ -62,8 +62,8 @@ TEST_CASE("output lines name the scenario's print that made them", "[scenario][s
       }
       ++guide_lines;
       CHECK(at[i].find(text.starts_with("Brewing")
-                           ? "ctx.print(\"Brewing \" + name"
-                           : "ctx.print(name + \" is ready") != std::string::npos);
+                           ? "ctx.print({\"Brewing \", name"
+                           : "ctx.print({name, \" is ready") != std::string::npos);
     }
     CHECK(guide_lines == 6);
   }
@@ -71,8 +71,8 @@ TEST_CASE("output lines name the scenario's print that made them", "[scenario][s
     const json r = samovar::run_json({{"scenario", "gather"}, {"model", "sequential"}});
     const auto at = printed_at(r, "engine/scenarios/gather.cpp");
     REQUIRE(at.size() == 6);
-    CHECK(at[0].find("ctx.print(\"Brewing \" + tea(i)") != std::string::npos);
-    CHECK(at[1].find("ctx.print(tea(i) + \" is ready") != std::string::npos);
+    CHECK(at[0].find("ctx.print({\"Brewing \", tea(i)") != std::string::npos);
+    CHECK(at[1].find("ctx.print({tea(i), \" is ready") != std::string::npos);
   }
   SECTION("race on threads and deadlock: each line names a print of its own file") {
     const json race = samovar::run_json(

@@ -93,7 +93,9 @@ export function printPatterns(source, language) {
     const text = args[m[1] ? 1 : 0];
     if (text === undefined) continue;
     // std::string("Failed: ") + e.what(): the literal is the line's text, as a bare one would be.
-    const arg = python ? text : text.replace(/std::string\(("(?:[^"\\]|\\.)*")\)/g, '$1');
+    // ctx.print({"Brewing ", name, "..."}): a line given in parts is their concatenation.
+    const whole = text.trim().replace(/^\{([\s\S]*)\}$/, (_, inner) => callArgs(`${inner})`, 0).join('+'));
+    const arg = python ? text : whole.replace(/std::string\(("(?:[^"\\]|\\.)*")\)/g, '$1');
     const parts = pieces(arg.trim(), python);
     const regex = new RegExp(`^${parts.map((p) => p === null ? '[\\s\\S]*?' : escapeRegex(p)).join('')}$`);
     const literal = parts.reduce((n, p) => n + (p === null ? 0 : p.length), 0);
