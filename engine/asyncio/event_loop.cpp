@@ -232,7 +232,9 @@ void EventLoop::run_ready() noexcept {
     const Nanos end = platform::now();
     busy_ += end - start;
     if (r.task != nullptr) {
-      if (spans) recorder_.span(detail::lane_of(r.task), trace::State::running, "run", start, end);
+      if (spans)
+        recorder_.span(detail::span_lane(recorder_, r.task, 0), trace::State::running, "run", start,
+                       end);
       if (debug_ && end - start > slow_callback_) {
         ++slow_steps_;
         const std::string took = contract::fixed(platform::to_seconds(end - start), 3);
@@ -356,15 +358,30 @@ void resume_point(TaskState* task) {
 namespace {
 trace::LaneId lane_in(trace::Recorder& recorder, TaskState* task, trace::LaneId fallback) {
   if (task == nullptr) return fallback;
-  if (task->lane == kNoLane)
+  if (task->lane == kNoLane || task->lane == kUntracedLane)
     task->lane =
-        recorder.lane(task->number != 0 ? "task " + std::to_string(task->number) : task->name);
+        recorder.lane(task->number != 0 ? "task " + std::to_string(task->number) : task->name,
+                      task->lane == kUntracedLane);
   return task->lane;
 }
+
 }  // namespace
 
+// The lane a span of `task` goes on: none (the span is dropped, counted) for a task that first
+// needs one once the traced lanes are all taken.
+trace::LaneId span_lane(trace::Recorder& recorder, TaskState* task, trace::LaneId fallback) {
+  if (task != nullptr && task->lane == kNoLane && !recorder.traces_new_lanes()) {
+    task->lane = kUntracedLane;
+    recorder.count_untraced_lane();
+  }
+  if (task != nullptr && task->lane == kUntracedLane) return trace::kNoLane;
+  return lane_in(recorder, task, fallback);
+}
+
 trace::LaneId lane_of(TaskState* task, trace::LaneId fallback) {
-  if (task == nullptr || (task->lane == kNoLane && task->loop == nullptr)) return fallback;
+  if (task == nullptr ||
+      ((task->lane == kNoLane || task->lane == kUntracedLane) && task->loop == nullptr))
+    return fallback;
   return lane_in(task->loop->recorder(), task, fallback);
 }
 
@@ -372,7 +389,7 @@ void record_wait(trace::Recorder& recorder, TaskState* task, const char* name,
                  platform::Nanos start, trace::LaneId fallback) {
   recorder.close(name);
   if (recorder.spans_on())
-    recorder.span(lane_in(recorder, task, fallback), trace::State::waiting, name, start,
+    recorder.span(span_lane(recorder, task, fallback), trace::State::waiting, name, start,
                   platform::now());
 }
 

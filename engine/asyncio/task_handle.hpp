@@ -20,6 +20,8 @@ void await_done(TaskState& awaited, Waiter& w, coro::coroutine_handle<> h,
 void resume_point(TaskState* task);
 // The task's lane in the trace (made on first use); `fallback` when there is no task.
 trace::LaneId lane_of(TaskState* task, trace::LaneId fallback = 0);
+// The lane for a span of `task`: kNoLane (the span is dropped) past the traced lanes.
+trace::LaneId span_lane(trace::Recorder& recorder, TaskState* task, trace::LaneId fallback);
 // Ends an interval of `name` that began at `start` on the task's lane (a wait: sleep, request).
 // Needs no running loop: it may run in a destructor as a loop destroys an unfinished task.
 void record_wait(trace::Recorder& recorder, TaskState* task, const char* name,

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/concurrent/detail/spin.hpp"
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
+#include "engine/platform/spin.hpp"
 
 namespace samovar::concurrent {
 
@@ -71,7 +71,7 @@ class Future {
   T result(std::optional<double> timeout_s = std::nullopt) const {
     // A short call on an idle pool is often done within microseconds: wait for it awake.
     if (timeout_s != 0.0)
-      detail::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
+      platform::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
     std::unique_lock lock(state_->mutex);
     auto is_done = [&] { return state_->done; };
     if (timeout_s) {
@@ -87,7 +87,7 @@ class Future {
   // Waits until done, or until the run's `stop` is due: then throws DeadlineExceeded or
   // contract::Cancelled (a cancel is seen within Stop::kSlice). Done first wins.
   T result(const contract::Stop& stop) const {
-    detail::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
+    platform::spin_until([&] { return state_->ready.load(std::memory_order_acquire); });
     std::unique_lock lock(state_->mutex);
     while (!state_->done) {
       const platform::Nanos now = platform::now();

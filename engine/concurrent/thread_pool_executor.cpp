@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/concurrent/detail/spin.hpp"
+#include "engine/platform/spin.hpp"
 
 namespace samovar::concurrent {
 
@@ -37,7 +37,7 @@ void ThreadPoolExecutor::worker() {
     if (queue_.empty() && !shutting_down_) {
       // Idle: stay awake a moment for the next call before sleeping on the condition variable.
       lock.unlock();
-      detail::spin_until(
+      platform::spin_until(
           [this] { return queued_.load(std::memory_order_acquire) > 0 || stopping_.load(); });
       lock.lock();
     }

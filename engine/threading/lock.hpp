@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/platform/spin.hpp"
 #include "engine/threading/lock_graph.hpp"
 #include "engine/threading/runtime.hpp"
 
@@ -25,7 +26,13 @@ class LockCore {
 
   // nullopt: wait as long as it takes; 0: only if free now.
   bool acquire(ThreadState& me, std::optional<double> timeout_s) {
-    return try_take(me) || (timeout_s != 0.0 && acquire_slow(me, timeout_s));
+    if (try_take(me)) return true;
+    if (timeout_s == 0.0) return false;
+    // A holder on another core lets go within a few hundred nanoseconds (an increment): poll
+    // for it before sleeping, as a futex sleep and wake costs microseconds (tens in WASM).
+    const bool taken = platform::spin_until(
+        [&] { return owned_.owner.load(std::memory_order_relaxed) == nullptr && try_take(me); });
+    return taken || acquire_slow(me, timeout_s);
   }
   void release() noexcept;
   ThreadState* owner() const noexcept { return owned_.owner.load(); }

@@ -22,10 +22,14 @@ const char* to_string(State state) noexcept {
 Recorder::Recorder(Level level, Limits limits, platform::Nanos origin)
     : level_(level), limits_(limits), origin_(origin) {}
 
-LaneId Recorder::lane(std::string name) {
+LaneId Recorder::lane(std::string name, bool was_counted) {
   std::lock_guard lock(mutex_);
   auto [it, added] = lane_ids_.try_emplace(name, static_cast<LaneId>(lanes_.size()));
-  if (added) lanes_.push_back(std::move(name));
+  if (added) {
+    lanes_.push_back(std::move(name));
+    lane_count_.store(lanes_.size(), std::memory_order_relaxed);
+    if (was_counted) unnamed_untraced_.fetch_sub(1, std::memory_order_relaxed);
+  }
   return it->second;
 }
 
@@ -115,7 +119,9 @@ std::optional<double> Recorder::stopped_s() const {
 std::size_t Recorder::lanes_untraced() const {
   std::lock_guard lock(mutex_);
   if (level_ == Level::off) return 0;
-  return lanes_.size() > limits_.max_traced_lanes ? lanes_.size() - limits_.max_traced_lanes : 0;
+  const std::size_t named =
+      lanes_.size() > limits_.max_traced_lanes ? lanes_.size() - limits_.max_traced_lanes : 0;
+  return named + unnamed_untraced_.load();
 }
 
 std::vector<std::string> Recorder::lanes() const {

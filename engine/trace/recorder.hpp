@@ -73,8 +73,16 @@ class Recorder {
 
   Recorder(Level level, Limits limits, platform::Nanos origin);
 
-  // The lane of that name, made on first use: tasks of one name share a lane.
-  LaneId lane(std::string name);
+  // The lane of that name, made on first use: tasks of one name share a lane. `was_counted`:
+  // its owner was counted by count_untraced_lane() before it needed a name.
+  LaneId lane(std::string name, bool was_counted = false);
+  // Whether a lane made now would keep spans (the first max_traced_lanes do). Lock-free.
+  bool traces_new_lanes() const noexcept {
+    return lane_count_.load(std::memory_order_relaxed) < limits_.max_traced_lanes;
+  }
+  // A lane past the traced ones, counted without being named: spans there are dropped anyway,
+  // and a name and a map entry for each of 100,000 tasks cost more than the steps recorded.
+  void count_untraced_lane() noexcept { unnamed_untraced_.fetch_add(1, std::memory_order_relaxed); }
   std::string lane_name(LaneId lane) const;
   bool spans_on() const noexcept { return level_ == Level::spans; }
   double seconds(platform::Nanos t) const noexcept { return platform::to_seconds(t - origin_); }
@@ -131,7 +139,9 @@ class Recorder {
   std::vector<Span> spans_;
   std::vector<Line> lines_;
   std::vector<Overlap> overlaps_;
-  std::atomic<bool> lines_full_{false};  // set once, under the mutex
+  std::atomic<std::size_t> lane_count_{0};        // lanes_.size(), for traces_new_lanes()
+  std::atomic<std::size_t> unnamed_untraced_{0};  // count_untraced_lane() less those named since
+  std::atomic<bool> lines_full_{false};           // set once, under the mutex
   std::atomic<std::size_t> lines_dropped_{0};
   // Once the span cap is reached, span() only counts, without the mutex: a run past the cap
   // (a million lock holds) should not pay for a lock per span it does not keep.

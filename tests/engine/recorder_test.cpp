@@ -63,6 +63,13 @@ TEST_CASE("lanes past the traced ones are counted, and do not stop the recording
   CHECK_FALSE(recorder.stopped_s().has_value());
   CHECK(recorder.lanes_untraced() == 2);
 
+  // A lane counted before it has a name is not counted again when it gets one.
+  CHECK_FALSE(recorder.traces_new_lanes());
+  recorder.count_untraced_lane();
+  CHECK(recorder.lanes_untraced() == 3);
+  recorder.lane("task 5", /*was_counted=*/true);
+  CHECK(recorder.lanes_untraced() == 3);
+
   trace::Recorder off(trace::Level::off, {.max_traced_lanes = 1}, origin);
   off.lane("a");
   off.lane("b");
@@ -108,5 +115,8 @@ TEST_CASE("a report whose spans all fit has no stop, and a big gather counts its
   CHECK_FALSE(big.contains("trace_stopped_s"));
   REQUIRE(big.contains("trace_lanes_untraced"));
   // Lanes are main, then task 1, task 2, ...: main and the first 999 tasks are traced.
+  // (One more if a slow step made the loop's own "asyncio" lane.) Each task is counted once,
+  // named (it printed a kept line) or not.
   CHECK(big["trace_lanes_untraced"].get<long long>() >= tasks + 1 - static_cast<long long>(traced));
+  CHECK(big["trace_lanes_untraced"].get<long long>() <= tasks + 2 - static_cast<long long>(traced));
 }

@@ -14,6 +14,9 @@ namespace samovar::asyncio::detail {
 struct PromiseBase;
 
 inline constexpr trace::LaneId kNoLane = ~trace::LaneId{0};
+// A task past the traced lanes whose spans are dropped: counted as an untraced lane, not named
+// unless it prints a line that is kept.
+inline constexpr trace::LaneId kUntracedLane = kNoLane - 1;
 
 // What the loop knows of a scheduled task (asyncio's Task object). Owned jointly by the
 // loop (until the task is done) and its TaskHandle (until dropped); freed when neither holds

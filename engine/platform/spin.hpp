@@ -2,7 +2,7 @@
 #include <chrono>
 #include <thread>
 
-namespace samovar::concurrent::detail {
+namespace samovar::platform {
 
 // Polls `ready` for at most `budget` before the caller blocks. Between two threads on two cores a
 // hand-over then costs a cache-line transfer instead of a futex sleep and wake (~5 us each way
@@ -18,4 +18,4 @@ bool spin_until(Ready ready, std::chrono::nanoseconds budget = std::chrono::micr
   }
 }
 
-}  // namespace samovar::concurrent::detail
+}  // namespace samovar::platform
