@@ -38,10 +38,15 @@ bool LockCore::acquire_slow(ThreadState& me, std::optional<double> timeout_s) {
 
 void LockCore::release() noexcept {
   ThreadState* owner = owned_.owner.load();
-  if (spans_ && owner != nullptr)
-    rt_.recorder().span(owned_.lane, trace::State::running, "held",
-                        held_since_.load(std::memory_order_relaxed), platform::now(),
-                        trace::kNoLane, owner->lane);
+  // Past the span budget a hold is only counted: no clock read (a JS call in WASM).
+  if (spans_ && owner != nullptr) {
+    if (rt_.recorder().keeps_spans())
+      rt_.recorder().span(owned_.lane, trace::State::running, "held",
+                          held_since_.load(std::memory_order_relaxed), platform::now(),
+                          trace::kNoLane, owner->lane);
+    else
+      rt_.recorder().drop_span();
+  }
   // Sequentially consistent, with the waiter's count-then-try: either the waiter's try sees the
   // lock free or this sees the waiter and wakes it.
   owned_.owner.store(nullptr);

@@ -43,7 +43,8 @@ class LockCore {
   bool try_take(ThreadState& me) noexcept {
     ThreadState* expected = nullptr;
     if (!owned_.owner.compare_exchange_strong(expected, &me)) return false;
-    if (spans_) held_since_.store(platform::now(), std::memory_order_relaxed);
+    if (spans_ && rt_.recorder().keeps_spans())
+      held_since_.store(platform::now(), std::memory_order_relaxed);
     return true;
   }
   bool acquire_slow(ThreadState& me, std::optional<double> timeout_s);
