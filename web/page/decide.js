@@ -254,10 +254,13 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
   // summary is pressed, and drawing then would take the focus from a reader who tabbed on.
   render();
   // Read again at each opening: results may have been recorded since, or failed to load before.
+  // Only the figures are redrawn: 'toggle' can come after a keyboard reader has already answered
+  // (input outruns it on a busy machine), and redrawing the questions would take their focus.
   box.addEventListener('toggle', () => {
     if (!box.open) return;
     results = null;
-    if (box.dataset.leaf) render();
+    const figures = body.querySelector('.decide-leaf .decide-figures');
+    if (figures && box.dataset.leaf) showFigures(figures, box.dataset.leaf);
   });
 
   // The answer already given keeps the answers after it; another one drops them.
@@ -347,12 +350,16 @@ export function mountDecide(box, {scenarios, loadResults, show}) {
     const figures = document.createElement('div');
     figures.className = 'decide-figures';
     figures.setAttribute('aria-live', 'polite');
-    figures.append(paragraph('Reading the results recorded on this machine…', 'note'));
     div.append(button, status, figures);
-    (results ??= loadResults()).then((file) => {
-      if (box.dataset.leaf === id) figures.replaceChildren(...figureParts(leaf, file));
-    });
+    showFigures(figures, id);
     return div;
+  }
+
+  function showFigures(figures, id) {
+    figures.replaceChildren(paragraph('Reading the results recorded on this machine…', 'note'));
+    (results ??= loadResults()).then((file) => {
+      if (box.dataset.leaf === id && figures.isConnected) figures.replaceChildren(...figureParts(LEAVES[id], file));
+    });
   }
 }
 
