@@ -6,6 +6,7 @@
 //                                                          the results drawn (timeline included)
 // Each report gains page_s: from the run's start to its report (--page: to the page showing it).
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -49,7 +50,7 @@ async function engineRuns(page) {
     const {loadEngine} = await import('./engine.js');
     const engine = await loadEngine();
     const reports = [];
-    await engine.run({...request, scenario: 'gather', params: {tasks: 3, delay: 0.1}});  // warm-up
+    await engine.run(request);  // warm-up, as end_to_end.py gives every other target
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
       const report = await engine.run(request);
@@ -75,10 +76,7 @@ async function pageRuns(page) {
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {timeout: 300_000});
     const page_s = (Date.now() - start) / 1000;
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
-    const {createReadStream} = await import('node:fs');
-    let text = '';
-    for await (const chunk of createReadStream(await download.path(), 'utf8')) text += chunk;
-    const report = JSON.parse(text);
+    const report = JSON.parse(await readFile(await download.path(), 'utf8'));
     const rows = await page.evaluate(() => JSON.parse(document.getElementById('timeline').dataset.rows ?? '[]').length);
     reports.push({...report, trace: undefined, output: undefined, page_s, timeline_rows: rows});
   }
