@@ -61,6 +61,7 @@ void run_once(const contract::Request& request, const RunOptions& options, platf
   }
   report.walls_s.push_back(
       platform::to_seconds(ctx.program_end().value_or(platform::now()) - start));
+  if (keep) report.explored = ctx.explored();
   report.metrics = ctx.metrics();
   report.metrics["lines_dropped"] = static_cast<double>(recorder.lines_dropped());
   report.metrics["spans_dropped"] = static_cast<double>(recorder.spans_dropped());

@@ -3,6 +3,7 @@
 // needs, and nothing else of the engine is included by one. Data flows one way: a request in,
 // a report out; the surfaces only translate.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,20 @@ Report run(const Request& request, const RunOptions& options = {});
 // JS): bad input gives the bad_request answer (exit code 2) instead of throwing.
 nlohmann::json run_json(const nlohmann::json& request, const RunOptions& options = {});
 nlohmann::json run_json_text(const std::string& request_text, const RunOptions& options = {});
+
+struct ExploreOptions {
+  int runs = 100;
+  // After each schedule, on the exploring thread: schedules done, of how many, how many wrong.
+  std::function<void(int done, int runs, int wrong)> on_progress;
+  std::shared_ptr<std::atomic<bool>> cancel;
+};
+// `samovar explore`: runs `runs` explored schedules of a request (its "schedule" is set to
+// "explore"), with seeds seed, seed + 1, ...; counts how many deadlocked, lost updates, failed a
+// check that should hold, or failed; and replays the first that went wrong with the request's
+// trace level (its report, and its schedule as turns). Bad input: the bad_request answer.
+nlohmann::json explore_json(const nlohmann::json& request, const ExploreOptions& options);
+// The summary as `samovar explore` prints it, with the command that replays the first wrong one.
+std::string explore_text(const nlohmann::json& summary);
 
 // A report in the surfaces' forms: JSON, the CLI's text, its exit code, a Chrome trace.
 using contract::exit_code;

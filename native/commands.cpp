@@ -52,17 +52,18 @@ static std::optional<json> read_spec(const std::string& path) {
   }
 }
 
-int run(const RunArgs& args) {
+// The request a `run` or `explore` command line describes; nullopt after printing why not (exit 2).
+static std::optional<json> request_of(const RunArgs& args, const char* command) {
   if (args.scenario.empty() && args.spec_file.empty()) {
-    std::cerr << "error: run needs a SCENARIO (or --spec FILE)\n";
-    return 2;
+    std::cerr << "error: " << command << " needs a SCENARIO (or --spec FILE)\n";
+    return std::nullopt;
   }
   json request{{"schema_version", kSchemaVersion},
                {"scenario", args.scenario.empty() ? "workload" : args.scenario},
                {"params", json::object()}};
   if (!args.spec_file.empty()) {
     const auto spec = read_spec(args.spec_file);
-    if (!spec) return 2;
+    if (!spec) return std::nullopt;
     request["spec"] = *spec;
   }
   if (!args.model.empty()) request["model"] = args.model;
@@ -71,14 +72,25 @@ int run(const RunArgs& args) {
   if (args.deadline_s) request["deadline_s"] = cli_value(*args.deadline_s);
   if (args.repeat) request["repeat"] = cli_value(*args.repeat);
   if (args.trace_off) request["trace"] = "off";
+  if (args.schedule) request["schedule"] = cli_value(*args.schedule);
+  if (args.strategy) request["strategy"] = cli_value(*args.strategy);
+  if (args.depth) request["depth"] = cli_value(*args.depth);
+  if (args.steps) request["steps"] = cli_value(*args.steps);
   for (const auto& s : args.sets) {
     const auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0) {
       std::cerr << "error: --set " << s << ": expected name=value\n";
-      return 2;
+      return std::nullopt;
     }
     request["params"][valid_utf8(s.substr(0, eq))] = cli_value(s.substr(eq + 1));
   }
+  return request;
+}
+
+int run(const RunArgs& args) {
+  const auto parsed = request_of(args, "run");
+  if (!parsed) return 2;
+  const json& request = *parsed;
 
   if (!args.trace_file.empty() && std::filesystem::is_directory(args.trace_file)) {
     std::cerr << "error: --trace " << args.trace_file << ": is a directory; allowed: a file path\n";
@@ -104,6 +116,47 @@ int run(const RunArgs& args) {
     }
   }
   return code;
+}
+
+// On a terminal, a bar redrawn in place on stderr; elsewhere nothing, so output stays the summary.
+class Bar {
+ public:
+  Bar() : tty_(::isatty(STDERR_FILENO) == 1) {}
+  void clear() {
+    if (tty_ && drawn_) std::cerr << "\r\x1b[2K" << std::flush;
+  }
+  void show(int done, int runs, int wrong) {
+    if (!tty_ || (done % step(runs) != 0 && done != runs)) return;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(static_cast<long long>(done) * kWidth / runs);
+    std::cerr << "\r\x1b[2K[" << std::string(filled, '#') << std::string(kWidth - filled, '.')
+              << "] " << done << "/" << runs << " schedules, " << wrong << " wrong" << std::flush;
+    drawn_ = true;
+  }
+
+ private:
+  static int step(int runs) { return runs > 200 ? runs / 200 : 1; }
+  bool tty_;
+  bool drawn_ = false;
+};
+
+int explore(const ExploreArgs& args) {
+  RunArgs run = args.run;
+  run.schedule = "explore";
+  const auto request = request_of(run, "explore");
+  if (!request) return 2;
+  Bar bar;
+  ExploreOptions options;
+  options.runs = args.runs;
+  options.on_progress = [&bar](int done, int runs, int wrong) { bar.show(done, runs, wrong); };
+  const nlohmann::json summary = explore_json(*request, options);
+  bar.clear();
+  if (summary.contains("error")) {
+    std::cerr << explore_text(summary);
+    return exit_code(summary);
+  }
+  std::cout << (args.run.json ? summary.dump(2) + "\n" : explore_text(summary));
+  return 0;
 }
 
 void write_atomically(const std::string& path, const std::string& text) {

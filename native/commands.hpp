@@ -22,8 +22,16 @@ struct RunArgs {
   std::string trace_file;
   bool trace_off = false;
   std::string spec_file;  // --spec: the request's `spec`, read from this JSON file
+  // An explored schedule (request fields schedule, strategy, depth, steps).
+  std::optional<std::string> schedule, strategy, depth, steps;
 };
 int run(const RunArgs& args);
+
+struct ExploreArgs {
+  RunArgs run;  // the request explored; run.seed is the first schedule's seed
+  int runs = 100;
+};
+int explore(const ExploreArgs& args);
 
 struct ServeArgs {
   std::string host = "127.0.0.1";

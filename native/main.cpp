@@ -36,6 +36,30 @@ int main(int argc, char** argv) {
   run->add_flag("--no-spans", run_args.trace_off, "Record no spans (request field trace: off)");
   run->add_option("--spec", run_args.spec_file,
                   "A workload spec (JSON file) to run: the request's spec field");
+  run->add_option("--schedule", run_args.schedule,
+                  "os (real threads at once) or explore (one at a time, chosen by --seed)");
+  run->add_option("--strategy", run_args.strategy, "With --schedule explore: random or pct");
+  run->add_option("--depth", run_args.depth, "With --strategy pct: the bug depth d, 1..10");
+  run->add_option("--steps", run_args.steps,
+                  "With --strategy pct: the steps its change points are drawn over");
+
+  cli::ExploreArgs explore_args;
+  auto* explore = app.add_subcommand(
+      "explore", "Run a threading scenario on many explored schedules and report what went wrong");
+  auto& e = explore_args.run;
+  explore->add_option("scenario", e.scenario, "race, deadlock or producer-consumer");
+  explore->add_option("--model", e.model, "threading (the only model explored)");
+  explore->add_option("--set", e.sets, "A param, as name=value (repeatable)");
+  explore->add_option("--scale", e.scale, "Multiplies every duration of the guide (default 0.1)");
+  explore->add_option("--seed", e.seed, "The first schedule's seed; the next get seed+1, ...");
+  explore->add_option("--deadline", e.deadline_s, "Seconds before one run is stopped (default 60)");
+  explore->add_option("--strategy", e.strategy, "random (a random walk, the default) or pct");
+  explore->add_option("--depth", e.depth, "pct: the bug depth d, 1..10 (default 2)");
+  explore->add_option("--steps", e.steps,
+                      "pct: the steps its change points are drawn over (default: measured)");
+  explore->add_flag("--json", e.json, "Print the summary as JSON");
+  explore->add_option("--runs", explore_args.runs, "Schedules to run (default 100)")
+      ->check(CLI::Range(1, 1'000'000));
 
   cli::ServeArgs serve_args;
   serve_args.root = SAMOVAR_DEFAULT_ROOT;
@@ -81,6 +105,7 @@ int main(int argc, char** argv) {
   try {
     if (*list) return cli::list(list_json);
     if (*run) return cli::run(run_args);
+    if (*explore) return cli::explore(explore_args);
     if (*serve) return cli::serve(serve_args);
     if (*bench) {
       if (bench_args.repeat == 0) bench_args.repeat = bench_args.quick ? 1 : 3;

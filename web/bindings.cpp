@@ -40,12 +40,13 @@ void post(const char* callback, int job, const std::string& text) {
 
 class Runner {
  public:
-  void start(int job, std::string request) {
+  // `runs` 0: one run of the request; else an exploration of that many schedules.
+  void start(int job, std::string request, int runs = 0) {
     std::lock_guard lock(mutex_);
     if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     cancels_[job] = cancel;
-    jobs_.push_back({job, std::move(request), std::move(cancel)});
+    jobs_.push_back({job, std::move(request), std::move(cancel), runs});
     ready_.notify_one();
   }
 
@@ -61,7 +62,28 @@ class Runner {
     int id;
     std::string request;
     std::shared_ptr<std::atomic<bool>> cancel;
+    int runs = 0;
   };
+
+  static std::string explore(const Job& job) {
+    samovar::ExploreOptions options;
+    options.runs = job.runs;
+    options.cancel = job.cancel;
+    // A message a schedule would flood the main thread with: about 100 in all.
+    const int every = job.runs > 100 ? job.runs / 100 : 1;
+    options.on_progress = [id = job.id, every](int done, int runs, int wrong) {
+      if (done % every == 0 || done == runs)
+        post("samovarExploreProgress", id,
+             nlohmann::json{{"done", done}, {"runs", runs}, {"wrong", wrong}}.dump());
+    };
+    nlohmann::json request;
+    try {
+      request = nlohmann::json::parse(job.request);
+    } catch (const nlohmann::json::exception&) {
+      return samovar::contract::bad_request_json("request", "not JSON").dump();
+    }
+    return samovar::explore_json(request, options).dump();
+  }
 
   [[noreturn]] void loop() {
     for (;;) {
@@ -75,7 +97,8 @@ class Runner {
       options.on_line = [id = job.id](const samovar::trace::Line& line, const std::string& who) {
         post("samovarLine", id, samovar::to_json(line, who).dump());
       };
-      const std::string report = samovar::run_json_text(job.request, options).dump();
+      const std::string report =
+          job.runs > 0 ? explore(job) : samovar::run_json_text(job.request, options).dump();
       lock.lock();
       cancels_.erase(job.id);
       lock.unlock();
@@ -110,6 +133,17 @@ EMSCRIPTEN_KEEPALIVE char* samovar_catalog_text() {
 // are called on the main thread.
 EMSCRIPTEN_KEEPALIVE void samovar_start(int job, const char* request_json) {
   runner().start(job, request_json);
+}
+
+// Starts an exploration of `runs` schedules of a request (samovar explore):
+// Module.samovarExploreProgress(job, {"done", "runs", "wrong"}) as it goes, then
+// Module.samovarDone(job, summaryJson) on the main thread. samovar_cancel stops it.
+EMSCRIPTEN_KEEPALIVE void samovar_explore_start(int job, const char* request_json, int runs) {
+  runner().start(job, request_json, runs);
+}
+
+EMSCRIPTEN_KEEPALIVE char* samovar_explore_text(const char* summary_json) {
+  return to_js(samovar::explore_text(nlohmann::json::parse(summary_json)));
 }
 
 // Stops a started job, queued or running: it ends at its next wait or checkpoint, and its

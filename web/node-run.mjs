@@ -12,7 +12,9 @@ import { SCHEMA_VERSION } from './page/schema.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const modulePath = process.env.SAMOVAR_WASM ?? join(here, '..', 'build', 'wasm', 'page', 'samovar.js');
 const usage = `usage: node-run.mjs list [--json]
-       node-run.mjs run SCENARIO|--spec FILE [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--repeat N] [--no-spans] [--json] [--trace FILE]`;
+       node-run.mjs run SCENARIO|--spec FILE [--model M] [--set k=v]... [--scale F] [--seed N] [--deadline S] [--repeat N] [--no-spans] [--json] [--trace FILE]
+                    [--schedule os|explore] [--strategy random|pct] [--depth D] [--steps K]
+       node-run.mjs explore SCENARIO [--runs N] [the options of run]`;
 
 // process.exit can cut piped output short: exit once stdout has taken everything.
 function finish(text, code) {
@@ -40,7 +42,7 @@ function readSpec(path) {
 
 function parseRun(args) {
   const request = { schema_version: SCHEMA_VERSION, params: {} };
-  const options = { json: false, traceFile: null };
+  const options = { json: false, traceFile: null, runs: 100 };
   const value = (i, flag) => (i < args.length ? args[i] : fail(`${flag} needs a value`));
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -53,6 +55,14 @@ function parseRun(args) {
     else if (a === '--repeat') request.repeat = cliValue(value(++i, a));
     else if (a === '--trace') options.traceFile = value(++i, a);
     else if (a === '--spec') request.spec = readSpec(value(++i, a));
+    else if (a === '--schedule') request.schedule = cliValue(value(++i, a));
+    else if (a === '--strategy') request.strategy = cliValue(value(++i, a));
+    else if (a === '--depth') request.depth = cliValue(value(++i, a));
+    else if (a === '--steps') request.steps = cliValue(value(++i, a));
+    else if (a === '--runs' && command === 'explore') {
+      options.runs = Number(value(++i, a));
+      if (!Number.isInteger(options.runs) || options.runs < 1 || options.runs > 1e6) fail('--runs: expected integer 1..1000000');
+    }
     else if (a === '--set') {
       const assignment = value(++i, a);
       const eq = assignment.indexOf('=');
@@ -68,8 +78,8 @@ function parseRun(args) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command !== 'list' && command !== 'run') fail(command ? `unknown command ${command}` : 'a command is needed');
-const parsed = command === 'run' ? parseRun(rest) : null;
+if (command !== 'list' && command !== 'run' && command !== 'explore') fail(command ? `unknown command ${command}` : 'a command is needed');
+const parsed = command === 'list' ? null : parseRun(rest);
 
 // The WASM build has no listening socket: natively a run that GETs the built-in /delay starts
 // its own server, in a page the page's origin serves it, and here this runner does, for the
@@ -138,8 +148,30 @@ if (command === 'list') {
   const json = rest.includes('--json');
   finish(json ? `${JSON.stringify(JSON.parse(take(module._samovar_catalog_json())), null, 2)}\n`
               : take(module._samovar_catalog_text()), 0);
+} else if (command === 'explore') {
+  await explore();
 } else {
   await run();
+}
+
+// As `samovar explore`: the summary as text (or JSON), a progress bar on a terminal's stderr.
+async function explore() {
+  module.samovarExploreProgress = (job, text) => {
+    if (!process.stderr.isTTY) return;
+    const { done: n, runs, wrong } = JSON.parse(text);
+    const filled = Math.floor(n * 30 / runs);
+    process.stderr.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${n}/${runs} schedules, ${wrong} wrong`);
+    if (n === runs) process.stderr.write('\r\x1b[2K');
+  };
+  withString(JSON.stringify(parsed.request), (p) => module._samovar_explore_start(1, p, parsed.options.runs));
+  const summaryText = await finished;
+  const code = withString(summaryText, (p) => module._samovar_exit_code(p));
+  const text = withString(summaryText, (p) => take(module._samovar_explore_text(p)));
+  if (code === 2) {
+    process.stderr.write(text, () => process.exit(2));
+    return;
+  }
+  finish(parsed.options.json ? `${JSON.stringify(JSON.parse(summaryText), null, 2)}\n` : text, 0);
 }
 
 async function run() {

@@ -14,6 +14,12 @@ inline constexpr double kMaxLines = 1e6;
 inline constexpr double kMaxSpans = 1e7;
 // Runs of one request, for a median: deadline_s bounds them all together.
 inline constexpr double kMaxRepeat = 20;
+// An explored schedule (schedule "explore"): PCT's bug depth, and its steps (k, the length of
+// the schedules its change points are drawn over).
+inline constexpr double kMaxExploreDepth = 10;
+inline constexpr double kMaxExploreSteps = 1e8;
+// Schedules one exploration runs (samovar explore --runs).
+inline constexpr int kMaxExploreRuns = 1'000'000;
 inline constexpr std::size_t kMaxText = 2048;             // any string field or param
 inline constexpr std::size_t kMaxDepth = 32;              // objects and arrays within each other
 inline constexpr std::size_t kMaxRequestBytes = 1 << 20;  // a request's JSON text

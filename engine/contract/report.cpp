@@ -62,6 +62,7 @@ json to_json(const Report& r) {
          {"platform", r.platform},
          {"machine", to_json(r.machine)},
          {"repeat", r.request.repeat},
+         {"schedule", r.request.schedule},
          {"wall_s", r.wall_s},
          {"walls_s", r.walls_s},
          {"output", std::move(output)},
@@ -88,6 +89,17 @@ json to_json(const Report& r) {
     json ranges = json::object();
     for (const auto& [name, range] : r.metric_ranges) ranges[name] = {range.first, range.second};
     j["metric_ranges"] = std::move(ranges);
+  }
+  if (r.explored) {
+    json turns = json::array();
+    for (const auto& [who, steps] : r.explored->turns) turns.push_back({who, steps});
+    j["explore"] = {{"strategy", r.request.explore.strategy},
+                    {"depth", r.request.explore.depth},
+                    {"steps", r.request.explore.steps},
+                    {"steps_taken", r.explored->steps_taken},
+                    {"switches", r.explored->switches},
+                    {"all_blocked", r.explored->all_blocked},
+                    {"turns", std::move(turns)}};
   }
   if (r.error) j["error"] = {{"code", r.error->code}, {"message", r.error->message}};
   return j;

@@ -43,6 +43,17 @@ struct SweepPoint {
   double bytes_per_unit = 0;  // memory held while all n waited, less before, per unit
 };
 
+// What an explored schedule did (request "schedule": "explore"), JSON "explore": the points it
+// passed (steps_taken), how often the turn went to another thread, who ran in turn (the first
+// 100,000 turns: a thread and how many steps it took in a row), and whether every thread
+// waited on another at once (a deadlock, or threads stuck for good).
+struct Explored {
+  std::int64_t steps_taken = 0;
+  std::int64_t switches = 0;
+  std::vector<std::pair<std::string, std::int64_t>> turns;
+  bool all_blocked = false;
+};
+
 struct Report {
   Request request;
   std::string platform;
@@ -75,6 +86,7 @@ struct Report {
   std::vector<SweepPoint> sweep;
   std::string sweep_memory;  // what the bytes were read from
   std::string sweep_limit;   // why the sweep stopped before its end, if it did
+  std::optional<Explored> explored;
   std::optional<Error> error;
 };
 

@@ -33,8 +33,7 @@ namespace {
 using limits::kMaxText;
 constexpr const char* kFields =
     "schema_version, scenario, model, params, scale, seed, deadline_s, trace, max_lines, "
-    "max_spans, "
-    "repeat, spec";
+    "max_spans, repeat, spec, schedule, strategy, depth, steps";
 
 bool has(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -120,6 +119,39 @@ void check_limit(const SumLimit& limit, const json& params) {
                                       terms, static_cast<std::size_t>(limit.max), limit.what));
 }
 
+// schedule, strategy, depth, steps: the last three mean something only to an explored schedule,
+// which runs only the models a scenario lists for it.
+void parse_schedule(const json& j, const ScenarioSpec& scenario, Request& r) {
+  if (j.contains("schedule")) {
+    r.schedule = text("schedule", j["schedule"]);
+    if (r.schedule != "os" && r.schedule != "explore")
+      throw BadRequest("schedule", message::not_one_of(j["schedule"].dump(), "os, explore"));
+  }
+  const bool explore = r.schedule == "explore";
+  for (const char* field : {"strategy", "depth", "steps"})
+    if (j.contains(field) && !explore)
+      throw BadRequest(field, "allowed with schedule explore only");
+  if (!explore) return;
+  if (!has(scenario.explore_models, r.model)) {
+    std::string where = "the threading model of race, deadlock, producer-consumer";
+    if (!scenario.explore_models.empty())
+      where = "model " + message::list(scenario.explore_models) + " of " + scenario.id;
+    throw BadRequest("schedule",
+                     "explore runs " + where + "; got " + r.scenario + " with model " + r.model);
+  }
+  if (j.contains("strategy")) {
+    r.explore.strategy = text("strategy", j["strategy"]);
+    if (r.explore.strategy != "random" && r.explore.strategy != "pct")
+      throw BadRequest("strategy", message::not_one_of(j["strategy"].dump(), "random, pct"));
+  }
+  if (j.contains("depth"))
+    r.explore.depth =
+        static_cast<int>(number("depth", j["depth"], 1, limits::kMaxExploreDepth, true));
+  if (j.contains("steps"))
+    r.explore.steps =
+        static_cast<std::int64_t>(number("steps", j["steps"], 1, limits::kMaxExploreSteps, true));
+}
+
 }  // namespace
 
 Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios) {
@@ -128,7 +160,8 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
   for (const auto& [key, value] : j.items()) {
     static const std::vector<std::string> known{
         "schema_version", "scenario", "model",     "params",    "scale",  "seed",
-        "deadline_s",     "trace",    "max_lines", "max_spans", "repeat", "spec"};
+        "deadline_s",     "trace",    "max_lines", "max_spans", "repeat", "spec",
+        "schedule",       "strategy", "depth",     "steps"};
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw BadRequest(key, message::unknown_field(kFields));
   }
@@ -210,6 +243,7 @@ Request parse_request(const json& j, const std::vector<ScenarioSpec>& scenarios)
         static_cast<std::size_t>(number("max_spans", j["max_spans"], 0, limits::kMaxSpans, true));
   if (j.contains("repeat"))
     r.repeat = static_cast<int>(number("repeat", j["repeat"], 1, limits::kMaxRepeat, true));
+  parse_schedule(j, *scenario, r);
   return r;
 }
 
@@ -228,7 +262,13 @@ json to_json(const Request& r) {
          {"trace", r.trace == trace::Level::spans ? "spans" : "off"},
          {"max_lines", r.max_lines},
          {"max_spans", r.max_spans},
-         {"repeat", r.repeat}};
+         {"repeat", r.repeat},
+         {"schedule", r.schedule}};
+  if (r.schedule == "explore") {
+    j["strategy"] = r.explore.strategy;
+    j["depth"] = r.explore.depth;
+    j["steps"] = r.explore.steps;
+  }
   if (!r.spec.is_null()) j["spec"] = r.spec;
   return j;
 }

@@ -30,6 +30,15 @@ struct Request {
   // Runs of the same request: the report's wall time and metrics are their medians, its lines,
   // trace and checks the first run's. deadline_s bounds all of them together.
   int repeat = 1;
+  // How the threading model's threads take turns: "os" (real threads at once), or "explore"
+  // (one at a time, switching only at instrumented points, as `strategy` chooses from `seed`:
+  // the same request gives the same schedule, lines and trace on every target).
+  std::string schedule = "os";
+  struct Explore {
+    std::string strategy = "random";  // "random" (a random walk) or "pct"
+    int depth = 2;                    // pct: the bug depth d, so d - 1 change points
+    std::int64_t steps = 1000;        // pct: the change points fall in steps 1..steps
+  } explore;
 };
 
 // Checks `json` against the scenario's spec among `scenarios`; throws BadRequest naming the

@@ -160,7 +160,8 @@ nlohmann::json catalog_json(const std::vector<ScenarioSpec>& scenarios) {
                    {"models", s.models},
                    {"default_model", s.models.front()},
                    {"params", params},
-                   {"headline", std::move(headline)}});
+                   {"headline", std::move(headline)},
+                   {"explore_models", s.explore_models}});
     if (s.spec_rule) all.back()["takes_spec"] = true;  // the request's `spec` field
   }
   return {{"schema_version", kSchemaVersion}, {"scenarios", all}};

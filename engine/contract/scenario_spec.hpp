@@ -85,6 +85,8 @@ struct ScenarioSpec {
   // BadRequest naming the spec's bad field. Unset: the scenario takes no spec.
   std::function<void(const nlohmann::json&)> spec_rule = {};
   std::vector<Headline> headline = {};
+  // The models whose threads an explored schedule (request "schedule": "explore") can run.
+  std::vector<std::string> explore_models = {};
 
   const ParamSpec* param(std::string_view name) const;
 };

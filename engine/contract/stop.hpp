@@ -46,7 +46,7 @@ class Stop {
     if (cancelled()) throw Cancelled();
     if (now >= deadline_) throw DeadlineExceeded(deadline_s_);
   }
-  void check() const { check(platform::now()); }
+  void check() const { check(platform::machine_now()); }
   // The latest a wait that begins at `now` may sleep before it looks again: the deadline, no
   // more than a slice ahead when the run can be cancelled, and never more than kLongest ahead
   // (a stop with no deadline: a bound a condition variable or a poller can convert safely).
@@ -61,7 +61,7 @@ class Stop {
     check(now);
     return deadline_ - now;
   }
-  platform::Nanos left() const { return left(platform::now()); }
+  platform::Nanos left() const { return left(platform::machine_now()); }
 
  private:
   platform::Nanos deadline_ = std::numeric_limits<platform::Nanos>::max();

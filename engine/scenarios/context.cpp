@@ -16,6 +16,20 @@ Context::Context(const contract::Request& request, trace::Recorder& recorder,
   threading_options_.deadline = deadline;
   threading_options_.deadline_s = request.deadline_s;
   threading_options_.cancel = std::move(cancel);
+  if (request.schedule == "explore")
+    threading_options_.explore = threading::Runtime::Options::Explore{
+        request.explore.strategy, request.explore.depth, request.explore.steps,
+        static_cast<std::uint64_t>(request.seed)};
+}
+
+std::optional<contract::Explored> Context::explored() const {
+  if (!threading_) return std::nullopt;
+  const auto e = threading_->explored();
+  if (!e) return std::nullopt;
+  contract::Explored out{e->outcome.steps, e->outcome.switches, {}, e->outcome.all_blocked};
+  for (const auto& [unit, steps] : e->outcome.turns)
+    out.turns.emplace_back(e->names[static_cast<std::size_t>(unit)], steps);
+  return out;
 }
 
 threading::Runtime& Context::threading() {

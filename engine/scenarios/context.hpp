@@ -37,7 +37,7 @@ class Context {
 
   // What is left of the run's deadline: the bound for waits in worker processes, which do not
   // see this context.
-  platform::Nanos time_left() const noexcept { return stop_.deadline() - platform::now(); }
+  platform::Nanos time_left() const noexcept { return stop_.deadline() - platform::machine_now(); }
   // The same for a wait about to begin: throws DeadlineExceeded (or contract::Cancelled)
   // instead of handing a wait a bound that has already passed.
   platform::Nanos wait_bound() const { return stop_.left(); }
@@ -107,6 +107,8 @@ class Context {
   }
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+  // What the explored schedule did, if the request asked for one.
+  std::optional<contract::Explored> explored() const;
   const std::map<std::string, bool>& expected_checks() const noexcept { return expected_checks_; }
   // The request's workload spec (null unless the scenario takes one), and the report's table.
   const nlohmann::json& spec() const noexcept { return request_.spec; }

@@ -126,8 +126,10 @@ void run(Context& ctx) {
   const auto found = rt.deadlock_found();
   if (found)
     ctx.print("Deadlock detected: " + found->cycle + "; both waits failed with DeadlockError");
-  // The guide's code deadlocks ("This will deadlock!"); either fix lets both tasks finish.
-  ctx.check("deadlock_detected", found.has_value(), fix == "none");
+  // The guide's code deadlocks ("This will deadlock!") when each task holds its first lock a
+  // while; as written (hold=0) only some schedules do, so nothing is expected of this run. Either
+  // fix lets both tasks finish.
+  ctx.check("deadlock_detected", found.has_value(), fix == "none" && hold > 0);
   ctx.check("completed", outcome.completed == 2, fix != "none");
   ctx.metric("tasks_completed", outcome.completed);
   ctx.metric("retries", outcome.retries);
@@ -154,7 +156,11 @@ Scenario deadlock() {
             param::choice("fix", "none", {"none", "ordering", "timeout"},
                           "how the deadlock is avoided"),
             param::number("detect_after", 1.0, 0.01, 10,
-                          "guide seconds a lock wait lasts before it looks for a cycle")}},
+                          "guide seconds a lock wait lasts before it looks for a cycle")},
+           {},
+           nullptr,
+           {},
+           {"threading"}},
           run};
 }
 

@@ -374,7 +374,10 @@ Scenario producer_consumer() {
          {"producers", "consumers"},
          processes,
          "params.consumers",
-         "worker processes with model multiprocessing"}}},
+         "worker processes with model multiprocessing"}},
+       nullptr,
+       {},
+       {"threading"}},
       run};
 }
 

@@ -64,28 +64,39 @@ namespace {
 // checkpoint, where CPython's eval loop may switch threads (a backward jump): with the GIL
 // modelled a switch never falls between the read and the write.
 // Without the GIL a checkpoint sees nothing: the run's stop is looked at every so often.
+// Under an explored schedule the read and the write are each a point where the turn may pass
+// (shared(): no-ops otherwise), so a schedule can put another thread's increment between them.
 void restock(threading::Runtime& rt, std::atomic<long long>& stock, long long increments,
              const std::string& sync, threading::Lock& lock) {
+  const trace::LaneId chai_stock =
+      rt.explores() ? rt.recorder().lane("chai_stock") : trace::kNoLane;
   const auto checkpoint = [&rt](long long i) {
     rt.checkpoint();
     if (i % 4096 == 0) rt.check_deadline();
   };
+  const auto increment = [&] {
+    const long long read = stock.load(std::memory_order_relaxed);
+    rt.shared("read", chai_stock);
+    stock.store(read + 1, std::memory_order_relaxed);
+    rt.shared("write", chai_stock);
+  };
   if (sync == "none") {
     for (long long i = 0; i < increments; ++i) {
-      stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      increment();
       checkpoint(i);
     }
   } else if (sync == "lock") {
     for (long long i = 0; i < increments; ++i) {
       {
         std::lock_guard held(lock);  // with lock:
-        stock.store(stock.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        increment();
       }
       checkpoint(i);
     }
   } else {
     for (long long i = 0; i < increments; ++i) {
       stock.fetch_add(1, std::memory_order_relaxed);
+      rt.shared("fetch_add", chai_stock);
       checkpoint(i);
     }
   }
@@ -235,7 +246,11 @@ Scenario race() {
         param::flag("gil", false, "model CPython's GIL (a switch every 5 ms, never mid-increment)")
             .only_with({"threading"}),
         param::flag("value", false, "chai_stock is a multiprocessing.Value shared by the processes")
-            .only_with({"multiprocessing"})}},
+            .only_with({"multiprocessing"})},
+       {},
+       nullptr,
+       {},
+       {"threading"}},
       run};
 }
 

@@ -20,6 +20,7 @@ std::size_t Barrier::wait() {
     arrived_ = 0;
     ++round_;
     cv_.notify_all();
+    rt_.changed(cv_);
     return index;
   }
   scope.wait(

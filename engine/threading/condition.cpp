@@ -61,6 +61,8 @@ void Condition::notify(std::size_t n) {
     }
   }
   cv_.notify_all();
+  rt_.changed(cv_);
+  rt_.point("notify", lane_);
 }
 
 void Condition::notify_all() {

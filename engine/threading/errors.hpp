@@ -18,4 +18,11 @@ class DeadlockError : public std::runtime_error {
   explicit DeadlockError(const std::string& cycle) : std::runtime_error(cycle) {}
 };
 
+// Thrown from every wait when an explored schedule finds every thread waiting and no lock cycle
+// among them (a get from a queue nobody will put to): nothing could ever wake them.
+class AllBlocked : public std::runtime_error {
+ public:
+  explicit AllBlocked(const std::string& who) : std::runtime_error(who) {}
+};
+
 }  // namespace samovar::threading

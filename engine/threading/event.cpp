@@ -17,6 +17,8 @@ void Event::set() {
     flag_ = true;
   }
   cv_.notify_all();
+  rt_.changed(cv_);
+  rt_.point("set", lane_);
 }
 
 void Event::clear() {
@@ -25,6 +27,7 @@ void Event::clear() {
 }
 
 bool Event::wait(std::optional<double> timeout_s) {
+  rt_.point("wait", lane_);
   if (is_set()) return true;
   const auto until =
       timeout_s ? std::optional(platform::now() + platform::to_nanos(*timeout_s)) : std::nullopt;

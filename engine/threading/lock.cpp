@@ -54,6 +54,8 @@ void LockCore::release() noexcept {
     std::lock_guard lock(mutex_);
     cv_.notify_one();
   }
+  rt_.changed(cv_);
+  rt_.point("release", owned_.lane, false);
 }
 
 std::optional<double> timeout_of(bool blocking, double timeout) {

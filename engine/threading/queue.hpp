@@ -35,10 +35,13 @@ class Queue {
   // timeout_s: nullopt waits as long as it takes. Throws Full if it cannot put.
   void put(T item, bool block = true, std::optional<double> timeout_s = std::nullopt) {
     push(std::move(item), block ? timeout_s : std::optional(0.0));
+    rt_.point("put", lane_);
   }
   // Throws Empty if there is nothing to get in time.
   T get(bool block = true, std::optional<double> timeout_s = std::nullopt) {
-    return pop(block ? timeout_s : std::optional(0.0));
+    T item = pop(block ? timeout_s : std::optional(0.0));
+    rt_.point("get", lane_);
+    return item;
   }
   void put_nowait(T item) { put(std::move(item), false); }
   T get_nowait() { return get(false); }
@@ -49,6 +52,7 @@ class Queue {
     if (unfinished_ == 0) throw std::logic_error("task_done() called too many times");
     --unfinished_;
     if (unfinished_ == 0) cv_.notify_all();
+    rt_.changed(cv_);
   }
   void join() {
     wait_for(
@@ -105,11 +109,13 @@ class Queue {
     ++unfinished_;
     if (items_.size() > peak_) peak_ = items_.size();
     cv_.notify_all();
+    rt_.changed(cv_);
   }
   T take() {
     T item = std::move(items_.front());
     items_.pop_front();
     cv_.notify_all();
+    rt_.changed(cv_);
     return item;
   }
 

@@ -29,7 +29,14 @@ Runtime::Runtime(trace::Recorder& recorder, Options options)
       stop_(options.deadline, options.deadline_s, options.cancel),
       id_(next_runtime_id.fetch_add(1)),
       main_lane_(recorder.lane("main")) {
-  if (options_.gil) gil_ = std::make_unique<Gil>(*this, options_.switch_interval_s);
+  if (const auto& e = options_.explore) {
+    scheduler_ = std::make_unique<Scheduler>(
+        Scheduler::Options{e->strategy, e->depth, e->steps, e->seed, stop_, recorder.origin()});
+    scheduler_->on_all_blocked([this] { all_blocked(); });
+  } else if (options_.gil) {
+    // Explored, the GIL is the schedule's: threads switch only at checkpoints (shared()).
+    gil_ = std::make_unique<Gil>(*this, options_.switch_interval_s);
+  }
 }
 
 Runtime::~Runtime() = default;
@@ -42,6 +49,7 @@ ThreadState& Runtime::current() {
     state = &threads_.emplace_back();
   }
   state->lane = current_lane(main_lane_);
+  if (scheduler_) state->unit = 0;  // only Threads run beside main under an explored schedule
   registration = {id_, state};
   return *state;
 }
@@ -53,6 +61,7 @@ ThreadState& Runtime::add_thread(const std::string& name, bool daemon) {
   state.lane = lane;
   state.daemon = daemon;
   state.records_running = true;
+  if (scheduler_) state.unit = scheduler_->add(name);
   // A daemon started after the program ended stops at its first wait.
   if (daemon && daemons_stopped_.load()) state.stop = true;
   return state;
@@ -72,7 +81,7 @@ void Runtime::sleep(double seconds, trace::LaneId lane) {
   } close{recorder_};
   WaitScope scope(
       *this, me, me.park_mutex, me.park_cv,
-      {trace::State::waiting, "sleep", trace::kNoLane, trace::kNoLane, nullptr, true, lane});
+      {trace::State::waiting, "sleep", trace::kNoLane, trace::kNoLane, nullptr, true, lane, true});
   std::unique_lock lock(me.park_mutex);
   // The scope's wait throws at the deadline or a cancel, whichever is first.
   scope.wait(
@@ -83,6 +92,10 @@ void Runtime::checkpoint_slow() {
   ThreadState& me = current();
   // A daemon in Python-level work when the program ends stops here, as it would at a wait.
   if (me.stop.load()) throw DaemonStopped();
+  if (scheduler_) {
+    if (options_.gil) point_slow("checkpoint", trace::kNoLane, true);
+    return;
+  }
   if (!gil_) return;
   if (me.gil == ThreadState::Gil::held) {
     if (!gil_->drop_requested()) return;
@@ -114,6 +127,7 @@ void Runtime::stop_daemons() {
 }
 
 void Runtime::interrupt(ThreadState& state) {
+  if (scheduler_ && state.unit >= 0) scheduler_->wake(state.unit);
   std::lock_guard registered(state.interrupt_mutex);
   if (state.wait_mutex == nullptr) return;
   // Under the waiter's mutex, so the wake cannot fall between its check and its wait.
@@ -122,21 +136,25 @@ void Runtime::interrupt(ThreadState& state) {
 }
 
 void Runtime::check_deadlock(ThreadState& me) {
+  find_cycle(me, false);
+}
+
+bool Runtime::find_cycle(ThreadState& me, bool at_once) {
   std::lock_guard lock(graph_mutex_);
   ++deadlock_checks_;
-  if (me.in_deadlock) return;
+  if (me.in_deadlock) return false;
   // Follow "waits for a lock owned by" from me. Every thread on the path is blocked in a lock
   // wait, and a blocked thread releases nothing, so a path back to me is a cycle that stays.
   std::vector<ThreadState*> cycle;
   ThreadState* t = &me;
   for (;;) {
-    if (t->waiting_for == nullptr || t->timed_wait || t->in_deadlock) return;
+    if (t->waiting_for == nullptr || t->timed_wait || t->in_deadlock) return false;
     cycle.push_back(t);
     ThreadState* owner = t->waiting_for->owner.load();
-    if (owner == nullptr) return;
+    if (owner == nullptr) return false;
     if (owner == &me) break;
     // A cycle that does not pass through me: its own members will find it.
-    if (std::find(cycle.begin(), cycle.end(), owner) != cycle.end()) return;
+    if (std::find(cycle.begin(), cycle.end(), owner) != cycle.end()) return false;
     t = owner;
   }
   // Told from the thread that came first, so the report reads the same whoever found it.
@@ -155,8 +173,9 @@ void Runtime::check_deadlock(ThreadState& me) {
   }
   const platform::Nanos now = platform::now();
   // Reported once every wait of the cycle has lasted deadlock_check_s, as the option promises:
-  // the last thread to wait finds it then, at its own check.
-  if (now - formed < platform::to_nanos(options_.deadlock_check_s)) return;
+  // the last thread to wait finds it then, at its own check. An explored schedule knows at once
+  // that nothing can change.
+  if (!at_once && now - formed < platform::to_nanos(options_.deadlock_check_s)) return false;
   deadlock_found_ = DeadlockFound{text, platform::to_seconds(now - formed)};
   for (std::size_t i = 0; i < n; ++i) {
     ThreadState& member = *cycle[i];
@@ -166,6 +185,72 @@ void Runtime::check_deadlock(ThreadState& me) {
     member.in_deadlock = true;
     interrupt(member);
   }
+  return true;
+}
+
+void Runtime::all_blocked() {
+  std::vector<ThreadState*> all;
+  {
+    std::lock_guard lock(graph_mutex_);
+    for (auto& t : threads_) all.push_back(&t);
+  }
+  for (auto* t : all)
+    if (find_cycle(*t, true)) return;
+  std::string who;
+  for (auto* t : all)
+    if (t->unit >= 0 && !scheduler_->done(t->unit))
+      who += (who.empty() ? "" : ", ") + recorder_.lane_name(t->lane);
+  for (auto* t : all) {
+    if (t->unit < 0 || scheduler_->done(t->unit)) continue;
+    {
+      std::lock_guard lock(graph_mutex_);
+      t->deadlock = "every thread waits and none can wake another: " + who;
+    }
+    t->stuck = true;
+    interrupt(*t);
+  }
+}
+
+void Runtime::point_slow(const char* what, trace::LaneId object, bool may_throw) {
+  ThreadState& me = current();
+  const platform::Nanos before = platform::now();
+  if (recorder_.spans_on()) {
+    if (recorder_.keeps_spans())
+      recorder_.span(me.lane, trace::State::instant, what, before, before, object);
+    else
+      recorder_.drop_span();
+  }
+  // Its lane shows it running only while it has the turn.
+  if (scheduler_->point(me.unit, may_throw)) {
+    pause_running(me, before);
+    me.running_since = platform::now();
+  }
+}
+
+void Runtime::enter(ThreadState& state) {
+  if (scheduler_) scheduler_->enter(state.unit);
+}
+
+void Runtime::exit(ThreadState& state) {
+  if (!scheduler_) return;
+  scheduler_->changed(&state);  // for finish()
+  scheduler_->exit(state.unit);
+}
+
+void Runtime::finish(ThreadState& state) noexcept {
+  if (!scheduler_ || state.unit < 0 || scheduler_->done(state.unit)) return;
+  ThreadState& me = current();
+  state.stop = true;
+  interrupt(state);
+  // Woken by its interrupt or its end (exit wakes no one by name): looks every turn it gets.
+  while (!scheduler_->done(state.unit)) scheduler_->block(me.unit, std::nullopt, &state, false);
+}
+
+std::optional<Runtime::Explored> Runtime::explored() const {
+  if (!scheduler_) return std::nullopt;
+  Explored e{scheduler_->outcome(), {}};
+  for (int i = 0; scheduler_->exists(i); ++i) e.names.push_back(scheduler_->name(i));
+  return e;
 }
 
 std::optional<DeadlockFound> Runtime::deadlock_found() const {
@@ -230,6 +315,7 @@ void WaitScope::throw_if_interrupted() const {
     throw DeadlockError(me_.deadlock);
   }
   if (me_.stop.load()) throw DaemonStopped();
+  if (me_.stuck.load()) throw AllBlocked(me_.deadlock);
 }
 
 }  // namespace samovar::threading

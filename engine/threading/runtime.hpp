@@ -10,6 +10,7 @@
 
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
+#include "engine/threading/scheduler.hpp"
 #include "engine/trace/recorder.hpp"
 
 namespace samovar::threading {
@@ -31,7 +32,9 @@ struct ThreadState {
   bool records_running = false;  // a Thread: its lane alternates running and waits
   std::atomic<bool> stop{false};
   std::atomic<bool> in_deadlock{false};
-  std::string deadlock;                        // graph; read by the thread once in_deadlock is seen
+  std::atomic<bool> stuck{false};  // an explored schedule found everyone waiting: AllBlocked
+  int unit = -1;                   // its number in an explored schedule
+  std::string deadlock;            // graph; read by the thread once in_deadlock is seen
   const detail::Owned* waiting_for = nullptr;  // graph
   bool timed_wait = false;            // graph: a wait that ends by itself is not a deadlock
   platform::Nanos wait_start = 0;     // graph
@@ -64,6 +67,14 @@ class Runtime {
     double deadlock_check_s = 1.0;
     // Set from any thread to stop the run (contract::Stop): every wait ends within a slice.
     std::shared_ptr<std::atomic<bool>> cancel;
+    // Set: the threads take turns on an explored schedule (Scheduler) instead of running at once.
+    struct Explore {
+      std::string strategy = "random";
+      int depth = 2;
+      std::int64_t steps = 1000;
+      std::uint64_t seed = 1;
+    };
+    std::optional<Explore> explore;
   };
   Runtime(trace::Recorder& recorder, Options options);
   ~Runtime();
@@ -103,18 +114,57 @@ class Runtime {
   std::size_t deadlock_checks() const noexcept { return deadlock_checks_.load(); }
 
   // Wakes `state` wherever it is blocked, so it sees its flags.
-  static void interrupt(ThreadState& state);
+  void interrupt(ThreadState& state);
+
+  // An explored schedule, if this run has one; else every call below costs a test of a pointer.
+  bool explores() const noexcept { return scheduler_ != nullptr; }
+  Scheduler* scheduler() noexcept { return scheduler_.get(); }
+  // An instrumented point of a synchronising operation (a lock, a queue, an event, a start or
+  // a join): the turn may pass here. `what` and `object` name it in the trace.
+  void point(const char* what, trace::LaneId object, bool may_throw = true) {
+    if (scheduler_) [[unlikely]]
+      point_slow(what, object, may_throw);
+  }
+  // A read or a write of shared data in Python-level code (chai_stock's): a point, unless the
+  // GIL is modelled, which lets threads switch only at checkpoints (CPython's eval breaker).
+  void shared(const char* what, trace::LaneId object) {
+    if (scheduler_ && !options_.gil) [[unlikely]]
+      point_slow(what, object, true);
+  }
+  // What threads may wait on has changed (named by the condition variable its waits use):
+  // under an explored schedule, its waiters look again.
+  void changed(const std::condition_variable& waits) noexcept {
+    if (scheduler_) [[unlikely]]
+      scheduler_->changed(&waits);
+  }
+  // Under an explored schedule, the first and last things a Thread does on its own OS thread.
+  void enter(ThreadState& state);
+  void exit(ThreadState& state);
+  // Under an explored schedule: stops `state` at its next wait and passes turns until it is done
+  // (a Thread destroyed unjoined). Never throws.
+  void finish(ThreadState& state) noexcept;
+  // What the explored schedule did: its steps, switches and turns ("main 3, Thread-1 40, ...").
+  struct Explored {
+    Scheduler::Outcome outcome;
+    std::vector<std::string> names;  // by thread number
+  };
+  std::optional<Explored> explored() const;
   // A Thread's lane shows it running between its waits: the span up to `now` ends here.
   void pause_running(ThreadState& me, platform::Nanos now);
 
  private:
   friend class WaitScope;
   void checkpoint_slow();
+  void point_slow(const char* what, trace::LaneId object, bool may_throw);
+  // Every thread waits on another: break a lock cycle at once, or stop them all as stuck.
+  void all_blocked();
+  bool find_cycle(ThreadState& me, bool at_once);
   trace::Recorder& recorder_;
   const Options options_;
   const contract::Stop stop_;
   const std::uint64_t id_;
   std::unique_ptr<Gil> gil_;
+  std::unique_ptr<Scheduler> scheduler_;
   trace::LaneId main_lane_;
   mutable std::mutex graph_mutex_;  // the wait-for graph, the thread list, deadlock_found_
   std::deque<ThreadState> threads_;

@@ -38,6 +38,8 @@ void Semaphore::release(std::size_t n) {
   }
   // All: a waiter woken to take a permit may leave without it (timeout, interrupt).
   cv_.notify_all();
+  rt_.changed(cv_);
+  rt_.point("release", lane_);
 }
 
 std::size_t Semaphore::value() const {

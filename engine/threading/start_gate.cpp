@@ -18,11 +18,15 @@ void StartGate::wait() {
   {
     WaitScope scope(rt_, me, mutex_, cv_, {trace::State::blocked, "wait", lane_});
     std::unique_lock lock(mutex_);
-    if (++arrived_ == racers_) cv_.notify_all();
+    if (++arrived_ == racers_) {
+      cv_.notify_all();
+      rt_.changed(cv_);
+    }
     scope.wait(
         lock, [&] { return open_; }, std::nullopt);
   }
-  if (rt_.gil() != nullptr) return;
+  // Explored, the racers take turns anyway (and spinning would keep the turn forever).
+  if (rt_.gil() != nullptr || rt_.explores()) return;
   // Every racer is awake and spinning when the last one arrives here: they leave together.
   // Spinning on the core: a yield on a busy machine hands it to another process for a slice,
   // and the others would leave without this one. Only racers that outnumber the cores yield,
@@ -45,6 +49,7 @@ void StartGate::open() {
       lock, [&] { return arrived_ == racers_; }, std::nullopt);
   open_ = true;
   cv_.notify_all();
+  rt_.changed(cv_);
 }
 
 }  // namespace samovar::threading

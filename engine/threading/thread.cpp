@@ -23,13 +23,17 @@ Thread::Thread(std::string name, std::function<void()> target, Runtime& runtime,
     : name_(std::move(name)), target_(std::move(target)), runtime_(&runtime), daemon_(daemon) {}
 
 Thread::~Thread() {
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  if (state_ != nullptr) runtime_->finish(*state_);  // an explored schedule: it needs turns to end
+  thread_.join();
 }
 
 void Thread::start() {
   if (thread_.joinable()) throw std::logic_error("threads can only be started once");
   ThreadState& state = runtime_->add_thread(name_, daemon_);
+  state_ = &state;
   thread_ = std::thread([this, &state] {
+    runtime_->enter(state);
     runtime_->adopt(state);
     this_thread_lane = state.lane;
     state.running_since = platform::now();
@@ -38,6 +42,7 @@ void Thread::start() {
       finished_->started = true;
     }
     finished_->cv.notify_all();
+    runtime_->changed(finished_->cv);
     Gil* gil = runtime_->gil();
     if (gil != nullptr && gil->take(state)) state.gil = ThreadState::Gil::held;
     try {
@@ -55,7 +60,10 @@ void Thread::start() {
       finished_->done = true;
     }
     finished_->cv.notify_all();
+    runtime_->changed(finished_->cv);
+    runtime_->exit(state);  // the last thing it does: the Thread may be gone once the turn passed
   });
+  runtime_->point("start", state.lane);
   WaitScope scope(*runtime_, runtime_->current(), finished_->mutex, finished_->cv,
                   {trace::State::blocked, "start", state.lane});
   std::unique_lock lock(finished_->mutex);
@@ -65,6 +73,7 @@ void Thread::start() {
 
 void Thread::join() {
   if (!thread_.joinable()) return;
+  runtime_->point("join", runtime_->recorder().lane(name_));
   {
     WaitScope scope(*runtime_, runtime_->current(), finished_->mutex, finished_->cv,
                     {trace::State::blocked, "join", runtime_->recorder().lane(name_)});

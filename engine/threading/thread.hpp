@@ -41,6 +41,7 @@ class Thread {
   Runtime* runtime_;
   bool daemon_;
   std::exception_ptr exception_;
+  ThreadState* state_ = nullptr;  // once started; the runtime owns it
   struct Finished {
     std::mutex mutex;
     std::condition_variable cv;

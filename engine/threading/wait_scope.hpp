@@ -28,6 +28,7 @@ class WaitScope {
     const detail::Owned* lock = nullptr;  // a lock wait: an edge of the wait-for graph
     bool timed = false;
     trace::LaneId lane = trace::kNoLane;  // the span's lane if not the thread's own
+    bool by_time_only = false;            // nothing but time ends it (a sleep)
   };
 
   WaitScope(Runtime& rt, ThreadState& me, std::mutex& mutex, std::condition_variable& cv,
@@ -41,6 +42,7 @@ class WaitScope {
   // contract::Cancelled instead (a cancel is seen within Stop::kSlice).
   template <class Ready>
   bool wait(std::unique_lock<std::mutex>& lock, Ready ready, std::optional<platform::Nanos> until) {
+    if (rt_.explores()) return wait_explored(lock, ready, until);
     constexpr platform::Nanos kNever = std::numeric_limits<platform::Nanos>::max();
     const platform::Nanos interval = platform::to_nanos(rt_.options().deadlock_check_s);
     platform::Nanos next_check = what_.lock != nullptr && !what_.timed ? start_ + interval : kNever;
@@ -66,6 +68,20 @@ class WaitScope {
   }
 
  private:
+  // The same wait on an explored schedule: the turn passes until something changed or `until`
+  // came (virtual time), then this thread looks again, with the turn.
+  template <class Ready>
+  bool wait_explored(std::unique_lock<std::mutex>& lock, Ready& ready,
+                     std::optional<platform::Nanos> until) {
+    for (;;) {
+      throw_if_interrupted();
+      if (ready()) return true;
+      if (until && platform::now() >= *until) return false;
+      lock.unlock();
+      rt_.scheduler()->block(me_.unit, until, what_.by_time_only ? nullptr : &cv_);
+      lock.lock();
+    }
+  }
   void throw_if_interrupted() const;
 
   Runtime& rt_;

@@ -93,6 +93,7 @@ class Recorder {
   // A span not kept, counted without being made (span() past the budget does the same).
   void drop_span() noexcept { spans_dropped_.fetch_add(1, std::memory_order_relaxed); }
   double seconds(platform::Nanos t) const noexcept { return platform::to_seconds(t - origin_); }
+  platform::Nanos origin() const noexcept { return origin_; }
 
   // An interval of `name` opens and closes: counted for peak_overlap, whatever the level.
   void open(const char* name);

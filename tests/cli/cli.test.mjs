@@ -676,6 +676,68 @@ for (const { args, sameShapes = true, ...guaranteed } of THREAD_PARITY_RUNS) {
   });
 }
 
+// An explored schedule is chosen by its seed alone, so one seed gives the same run on both
+// targets: every line with its (virtual) time, every span, every turn, every metric.
+const EXPLORED_RUNS = [
+  ['race', '--set', 'increments=30'],
+  ['deadlock', '--set', 'hold=0'],
+  ['producer-consumer', '--set', 'items=3'],
+  ['race', '--set', 'increments=30', '--strategy', 'pct', '--depth', '2', '--steps', '150'],
+];
+for (const args of EXPLORED_RUNS) {
+  test(`parity: run ${args.join(' ')} --schedule explore gives the same run natively and in WASM`, { timeout: 200_000 }, async () => {
+    for (const seed of ['1', '4']) {
+      const [native, web] = await bothTargets([...args, '--schedule', 'explore', '--seed', seed]);
+      assert.equal(native.schedule, 'explore');
+      assert.ok(native.explore.steps_taken > 0, 'steps were taken');
+      for (const key of ['output', 'trace', 'explore', 'checks', 'expected_checks', 'metrics', 'wall_s'])
+        assert.deepEqual(web[key], native[key], `seed ${seed}: ${key}`);
+    }
+  });
+}
+
+test('explore: the guide\'s deadlock is found within 100 schedules, the same on both targets, and its seed replays it', { timeout: 200_000 }, async () => {
+  assertWasmBuilt();
+  const args = ['explore', 'deadlock', '--set', 'hold=0', '--runs', '100', '--seed', '1'];
+  const [native, web] = await Promise.all([runJson(samovar, [...args, '--json']), runJson(wasm, [...args, '--json'])]);
+  assert.ok(native.deadlocked > 0, `deadlocked: ${native.deadlocked}`);
+  for (const key of ['runs', 'wrong', 'deadlocked', 'lost_updates', 'failed_checks', 'errors', 'steps_taken', 'switches'])
+    assert.equal(web[key], native[key], key);
+  assert.equal(web.first_wrong.seed, native.first_wrong.seed);
+  assert.deepEqual(native.first_wrong.what, ['deadlocked']);
+  assert.equal(native.first_wrong.replayed_same, true);
+  // The text names the replay; running it fails the same way.
+  const text = await samovar(...args);
+  assertExit(text, 0, args.join(' '));
+  const replay = /Replay: samovar (run .*)$/m.exec(text.stdout);
+  assert.ok(replay, text.stdout);
+  assert.match(replay[1], new RegExp(`--seed ${native.first_wrong.seed}$`));
+  const again = await runJson(samovar, [...replay[1].split(' '), '--json']);
+  assert.equal(again.explore.all_blocked, true);
+  assert.equal(again.checks.deadlock_detected, true);
+  assert.deepEqual(again.output, native.first_wrong.report.output);
+});
+
+test('explore: the race loses an update within 20 schedules; with a lock, none in 300', { timeout: 200_000 }, async () => {
+  const racy = await runJson(samovar, ['explore', 'race', '--set', 'increments=20', '--runs', '20', '--json']);
+  assert.ok(racy.lost_updates > 0);
+  const locked = await runJson(samovar, ['explore', 'race', '--set', 'increments=20', '--set', 'sync=lock', '--runs', '300', '--json']);
+  assert.equal(locked.wrong, 0);
+  assert.equal(locked.first_wrong, null);
+});
+
+test('explore: bad input is exit 2 and names the field', { timeout: 200_000 }, async () => {
+  for (const [args, field] of [
+    [['explore', 'gather'], 'schedule'],
+    [['explore', 'race', '--strategy', 'dfs'], 'strategy'],
+    [['run', 'race', '--strategy', 'pct'], 'strategy'],
+  ]) {
+    const result = await samovar(...args);
+    assertExit(result, 2, args.join(' '));
+    assert.match(result.stderr, new RegExp(field), result.stderr);
+  }
+});
+
 // http-get: natively the run starts its own /delay server, but WASM has no listening socket
 // and under node no page origin to ask (a relative URL fails), so the parity run gives both
 // the same URL: a /delay server in this test process. Which response arrives first is timing,

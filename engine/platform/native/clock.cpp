@@ -6,7 +6,7 @@
 
 namespace samovar::platform {
 
-Nanos now() noexcept {
+Nanos machine_now() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();

@@ -30,7 +30,7 @@ EM_JS(double, js_process_cpu_us, (), {
 // clang-format on
 }  // namespace
 
-Nanos now() noexcept {
+Nanos machine_now() noexcept {
   return static_cast<Nanos>(js_now_ms() * 1e6);
 }
 
