@@ -47,7 +47,9 @@ int main(int argc, char** argv) {
   auto* explore = app.add_subcommand(
       "explore", "Run a threading scenario on many explored schedules and report what went wrong");
   auto& e = explore_args.run;
-  explore->add_option("scenario", e.scenario, "race, deadlock or producer-consumer");
+  explore->add_option("scenario", e.scenario, "race, deadlock, producer-consumer or workload");
+  explore->add_option("--spec", e.spec_file,
+                      "A workload spec (JSON file) whose threads to explore");
   explore->add_option("--model", e.model, "threading (the only model explored)");
   explore->add_option("--set", e.sets, "A param, as name=value (repeatable)");
   explore->add_option("--scale", e.scale, "Multiplies every duration of the guide (default 0.1)");

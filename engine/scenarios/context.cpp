@@ -16,20 +16,25 @@ Context::Context(const contract::Request& request, trace::Recorder& recorder,
   threading_options_.deadline = deadline;
   threading_options_.deadline_s = request.deadline_s;
   threading_options_.cancel = std::move(cancel);
-  if (request.schedule == "explore")
+  if (request.schedule == "explore") {
+    virtual_clock_ = recorder.origin();
+    platform::follow_clock(&virtual_clock_);
     threading_options_.explore = threading::Runtime::Options::Explore{
-        request.explore.strategy, request.explore.depth, request.explore.steps,
-        static_cast<std::uint64_t>(request.seed)};
+        request.explore.strategy, request.explore.depth,
+        request.explore.steps,    static_cast<std::uint64_t>(request.seed),
+        &virtual_clock_,          &explored_};
+  }
+}
+
+Context::~Context() {
+  if (threading_options_.explore) platform::follow_clock(nullptr);
 }
 
 std::optional<contract::Explored> Context::explored() const {
-  if (!threading_) return std::nullopt;
-  const auto e = threading_->explored();
-  if (!e) return std::nullopt;
-  contract::Explored out{e->outcome.steps, e->outcome.switches, {}, e->outcome.all_blocked};
-  for (const auto& [unit, steps] : e->outcome.turns)
-    out.turns.emplace_back(e->names[static_cast<std::size_t>(unit)], steps);
-  return out;
+  if (!threading_options_.explore) return std::nullopt;
+  threading::Record all = explored_;  // runtimes that ended (workload's), then this run's own
+  if (threading_) all.add(*threading_->explored());
+  return contract::Explored{all.steps, all.switches, std::move(all.turns), all.all_blocked};
 }
 
 threading::Runtime& Context::threading() {

@@ -24,8 +24,12 @@ class Context {
  public:
   // `cancel`, when set (from any thread), stops the run as its deadline would, with
   // contract::Cancelled.
+  // An explored schedule's run reads a virtual clock on its thread from here to the end.
   Context(const contract::Request& request, trace::Recorder& recorder, platform::Nanos deadline,
           std::shared_ptr<std::atomic<bool>> cancel = nullptr);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   const std::string& model() const noexcept { return request_.model; }
   long long integer(const char* name) const { return request_.params.at(name).get<long long>(); }
@@ -107,6 +111,11 @@ class Context {
   }
   const std::map<std::string, double>& metrics() const noexcept { return metrics_; }
   const std::map<std::string, bool>& checks() const noexcept { return checks_; }
+  // The options a threading runtime of this run is made with (deadline, cancel, GIL, explored
+  // schedule), for a model that makes its own (workload's).
+  const threading::Runtime::Options& threading_options() const noexcept {
+    return threading_options_;
+  }
   // What the explored schedule did, if the request asked for one.
   std::optional<contract::Explored> explored() const;
   const std::map<std::string, bool>& expected_checks() const noexcept { return expected_checks_; }
@@ -133,6 +142,9 @@ class Context {
   trace::LaneId main_lane_;
   platform::Nanos busy_ = 0;
   std::optional<platform::Nanos> program_end_;
+  // The run's clock under an explored schedule: every threading runtime of the run moves it.
+  std::atomic<platform::Nanos> virtual_clock_{0};
+  threading::Record explored_;  // what runtimes of this run that have ended did
   threading::Runtime::Options threading_options_;
   std::optional<threading::Runtime> threading_;
   std::size_t slow_steps_ = 0;

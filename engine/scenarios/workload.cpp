@@ -20,7 +20,7 @@ workload::Model model_of(const std::string& model, bool gil) {
 void run(Context& ctx) {
   const workload::Spec spec = workload::parse(ctx.spec());
   const auto model = model_of(ctx.model(), ctx.flag("gil"));
-  workload::Env env{ctx.recorder(), ctx.stop(), ctx.threading().options(), ctx.scale(), "", true};
+  workload::Env env{ctx.recorder(), ctx.stop(), ctx.threading_options(), ctx.scale(), "", true};
   const workload::Outcome out = workload::run(spec, model, env);
 
   auto& r = ctx.recorder();
@@ -37,14 +37,17 @@ void run(Context& ctx) {
                static_cast<double>(r.peak_overlap(name)));
   }
   bool exact = true;
+  long long lost = 0;
   for (const auto& [name, value] : out.counters) {
     const long long made = out.increments.count(name) ? out.increments.at(name) : 0;
+    lost += made - value;
     ctx.metric("counter/" + name, static_cast<double>(value));
     ctx.metric("increments/" + name, static_cast<double>(made));
     ctx.print(name + ": " + std::to_string(value) + " (" + std::to_string(made) + " increments)",
               value == made);
     exact = exact && value == made;
   }
+  if (!out.counters.empty()) ctx.metric("lost", static_cast<double>(lost));
   // Exact is what to expect unless an unlocked increment runs beside others on threads or in
   // processes, where updates may be lost (as in the race scenario).
   bool racy = false;
@@ -73,7 +76,11 @@ Scenario workload() {
        "asyncio (block and cpu hold the loop), threading (GIL on or off) or "
        "multiprocessing (counters are each process's own unless shared).",
        {"asyncio", "sequential", "threading", "multiprocessing"},
-       {param::flag("gil", true, "model CPython's GIL (threading)").only_with({"threading"})}},
+       {param::flag("gil", true, "model CPython's GIL (threading)").only_with({"threading"})},
+       {},
+       nullptr,
+       {},
+       {"threading"}},
       run};
   s.spec.spec_rule = [](const nlohmann::json& spec) { workload::parse(spec); };
   return s;

@@ -31,7 +31,7 @@ Runtime::Runtime(trace::Recorder& recorder, Options options)
       main_lane_(recorder.lane("main")) {
   if (const auto& e = options_.explore) {
     scheduler_ = std::make_unique<Scheduler>(
-        Scheduler::Options{e->strategy, e->depth, e->steps, e->seed, stop_, recorder.origin()});
+        Scheduler::Options{e->strategy, e->depth, e->steps, e->seed, stop_, e->clock});
     scheduler_->on_all_blocked([this] { all_blocked(); });
   } else if (options_.gil) {
     // Explored, the GIL is the schedule's: threads switch only at checkpoints (shared()).
@@ -39,7 +39,17 @@ Runtime::Runtime(trace::Recorder& recorder, Options options)
   }
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  if (scheduler_ && options_.explore->ended != nullptr) options_.explore->ended->add(*explored());
+}
+
+void Record::add(const Record& other) {
+  steps += other.steps;
+  switches += other.switches;
+  all_blocked = all_blocked || other.all_blocked;
+  for (const auto& turn : other.turns)
+    if (turns.size() < Scheduler::kMaxTurns) turns.push_back(turn);
+}
 
 ThreadState& Runtime::current() {
   if (registration.runtime == id_) return *registration.state;
@@ -246,11 +256,12 @@ void Runtime::finish(ThreadState& state) noexcept {
   while (!scheduler_->done(state.unit)) scheduler_->block(me.unit, std::nullopt, &state, false);
 }
 
-std::optional<Runtime::Explored> Runtime::explored() const {
+std::optional<Record> Runtime::explored() const {
   if (!scheduler_) return std::nullopt;
-  Explored e{scheduler_->outcome(), {}};
-  for (int i = 0; scheduler_->exists(i); ++i) e.names.push_back(scheduler_->name(i));
-  return e;
+  const Scheduler::Outcome o = scheduler_->outcome();
+  Record r{o.steps, o.switches, {}, o.all_blocked};
+  for (const auto& [unit, steps] : o.turns) r.turns.emplace_back(scheduler_->name(unit), steps);
+  return r;
 }
 
 std::optional<DeadlockFound> Runtime::deadlock_found() const {

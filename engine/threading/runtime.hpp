@@ -49,6 +49,15 @@ struct ThreadState {
   std::condition_variable park_cv;
 };
 
+// What explored schedules did, with turns named by their thread: Scheduler::Outcome for people.
+struct Record {
+  std::int64_t steps = 0;
+  std::int64_t switches = 0;
+  std::vector<std::pair<std::string, std::int64_t>> turns;
+  bool all_blocked = false;
+  void add(const Record& other);
+};
+
 struct DeadlockFound {
   std::string cycle;
   double latency_s;  // from the cycle's last wait beginning to its detection
@@ -73,6 +82,11 @@ class Runtime {
       int depth = 2;
       std::int64_t steps = 1000;
       std::uint64_t seed = 1;
+      // The run's virtual clock, which its threads read (platform::follow_clock); the calling
+      // thread already does.
+      std::atomic<platform::Nanos>* clock = nullptr;
+      // Where a runtime adds what its schedule did when it ends (a model may make several).
+      struct Record* ended = nullptr;
     };
     std::optional<Explore> explore;
   };
@@ -144,11 +158,7 @@ class Runtime {
   // (a Thread destroyed unjoined). Never throws.
   void finish(ThreadState& state) noexcept;
   // What the explored schedule did: its steps, switches and turns ("main 3, Thread-1 40, ...").
-  struct Explored {
-    Scheduler::Outcome outcome;
-    std::vector<std::string> names;  // by thread number
-  };
-  std::optional<Explored> explored() const;
+  std::optional<Record> explored() const;
   // A Thread's lane shows it running between its waits: the span up to `now` ends here.
   void pause_running(ThreadState& me, platform::Nanos now);
 

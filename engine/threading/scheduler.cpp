@@ -15,14 +15,9 @@ constexpr std::int64_t kStopEvery = 256;
 Scheduler::Scheduler(Options options)
     : options_(std::move(options)),
       strategy_(make_strategy(options_.strategy, options_.depth, options_.steps, options_.seed)),
-      clock_(options_.start) {
+      clock_(*options_.clock) {
   units_.emplace_back().name = "main";
   strategy_->added(0);
-  platform::follow_clock(&clock_);
-}
-
-Scheduler::~Scheduler() {
-  platform::follow_clock(nullptr);
 }
 
 int Scheduler::add(std::string name) {

@@ -35,7 +35,8 @@ class Scheduler {
     std::int64_t steps = 1000;
     std::uint64_t seed = 1;
     contract::Stop stop;
-    platform::Nanos start = 0;  // where the virtual clock begins: the run's origin
+    // The virtual clock: this schedule moves it; its threads read it. Outlives the scheduler.
+    std::atomic<platform::Nanos>* clock = nullptr;
   };
   struct Outcome {
     std::int64_t steps = 0;     // instrumented points passed
@@ -46,9 +47,8 @@ class Scheduler {
   };
   static constexpr std::size_t kMaxTurns = 100'000;
 
-  // The calling thread is thread 0 and holds the first turn; it reads the virtual clock.
+  // The calling thread is thread 0 and holds the first turn; it already reads the clock.
   explicit Scheduler(Options options);
-  ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -56,7 +56,6 @@ class Scheduler {
   // runnable again (wake()), or the run stops as stuck.
   void on_all_blocked(std::function<void()> handler) { all_blocked_ = std::move(handler); }
 
-  const std::atomic<platform::Nanos>& clock() const noexcept { return clock_; }
   // A new thread, runnable; its OS thread calls enter() before it does anything else.
   int add(std::string name);
   // On the new thread: waits for its first turn, and from then on reads the virtual clock.
@@ -101,7 +100,7 @@ class Scheduler {
 
   const Options options_;
   std::unique_ptr<Strategy> strategy_;
-  std::atomic<platform::Nanos> clock_;
+  std::atomic<platform::Nanos>& clock_;
   std::function<void()> all_blocked_;
   mutable std::mutex mutex_;  // the units' list and the turn hand-over
   std::deque<Unit> units_;

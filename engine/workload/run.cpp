@@ -316,14 +316,22 @@ void task_on_thread(Shared& sh, threading::Runtime& rt, ThreadLocks& locks, std:
       case Kind::incr: {
         // A racy increment is a relaxed load, then a relaxed store (DESIGN.md): updates are
         // lost for real between threads running at once, and no UB is involved.
+        // Explored, the read and the write are each a point where the turn may pass.
         const StepScope scope(r, lane, s.kind, true);
         auto& counter = *sh.counters.at(s.name);
+        const trace::LaneId counter_lane = rt.explores() ? r.lane(s.name) : trace::kNoLane;
+        const auto increment = [&] {
+          const long long read = counter.load(std::memory_order_relaxed);
+          rt.shared("read", counter_lane);
+          counter.store(read + 1, std::memory_order_relaxed);
+          rt.shared("write", counter_lane);
+        };
         for (long long k = 0; k < s.times; ++k) {
           if (s.locked) {
             std::lock_guard held(*locks.of_counter.at(s.name));
-            counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            increment();
           } else {
-            counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            increment();
           }
           rt.checkpoint();
         }

@@ -177,3 +177,25 @@ TEST_CASE("explore: pct runs the highest-priority thread, and its change points 
   const int top = changed->choose({0, 1}, 0, 0);
   CHECK(changed->choose({0, 1}, top, 1) != top);
 }
+
+TEST_CASE("explore: a workload's threads lose counter updates unless the increment is locked",
+          "[explore][workload]") {
+  const auto spec = [](bool locked) {
+    const json incr = {{"step", "incr"}, {"counter", "cups"}, {"times", 4}, {"locked", locked}};
+    return json{{"version", 1},
+                {"counters", json::array({{{"name", "cups"}}})},
+                {"tasks", json::array({{{"name", "chai"}, {"steps", json::array({incr})}},
+                                       {{"name", "coffee"}, {"steps", json::array({incr})}}})}};
+  };
+  const json request = {
+      {"scenario", "workload"}, {"model", "threading"}, {"params", {{"gil", false}}}};
+  json racy = request, locked = request;
+  racy["spec"] = spec(false);
+  locked["spec"] = spec(true);
+  const json found = explore(racy, 100);
+  CHECK(found["lost_updates"].get<int>() > 0);
+  REQUIRE(found["first_wrong"].is_object());
+  CHECK(found["first_wrong"]["replayed_same"] == true);
+  CHECK(found["first_wrong"]["report"]["explore"]["steps_taken"].get<int>() > 0);
+  CHECK(explore(locked, 300)["wrong"] == 0);
+}
