@@ -61,8 +61,8 @@ TEST_CASE("bad requests are refused with the field and what is allowed", "[contr
         "schema_version: 2 is not a schema version this build knows; allowed: 1");
   CHECK(error_of(R"({"scenario": "gather", "colour": "red"})") ==
         "colour: unknown field; allowed: schema_version, scenario, model, params, scale, seed, "
-        "deadline_s, trace, "
-        "max_lines, max_spans, repeat, spec");
+        "deadline_s, trace, max_lines, max_spans, repeat, spec, schedule, strategy, depth, "
+        "steps");
   CHECK(error_of(R"({"model": "asyncio"})") == "scenario: required, but missing");
   CHECK(error_of("[1, 2]") == "request: expected a JSON object");
   CHECK(error_of("{").rfind("request: not valid JSON", 0) == 0);

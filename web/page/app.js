@@ -19,6 +19,7 @@ import { detectHosting, showHosting, hostingText } from './hosting.js';
 import { mountDecide } from './decide.js';
 import { startShare, follow, ran } from './share.js';
 import { startReportFiles, holdReport, releaseReport } from './report-file.js';
+import { mountExplore, syncScheduleFields, scheduleRequest, fillSchedule, markScheduleInvalid, scheduleText } from './explore.js';
 
 const DEFAULT_SCENARIO = 'gather';
 const NATIVE_FILE_WAIT_MS = 3000;
@@ -82,6 +83,7 @@ function select(id) {
   ui.summary.textContent = found.summary ?? '';
   buildForm(ui, found, recordedScale(recorded, found.id));
   specEditor(ui.paramsBox, found);
+  syncScheduleFields(found);
   updateMatch();
   markElsewhere();
   follow();
@@ -147,6 +149,8 @@ function showRequest(request) {
 function putInForm(request) {
   select(request.scenario);
   fillRequest(ui, scenario, request);
+  fillSchedule(request);
+  syncScheduleFields(scenario);
   if (request.spec !== undefined) fillSpec(request.spec);
   updateMatch();
   follow();
@@ -165,7 +169,7 @@ async function run(trace = 'spans') {
   running = true;
   ui.run.disabled = true;
   const signal = control.start();
-  const request = {...readRequest(ui, scenario), trace};
+  const request = {...readRequest(ui, scenario), ...scheduleRequest(), trace};
   readSpec(request);
   clearResults(request);
   ran();
@@ -244,7 +248,10 @@ async function render(report, request, nativePromise, live) {
     ui.results.dataset.outcome = 'rejected';
     output.finish(report.output, report.metrics, '');
     showError(`${report.error.code}: ${report.error.message}`);
-    if (request.scenario === scenario.id) markInvalid(report.error.field ?? report.error.message);
+    if (request.scenario === scenario.id) {
+      markInvalid(report.error.field ?? report.error.message);
+      markScheduleInvalid(report.error.field);
+    }
     // Bad input ran nothing; any other error (a deadline, a fault) stopped a run that had started.
     const rejected = report.error.code === 'bad_request';
     ui.runSummary.textContent = `${requestText(request)} — ${rejected ? 'rejected' : `failed (${report.error.code})`}`;
@@ -259,7 +266,7 @@ async function render(report, request, nativePromise, live) {
   const wall = runs > 1
     ? `wall ${seconds(report.wall_s)}, the median of ${runs} runs (${seconds(Math.min(...report.walls_s))}–${seconds(Math.max(...report.walls_s))}),`
     : `wall ${seconds(report.wall_s)}`;
-  ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — ${wall} on ${where}`;
+  ui.runSummary.textContent = `${requestText(report)} · seed ${report.seed} — ${wall} on ${where}${scheduleText(report)}`;
   renderChecks(ui.checks, report.checks, undefined, report.expected_checks);
   renderMetrics(ui.metrics, report.metrics, report.metric_ranges);
   labelRuns(runs);
@@ -343,6 +350,7 @@ async function main() {
   if (!recorded) nativeFile.then((file) => { recorded = file; updateMatch(); });
   ui.form.addEventListener('input', updateMatch);
   ui.form.addEventListener('change', updateMatch);
+  ui.form.addEventListener('change', () => syncScheduleFields(scenario));
   select(catalog.scenarios.some((s) => s.id === DEFAULT_SCENARIO) ? DEFAULT_SCENARIO : catalog.scenarios[0].id);
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -352,8 +360,24 @@ async function main() {
   ui.run.disabled = false;
   showHosting(hosting, {note: $('hosting'), nativeBox: ui.nativeBox});
   setState('idle', `Engine ready · ${hostingText(hosting)}`);
+  mountExplore({
+    engine,
+    request: () => {
+      const request = readRequest(ui, scenario);
+      readSpec(request);
+      return request;
+    },
+    busy: () => running,
+    setBusy: (busy) => {
+      running = busy;
+      ui.run.disabled = busy;
+      markElsewhere();
+    },
+    setState,
+    markInvalid,
+  });
   startReportFiles({engine, catalog, show: showLoaded, busy: () => running, status: (text) => setState(document.body.dataset.state, text)});
-  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running});
+  await startShare({catalog, scenario: () => scenario, select, fillSpec, busy: () => running, applied: () => syncScheduleFields(scenario)});
   updateMatch();  // a link may have filled the form
 }
 

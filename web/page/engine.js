@@ -23,6 +23,7 @@ export async function loadEngine() {
     // processes would be ready to fork: a pool then claims instances that are already up.
     samovarProcessWorkersAtStart: true,
     samovarLine(job, text) { jobs.get(job)?.onLine(JSON.parse(text)); },
+    samovarExploreProgress(job, text) { jobs.get(job)?.onProgress(JSON.parse(text)); },
     samovarDone(job, text) {
       const pending = jobs.get(job);
       jobs.delete(job);
@@ -42,9 +43,34 @@ export async function loadEngine() {
       return new Promise((resolve) => {
         const cancel = () => module._samovar_cancel(job);
         signal?.addEventListener('abort', cancel, {once: true});
-        jobs.set(job, { onLine, resolve: (report) => { signal?.removeEventListener('abort', cancel); resolve(report); } });
+        jobs.set(job, { onLine, onProgress: () => {}, resolve: (report) => { signal?.removeEventListener('abort', cancel); resolve(report); } });
         const ptr = module.allocateUTF8(JSON.stringify(request));
         module._samovar_start(job, ptr);
+        module._free(ptr);
+        if (signal?.aborted) cancel();
+      });
+    },
+    // Explore: `runs` schedules of `request` on explored schedules, seeds request.seed onwards
+    // (samovar explore). onProgress({done, runs, wrong}) comes about 100 times. Resolves with the
+    // summary and its text as the CLI prints it ('' for a rejected request). Aborting `signal`
+    // stops it: the summary then counts the schedules run before the stop.
+    explore(request, runs, onProgress = () => {}, signal = undefined) {
+      const job = nextJob++;
+      return new Promise((resolve) => {
+        const cancel = () => module._samovar_cancel(job);
+        signal?.addEventListener('abort', cancel, {once: true});
+        const done = (summary) => {
+          signal?.removeEventListener('abort', cancel);
+          let text = '';
+          if (!summary.error) {
+            const ptr = module.allocateUTF8(JSON.stringify(summary));
+            try { text = takeString(module._samovar_explore_text(ptr)); } finally { module._free(ptr); }
+          }
+          resolve({summary, text});
+        };
+        jobs.set(job, {onLine: () => {}, onProgress, resolve: done});
+        const ptr = module.allocateUTF8(JSON.stringify(request));
+        module._samovar_explore_start(job, ptr, runs);
         module._free(ptr);
         if (signal?.aborted) cancel();
       });

@@ -45,6 +45,7 @@ export function sameRequest(record, report) {
     && record.model === report.model
     && record.scale === report.scale
     && record.seed === report.seed
+    && (record.schedule ?? 'os') === (report.schedule ?? 'os')
     && (record.trace_level ?? 'spans') === (report.trace_level ?? 'spans')
     && deepEqual(record.params, report.params)
     && deepEqual(record.spec ?? null, report.spec ?? null);
@@ -66,6 +67,7 @@ export function differences(record, report) {
     if (!deepEqual(recorded, here)) out.push(`${name} ${JSON.stringify(recorded)} recorded, ${JSON.stringify(here)} here`);
   };
   differ('model', record.model, report.model);
+  differ('schedule', record.schedule ?? 'os', report.schedule ?? 'os');
   for (const name of new Set([...Object.keys(report.params ?? {}), ...Object.keys(record.params ?? {})])) {
     differ(name, record.params?.[name], report.params?.[name]);
   }

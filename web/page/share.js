@@ -5,13 +5,16 @@
 
 // The form's own boxes (their ids are the request's field names); params go by their bare names.
 const BOXES = ['scale', 'seed', 'repeat', 'deadline_s'];
+// An explored schedule's fields (explore.js), in the link only when the form runs one.
+const SCHEDULE = ['schedule', 'strategy', 'depth', 'steps'];
 
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let restoring = false;
 let writes = 0;
 
-// ctx: {catalog, scenario() (the selected one), select(id), fillSpec(text), busy()}.
+// ctx: {catalog, scenario() (the selected one), select(id), fillSpec(text), busy(), applied()
+// (a link was put in the form)}.
 export async function startShare(context) {
   ctx = context;
   const form = $('run-form');
@@ -51,9 +54,27 @@ async function linkOf() {
     if (input) query.set(p.name, input.type === 'checkbox' ? String(input.checked) : input.value);
   }
   for (const id of BOXES) query.set(id, $(id).value);
+  for (const id of scheduleBoxes()) query.set(id, $(id).value);
   const spec = $('spec');
   if (spec) query.set('spec', await packSpec(spec.value));
   return `#${encodeURIComponent(scenario.id)}?${query}`;
+}
+
+// The schedule fields the form shows and sends: none on the OS's schedule; depth and steps for pct only.
+function scheduleBoxes() {
+  if ($('schedule-fields').hidden || $('schedule').value !== 'explore') return [];
+  if ($('strategy').value !== 'pct') return ['schedule', 'strategy'];
+  return $('steps').value.trim() === '' ? ['schedule', 'strategy', 'depth'] : SCHEDULE;
+}
+
+// A request (not the form's) as a hash in the same form: the Explore panel's replay link.
+export async function requestLink(request) {
+  const query = new URLSearchParams();
+  query.set('model', request.model);
+  for (const [name, value] of Object.entries(request.params ?? {})) query.set(name, String(value));
+  for (const id of [...BOXES, ...SCHEDULE]) if (request[id] !== undefined) query.set(id, String(request[id]));
+  if (request.spec !== undefined) query.set('spec', await packSpec(typeof request.spec === 'string' ? request.spec : JSON.stringify(request.spec)));
+  return `#${encodeURIComponent(request.scenario)}?${query}`;
 }
 
 async function copyLink() {
@@ -118,6 +139,8 @@ async function restore() {
   restoring = true;
   try {
     ctx.select(scenario.id);
+    // A link without a schedule is a run on the OS's schedule, whatever the form had.
+    if (!link.query.has('schedule')) $('schedule').value = 'os';
     for (const [key, value] of link.query) {
       if (key === 'spec') continue;
       const problem = apply(scenario, key, value);
@@ -127,6 +150,7 @@ async function restore() {
   } finally {
     restoring = false;
   }
+  ctx.applied?.();
   showPrompt(scenario, problems);
 }
 
@@ -138,6 +162,13 @@ function apply(scenario, key, value) {
     return '';
   }
   if (BOXES.includes(key)) return fill($(key), value);
+  if (SCHEDULE.includes(key)) {
+    if (!scenario.explore_models?.includes($('model').value)) {
+      return `${scenario.id} (${$('model').value}) has no explored schedule; ${ctx.catalog.scenarios.filter((s) => s.explore_models?.length)
+        .map((s) => `${s.id} (${s.explore_models.join(', ')})`).join(', ')} have`;
+    }
+    return fill($(key), value);
+  }
   const param = scenario.params.find((p) => p.name === key);
   if (!param) return `${scenario.id} has no such field (params: ${scenario.params.map((p) => p.name).join(', ') || 'none'})`;
   const input = $(`param-${key}`);
@@ -180,6 +211,7 @@ function showPrompt(scenario, problems) {
     }).join(', ') || 'no params';
     $('shared-text').textContent = `This link sets up ${scenario.id} · ${$('model').value} · ${params}`
       + ` · scale ${$('scale').value} · seed ${$('seed').value} · repeat ${$('repeat').value} · deadline ${$('deadline_s').value} s`
+      + `${scheduleBoxes().length ? ` · schedule explore, ${$('strategy').value}${$('strategy').value === 'pct' ? ` depth ${$('depth').value}${$('steps').value ? ` over ${$('steps').value} steps` : ''}` : ''}` : ''}`
       + `${$('spec') ? ' · its spec' : ''}.${problems.length ? ' Not applied from the link:' : ' It is in the form; nothing has run yet.'}`;
   } else {
     $('shared-text').textContent = 'This link could not be applied:';

@@ -175,12 +175,14 @@ function chart(box, report, data) {
     });
     lanes.classList.add('tl-lanes');
     const stopLabel = stopped !== null && stopped >= x0 && stopped <= x1;
+    // Below a millisecond (an explored schedule's virtual microseconds) seconds' ticks overlap.
+    const unit = x1 - x0 < 1e-3 ? {label: 'microseconds', format: (v) => `${+(v * 1e6).toFixed(3)}`} : {label: 'seconds', format: undefined};
     const axis = Plot.plot({
       width, height: stopLabel ? 62 : 44, marginLeft, marginRight: MARGIN_RIGHT, marginTop: stopLabel ? 20 : 2, marginBottom: 36,
       style: {fontSize: '12px'},
-      x: {domain: [x0, x1], label: 'seconds', labelAnchor: 'center', labelOffset: 32},
+      x: {domain: [x0, x1], label: unit.label, labelAnchor: 'center', labelOffset: 32},
       marks: [
-        Plot.axisX({label: 'seconds', labelAnchor: 'center', labelOffset: 32}),
+        Plot.axisX({label: unit.label, tickFormat: unit.format, labelAnchor: 'center', labelOffset: 32}),
         Plot.ruleX(stopLabel ? [stopped] : [], {stroke: STOP, strokeWidth: 2, strokeDasharray: '6,3'}),
         Plot.text(stopLabel ? [stopped] : [], {
           x: (d) => d, frameAnchor: 'top', dy: -16, text: () => `recording stopped: ${plural(dropped, 'span')} dropped`,
