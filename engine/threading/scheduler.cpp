@@ -144,12 +144,14 @@ bool Scheduler::pass(int unit, bool may_throw) {
   chosen.until.reset();
   if (next == unit) return false;
   ++outcome_.switches;
+  // Read before the turn passes: from then on the units belong to the thread that has it.
+  const bool leaving = units_[static_cast<std::size_t>(unit)].state == Unit::State::done;
   {
     std::lock_guard lock(mutex_);
     running_.store(next, std::memory_order_release);
   }
   chosen.turn.notify_one();
-  if (units_[static_cast<std::size_t>(unit)].state == Unit::State::done) return true;
+  if (leaving) return true;
   wait_turn(unit);
   return true;
 }
