@@ -29,12 +29,12 @@ Runtime::Runtime(trace::Recorder& recorder, Options options)
       stop_(options.deadline, options.deadline_s, options.cancel),
       id_(next_runtime_id.fetch_add(1)),
       main_lane_(recorder.lane("main")) {
+  // Explored, the GIL is the schedule's: threads switch only at checkpoints (shared()).
   if (const auto& e = options_.explore) {
     scheduler_ = std::make_unique<Scheduler>(
         Scheduler::Options{e->strategy, e->depth, e->steps, e->seed, stop_, e->clock});
     scheduler_->on_all_blocked([this] { all_blocked(); });
   } else if (options_.gil) {
-    // Explored, the GIL is the schedule's: threads switch only at checkpoints (shared()).
     gil_ = std::make_unique<Gil>(*this, options_.switch_interval_s);
   }
 }
