@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -142,9 +143,9 @@ std::string sets_of(const json& request) {
       const json& value = request["params"][name];
       if (value == param["default"]) continue;
       std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
-      if (value.is_number_float() &&
-          value.get<double>() == static_cast<long long>(value.get<double>()))
-        shown = std::to_string(static_cast<long long>(value.get<double>()));  // hold=0, not 0.0
+      if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>() &&
+          std::fabs(value.get<double>()) < 1e15)
+        shown = std::to_string(std::llround(value.get<double>()));  // hold=0, not 0.0
       sets += " --set " + name + "=" + shown;
     }
   }

@@ -12,7 +12,7 @@ class RandomWalk final : public Strategy {
   explicit RandomWalk(std::uint64_t seed) : random_(seed) {}
   void added(int) override {}
   int choose(const std::vector<int>& enabled, int, std::int64_t) override {
-    return enabled[random_.below(enabled.size())];
+    return enabled[static_cast<std::size_t>(random_.below(enabled.size()))];
   }
 
  private:
