@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/contract/explored.hpp"
 #include "engine/contract/request.hpp"
 #include "engine/platform/machine.hpp"
 #include "engine/trace/recorder.hpp"
@@ -41,17 +42,6 @@ struct SweepPoint {
   double wall_s = 0;
   double us_per_unit = 0;     // wall time beyond the one shared wait, per unit
   double bytes_per_unit = 0;  // memory held while all n waited, less before, per unit
-};
-
-// What an explored schedule did (request "schedule": "explore"), JSON "explore": the points it
-// passed (steps_taken), how often the turn went to another thread, who ran in turn (the first
-// 100,000 turns: a thread and how many steps it took in a row), and whether every thread
-// waited on another at once (a deadlock, or threads stuck for good).
-struct Explored {
-  std::int64_t steps_taken = 0;
-  std::int64_t switches = 0;
-  std::vector<std::pair<std::string, std::int64_t>> turns;
-  bool all_blocked = false;
 };
 
 struct Report {

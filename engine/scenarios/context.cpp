@@ -32,9 +32,9 @@ Context::~Context() {
 
 std::optional<contract::Explored> Context::explored() const {
   if (!threading_options_.explore) return std::nullopt;
-  threading::Record all = explored_;  // runtimes that ended (workload's), then this run's own
+  contract::Explored all = explored_;  // runtimes that ended (workload's), then this run's own
   if (threading_) all.add(*threading_->explored());
-  return contract::Explored{all.steps, all.switches, std::move(all.turns), all.all_blocked};
+  return all;
 }
 
 threading::Runtime& Context::threading() {

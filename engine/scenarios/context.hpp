@@ -144,7 +144,7 @@ class Context {
   std::optional<platform::Nanos> program_end_;
   // The run's clock under an explored schedule: every threading runtime of the run moves it.
   std::atomic<platform::Nanos> virtual_clock_{0};
-  threading::Record explored_;  // what runtimes of this run that have ended did
+  contract::Explored explored_;  // what runtimes of this run that have ended did
   threading::Runtime::Options threading_options_;
   std::optional<threading::Runtime> threading_;
   std::size_t slow_steps_ = 0;

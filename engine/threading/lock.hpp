@@ -29,9 +29,9 @@ class LockCore {
     rt_.point("acquire", owned_.lane);
     if (try_take(me)) return true;
     if (timeout_s == 0.0) return false;
+    if (rt_.explores()) return acquire_slow(me, timeout_s);  // polling would never see a change
     // A holder on another core lets go within a few hundred nanoseconds (an increment): poll
     // for it before sleeping, as a futex sleep and wake costs microseconds (tens in WASM).
-    if (rt_.explores()) return acquire_slow(me, timeout_s);  // polling would never see a change
     const bool taken = platform::spin_until(
         [&] { return owned_.owner.load(std::memory_order_relaxed) == nullptr && try_take(me); });
     return taken || acquire_slow(me, timeout_s);

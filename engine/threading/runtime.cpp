@@ -43,14 +43,6 @@ Runtime::~Runtime() {
   if (scheduler_ && options_.explore->ended != nullptr) options_.explore->ended->add(*explored());
 }
 
-void Record::add(const Record& other) {
-  steps += other.steps;
-  switches += other.switches;
-  all_blocked = all_blocked || other.all_blocked;
-  for (const auto& turn : other.turns)
-    if (turns.size() < Scheduler::kMaxTurns) turns.push_back(turn);
-}
-
 ThreadState& Runtime::current() {
   if (registration.runtime == id_) return *registration.state;
   ThreadState* state;
@@ -256,12 +248,12 @@ void Runtime::finish(ThreadState& state) noexcept {
   while (!scheduler_->done(state.unit)) scheduler_->block(me.unit, std::nullopt, &state, false);
 }
 
-std::optional<Record> Runtime::explored() const {
+std::optional<contract::Explored> Runtime::explored() const {
   if (!scheduler_) return std::nullopt;
   const Scheduler::Outcome o = scheduler_->outcome();
-  Record r{o.steps, o.switches, {}, o.all_blocked};
-  for (const auto& [unit, steps] : o.turns) r.turns.emplace_back(scheduler_->name(unit), steps);
-  return r;
+  contract::Explored e{o.steps, o.switches, {}, o.all_blocked};
+  for (const auto& [unit, steps] : o.turns) e.turns.emplace_back(scheduler_->name(unit), steps);
+  return e;
 }
 
 std::optional<DeadlockFound> Runtime::deadlock_found() const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/contract/explored.hpp"
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/threading/scheduler.hpp"
@@ -49,15 +50,6 @@ struct ThreadState {
   std::condition_variable park_cv;
 };
 
-// What explored schedules did, with turns named by their thread: Scheduler::Outcome for people.
-struct Record {
-  std::int64_t steps = 0;
-  std::int64_t switches = 0;
-  std::vector<std::pair<std::string, std::int64_t>> turns;
-  bool all_blocked = false;
-  void add(const Record& other);
-};
-
 struct DeadlockFound {
   std::string cycle;
   double latency_s;  // from the cycle's last wait beginning to its detection
@@ -86,7 +78,7 @@ class Runtime {
       // thread already does.
       std::atomic<platform::Nanos>* clock = nullptr;
       // Where a runtime adds what its schedule did when it ends (a model may make several).
-      struct Record* ended = nullptr;
+      contract::Explored* ended = nullptr;
     };
     std::optional<Explore> explore;
   };
@@ -158,7 +150,7 @@ class Runtime {
   // (a Thread destroyed unjoined). Never throws.
   void finish(ThreadState& state) noexcept;
   // What the explored schedule did: its steps, switches and turns ("main 3, Thread-1 40, ...").
-  std::optional<Record> explored() const;
+  std::optional<contract::Explored> explored() const;
   // A Thread's lane shows it running between its waits: the span up to `now` ends here.
   void pause_running(ThreadState& me, platform::Nanos now);
 

@@ -39,14 +39,19 @@ void Scheduler::step(int unit) {
   auto& turns = outcome_.turns;
   if (!turns.empty() && turns.back().first == unit)
     ++turns.back().second;
-  else if (turns.size() < kMaxTurns)
+  else if (turns.size() < contract::Explored::kMaxTurns)
     turns.emplace_back(unit, 1);
 }
 
 bool Scheduler::point(int unit, bool may_throw) {
   step(unit);
-  if (may_throw && outcome_.steps % kStopEvery == 0) options_.stop.check();
+  if (may_throw) look_at_stop();
   return pass(unit, may_throw);
+}
+
+void Scheduler::look_at_stop() {
+  // Counted apart from steps: a thread that only sleeps and wakes (a block, no step) must see it.
+  if (++passes_ % kStopEvery == 0) options_.stop.check();
 }
 
 void Scheduler::changed(const void* object) noexcept {
@@ -56,7 +61,7 @@ void Scheduler::changed(const void* object) noexcept {
 
 void Scheduler::block(int unit, std::optional<platform::Nanos> until, const void* object,
                       bool may_throw) {
-  if (may_throw && outcome_.steps % kStopEvery == 0) options_.stop.check();
+  if (may_throw) look_at_stop();
   Unit& u = units_[static_cast<std::size_t>(unit)];
   u.state = Unit::State::blocked;
   u.waits_on = object;
@@ -80,11 +85,6 @@ void Scheduler::exit(int unit) {
 std::string Scheduler::name(int unit) const {
   std::lock_guard lock(mutex_);
   return units_[static_cast<std::size_t>(unit)].name;
-}
-
-bool Scheduler::exists(int unit) const {
-  std::lock_guard lock(mutex_);
-  return unit >= 0 && static_cast<std::size_t>(unit) < units_.size();
 }
 
 bool Scheduler::done(int unit) const {

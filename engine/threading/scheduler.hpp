@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/contract/explored.hpp"
 #include "engine/contract/stop.hpp"
 #include "engine/platform/clock.hpp"
 #include "engine/threading/strategy.hpp"
@@ -41,11 +42,10 @@ class Scheduler {
   struct Outcome {
     std::int64_t steps = 0;     // instrumented points passed
     std::int64_t switches = 0;  // turns that went to another thread
-    // Who ran, in turns: {thread, steps in a row}; the first kMaxTurns only.
+    // Who ran, in turns: {thread, steps in a row}; the first contract::Explored::kMaxTurns only.
     std::vector<std::pair<int, std::int64_t>> turns;
     bool all_blocked = false;  // every thread waited on another at once
   };
-  static constexpr std::size_t kMaxTurns = 100'000;
 
   // The calling thread is thread 0 and holds the first turn; it already reads the clock.
   explicit Scheduler(Options options);
@@ -77,7 +77,6 @@ class Scheduler {
   // `unit` is done: the turn passes for good.
   void exit(int unit);
   std::string name(int unit) const;
-  bool exists(int unit) const;
   bool done(int unit) const;
   Outcome outcome() const;
 
@@ -97,6 +96,8 @@ class Scheduler {
   std::vector<int> enabled_units();
   void wait_turn(int unit);
   void step(int unit);
+  // Every kStopEvery points and blocks: throws if the run must stop.
+  void look_at_stop();
 
   const Options options_;
   std::unique_ptr<Strategy> strategy_;
@@ -106,6 +107,7 @@ class Scheduler {
   std::deque<Unit> units_;
   std::atomic<int> running_{0};
   Outcome outcome_;
+  std::int64_t passes_ = 0;
 };
 
 }  // namespace samovar::threading
